@@ -1,0 +1,134 @@
+import Foundation
+import RapportCore
+import RapportStorage
+import SQLKit
+
+/// Signing in and authenticating requests.
+public struct AuthUseCases: Sendable {
+    let rapport: Rapport
+
+    /// A credential just issued: the secret is shown this once and never stored.
+    public struct IssuedToken: Sendable {
+        public var token: APIToken
+        public var secret: String
+    }
+
+    /// Signs in with email and password and issues an API token.
+    ///
+    /// Failures are counted per account and per address; past the limits both are locked for a
+    /// while (`rate_limited`). The answer never says whether the account exists.
+    public func signIn(email: String, password: String, address: String?, channel: String = "api") async throws -> IssuedToken {
+        var check = Validator()
+        let normalised = Credentials.normaliseEmail(email, into: &check)
+        if password.isEmpty { check.add("password", "required", "password is required.") }
+        try check.finish()
+
+        let now = rapport.clock.now()
+        let buckets = ["account:" + Digest.sha256Hex(normalised)] + (address.map { ["address:" + $0] } ?? [])
+        let lockedFor = try await rapport.database.read { sql in
+            var longest: TimeInterval = 0
+            for bucket in buckets {
+                if let until = try await LoginThrottleStore(sql).state(bucket)?.lockedUntil, until > now {
+                    longest = max(longest, until.timeIntervalSince(now))
+                }
+            }
+            return longest
+        }
+        if lockedFor > 0 {
+            throw RapportError(.rateLimited, "Too many failed sign-ins; try again later.", retryAfterSeconds: Int(lockedFor.rounded(.up)))
+        }
+
+        let found = try await rapport.database.read { sql in try await UserStore(sql).findForLogin(email: normalised) }
+        let hash = found?.1 ?? rapport.passwords.dummyHashCached
+        let passwordMatches = try await rapport.passwords.verify(password, hash: hash)
+        guard let (user, storedHash) = found, storedHash != nil, passwordMatches, user.status == .active else {
+            let caller = Caller(principal: nil, address: address, channel: channel)
+            try await rapport.transaction { sql in
+                try await recordFailure(buckets, at: now, in: sql)
+                try await rapport.record(
+                    rapport.event("auth.login_failed", by: caller, kind: .user, object: found?.0.id.rawValue,
+                                  details: ["reason": found == nil ? "unknown_account" : (found?.0.status == .disabled ? "disabled" : "bad_password")]),
+                    in: sql)
+            }
+            throw RapportError(.unauthorized, "The email or password is not right, or the account is disabled.")
+        }
+
+        let secret = SecretMaker.make()
+        let token = APIToken(
+            id: rapport.ids.next(.token, at: now), userID: user.id, name: "Sign-in", kind: .api,
+            displayPrefix: String(secret.prefix(10)), scopes: TokenScope.full, createdAt: now,
+            expiresAt: now.addingTimeInterval(rapport.settings.loginTokenLifetime), lastUsedAt: nil, revokedAt: nil)
+        let caller = Caller(principal: Principal(userID: user.id, role: user.role), address: address, channel: channel)
+        try await rapport.transaction { sql in
+            for bucket in buckets.prefix(1) { try await LoginThrottleStore(sql).clear(bucket) }
+            try await TokenStore(sql).insert(token, secretHash: Digest.sha256Hex(secret))
+            try await UserStore(sql).recordLogin(user.id, at: now)
+            try await rapport.record(rapport.event("auth.login", by: caller, kind: .token, object: token.id.rawValue), in: sql)
+        }
+        return IssuedToken(token: token, secret: secret)
+    }
+
+    private func recordFailure(_ buckets: [String], at now: Date, in sql: any SQLDatabase) async throws {
+        let settings = rapport.settings
+        for bucket in buckets {
+            let store = LoginThrottleStore(sql)
+            var state = try await store.state(bucket) ?? .init(failures: 0, windowStart: now, lockedUntil: nil)
+            if now.timeIntervalSince(state.windowStart) > settings.throttleWindow {
+                state = .init(failures: 0, windowStart: now, lockedUntil: nil)
+            }
+            state.failures += 1
+            let limit = bucket.hasPrefix("account:") ? settings.accountFailureLimit : settings.addressFailureLimit
+            if state.failures >= limit {
+                state.lockedUntil = now.addingTimeInterval(settings.lockoutDuration)
+                state.failures = 0
+                state.windowStart = now
+            }
+            try await store.save(bucket, state)
+        }
+    }
+
+    /// The principal a presented secret stands for, or `unauthorized`.
+    ///
+    /// Served from the access cache when possible (no query); the cache forgets everything as soon
+    /// as any user, token, role or scope changes, in this process or another.
+    public func authenticate(secret: String, address: String?) async throws -> Principal {
+        guard SecretMaker.looksValid(secret) else { throw Self.rejected }
+        let hash = Digest.sha256Hex(secret)
+        let now = rapport.clock.now()
+        if let principal = rapport.access.principal(forSecretHash: hash, at: now) { return principal }
+        let generation = rapport.access.generation()
+        guard let credential = try await rapport.database.read({ sql in try await TokenStore(sql).credential(secretHash: hash) }),
+              credential.userStatus == .active, credential.token.isUsable(at: now)
+        else { throw Self.rejected }
+        rapport.access.remember(credential.principal, secretHash: hash, expiresAt: credential.token.expiresAt, generation: generation)
+        if rapport.access.shouldTouch(secretHash: hash, lastUsed: credential.token.lastUsedAt, at: now, interval: rapport.settings.tokenUseInterval) {
+            let caller = Caller(principal: credential.principal, address: address, channel: "api")
+            try await rapport.transaction { sql in
+                try await TokenStore(sql).touch(credential.token.id, at: now)
+                try await rapport.record(rapport.event("auth.token_used", by: caller, kind: .token, object: credential.token.id.rawValue), in: sql)
+            }
+        }
+        return credential.principal
+    }
+
+    static let rejected = RapportError(.unauthorized, "The credential is missing, expired, revoked, or its user is disabled.")
+}
+
+extension PasswordHasher {
+    /// A dummy hash computed once per cost, checked when an account does not exist.
+    var dummyHashCached: String { DummyHashes.shared.hash(cost: cost) }
+}
+
+import Synchronization
+
+private final class DummyHashes: Sendable {
+    static let shared = DummyHashes()
+    private let hashes = Mutex<[UInt8: String]>([:])
+
+    func hash(cost: UInt8) -> String {
+        if let known = hashes.withLock({ $0[cost] }) { return known }
+        let made = PasswordHasher(cost: cost).dummyHash()
+        hashes.withLock { $0[cost] = made }
+        return made
+    }
+}

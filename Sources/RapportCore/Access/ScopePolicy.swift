@@ -1,0 +1,72 @@
+/// The access rules: for each role and object kind, the data scope (or none) and the actions allowed.
+///
+/// Defaults come from ``ScopePolicy/standard``; an administrator may override the scope per role
+/// and object kind (grants only add access within what the role's actions allow). The policy is a
+/// value: the use cases load it and ask it; stores turn the resulting scope into SQL.
+public struct ScopePolicy: Sendable, Equatable {
+    /// Role → object kind → scope. A missing entry means no access at all.
+    public private(set) var scopes: [Role: [ObjectKind: DataScope]]
+    /// Role → object kind → allowed actions.
+    public private(set) var actions: [Role: [ObjectKind: Set<AccessAction>]]
+
+    public init(scopes: [Role: [ObjectKind: DataScope]], actions: [Role: [ObjectKind: Set<AccessAction>]]) {
+        self.scopes = scopes
+        self.actions = actions
+    }
+
+    /// The scope `role` has on `kind`, or nil when it may not see that kind at all.
+    public func scope(_ role: Role, _ kind: ObjectKind) -> DataScope? { scopes[role]?[kind] }
+
+    /// Whether the principal may take `action` on `kind` at all (scope decides which records).
+    public func allows(_ principal: Principal, _ action: AccessAction, _ kind: ObjectKind) -> Bool {
+        guard scope(principal.role, kind) != nil, actions[principal.role]?[kind]?.contains(action) == true else {
+            return false
+        }
+        switch action {
+        case .read: return principal.tokenScopes.contains(.read) || principal.tokenScopes.contains(.write)
+        case .create, .update, .delete: return principal.tokenScopes.contains(.write)
+        }
+    }
+
+    /// Sets the scope of one role on one kind (an administrator's override).
+    public mutating func setScope(_ scope: DataScope?, role: Role, kind: ObjectKind) {
+        scopes[role, default: [:]][kind] = scope
+    }
+
+    /// Object kinds this policy speaks of.
+    public var kinds: [ObjectKind] {
+        Array(Set(scopes.values.flatMap(\.keys)).union(actions.values.flatMap(\.keys))).sorted()
+    }
+
+    /// Registers a business object kind with a scope and actions per role (used by later areas).
+    public mutating func register(_ kind: ObjectKind, _ rules: [Role: (DataScope, Set<AccessAction>)]) {
+        for (role, rule) in rules {
+            scopes[role, default: [:]][kind] = rule.0
+            actions[role, default: [:]][kind] = rule.1
+        }
+    }
+
+    /// The defaults: admins see and manage everything; managers see their team subtree; reps and
+    /// other front-line roles see their own; analysts read everything; read-only users read their own.
+    /// Users and teams are managed by admins only; everyone manages their own tokens.
+    public static let standard: ScopePolicy = {
+        var policy = ScopePolicy(scopes: [:], actions: [:])
+        let all = Set(AccessAction.allCases)
+        let read: Set<AccessAction> = [.read]
+        policy.register(.user, [
+            .admin: (.all, all), .manager: (.subtree, read), .rep: (.own, read), .service: (.own, read),
+            .marketer: (.own, read), .partner: (.own, read), .analyst: (.all, read), .readOnly: (.own, read),
+        ])
+        policy.register(.team, [
+            .admin: (.all, all), .manager: (.subtree, read), .rep: (.own, read), .service: (.own, read),
+            .marketer: (.own, read), .partner: (.own, read), .analyst: (.all, read), .readOnly: (.own, read),
+        ])
+        policy.register(.token, [
+            .admin: (.all, all), .manager: (.own, all), .rep: (.own, all), .service: (.own, all),
+            .marketer: (.own, all), .partner: (.own, all), .analyst: (.own, all), .readOnly: (.own, all),
+        ])
+        policy.register(.audit, [.admin: (.all, read)])
+        policy.register(.role, [.admin: (.all, [.read, .update])])
+        return policy
+    }()
+}

@@ -1,0 +1,58 @@
+/// Collects field errors while checking input, then throws them all at once.
+///
+/// ```swift
+/// var check = Validator()
+/// check.require(name, field: "name", maxLength: 200)
+/// try check.finish()
+/// ```
+public struct Validator: Sendable {
+    public private(set) var errors: [FieldError] = []
+
+    public init() {}
+
+    public mutating func add(_ field: String, _ code: String, _ message: String) {
+        errors.append(FieldError(field: field, code: code, message: message))
+    }
+
+    /// A required, trimmed, non-empty text of at most `maxLength` characters; returns the trimmed value.
+    @discardableResult
+    public mutating func require(_ value: String?, field: String, maxLength: Int = 200) -> String {
+        guard let value else {
+            add(field, "required", "\(field) is required.")
+            return ""
+        }
+        return text(value, field: field, maxLength: maxLength, allowEmpty: false)
+    }
+
+    /// An optional text: trimmed, checked for length and control characters.
+    @discardableResult
+    public mutating func text(_ value: String, field: String, maxLength: Int = 200, allowEmpty: Bool = true) -> String {
+        let trimmed = value.trimmingWhitespace()
+        if trimmed.isEmpty && !allowEmpty {
+            add(field, "required", "\(field) must not be empty.")
+        } else if trimmed.count > maxLength {
+            add(field, "too_long", "\(field) must be at most \(maxLength) characters.")
+        } else if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            add(field, "invalid", "\(field) must not contain control characters.")
+        }
+        return trimmed
+    }
+
+    public var isValid: Bool { errors.isEmpty }
+
+    /// Throws a `validation_failed` error when any field was invalid.
+    public func finish() throws(RapportError) {
+        if !errors.isEmpty { throw RapportError.validation(errors) }
+    }
+}
+
+extension String {
+    /// The string without leading and trailing white space (Foundation-free).
+    public func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[first...last])
+    }
+}

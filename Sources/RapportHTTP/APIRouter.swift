@@ -1,0 +1,43 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RapportApp
+import RapportCore
+
+/// Builds the HTTP router of the API: conventions first (request id and log, metrics, problem
+/// documents), then public routes, then everything behind bearer authentication and
+/// idempotency keys.
+public enum APIRouter {
+    /// - Parameters:
+    ///   - rapport: the application.
+    ///   - metricsText: renders `/metrics`.
+    ///   - extend: adds routes of other layers (the web UI) to the same router.
+    public static func build(
+        rapport: Rapport,
+        metricsText: @escaping @Sendable () async -> String = { "" },
+        extend: (Router<APIRequestContext>) -> Void = { _ in }
+    ) -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        let clock = rapport.clock
+        let ids = rapport.ids
+        router.add(middleware: RequestLogMiddleware(makeID: { ids.next(.request, at: clock.now()).rawValue }))
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: ProblemMiddleware())
+
+        let system = SystemRoutes(rapport: rapport, metricsText: metricsText)
+        system.add(to: router)
+        router.get("bench/bare") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: .init(string: "ok"))) }
+
+        let access = AccessRoutes(rapport: rapport)
+        access.addPublic(to: router.group("api/v1"))
+
+        let api = router.group("api/v1")
+            .add(middleware: AuthMiddleware(rapport: rapport))
+            .add(middleware: IdempotencyMiddleware(rapport: rapport))
+        access.add(to: api)
+        AuditRoutes(rapport: rapport).add(to: api)
+        system.addTestClock(to: api)
+        extend(router)
+        return router
+    }
+}

@@ -1,0 +1,9 @@
+/// Every migration Rapport ships, in order. Append only: never edit or reorder a landed entry.
+public enum RapportMigrations {
+    public static let all: [Migration] = [
+        foundation0001,
+    ]
+
+    /// A migrator over ``all`` plus any extra migrations (tests add a test-only record table).
+    public static func migrator(adding extra: [Migration] = []) -> Migrator { Migrator(all + extra) }
+}

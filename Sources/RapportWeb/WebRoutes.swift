@@ -1,0 +1,98 @@
+import Foundation
+import Hummingbird
+import Mustache
+import NIOCore
+import RapportApp
+import RapportHTTP
+import RapportStorage
+
+/// The web UI. For now its front door: a page in Chinese or English that says what is running and
+/// where the API and its document are. The workbench pages grow here.
+public struct WebRoutes: Sendable {
+    let rapport: Rapport
+
+    public init(rapport: Rapport) { self.rapport = rapport }
+
+    public func add(to router: Router<APIRequestContext>) {
+        router.get("/") { request, _ in
+            let locale = Localization.negotiate(request.headers[.acceptLanguage])
+            let readiness = await rapport.system.readiness()
+            let page = HomePage(
+                lang: locale.code, strings: locale.strings, ready: readiness.isReady, engine: rapport.database.engine.rawValue)
+            let html = WebTemplates.shared.render(page, template: "home")
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/html; charset=utf-8", .contentLanguage: locale.code, .vary: "Accept-Language",
+                          .contentSecurityPolicy: "default-src 'none'; style-src 'self' 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'"],
+                body: .init(byteBuffer: ByteBuffer(string: html)))
+        }
+    }
+}
+
+/// The view model of the front page (typed; templates never see `[String: Any]`).
+struct HomePage {
+    var lang: String
+    var strings: [String: String]
+    var ready: Bool
+    var engine: String
+}
+
+/// Loads the Mustache templates shipped as resources, once.
+final class WebTemplates: Sendable {
+    static let shared = WebTemplates()
+    let library: MustacheLibrary
+
+    init() {
+        var library = MustacheLibrary()
+        if let directory = Bundle.module.url(forResource: "Templates", withExtension: nil),
+           let files = try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil) {
+            for file in files where file.pathExtension == "mustache" {
+                if let text = try? String(contentsOf: file, encoding: .utf8), let template = try? MustacheTemplate(string: text) {
+                    library.register(template, named: file.deletingPathExtension().lastPathComponent)
+                }
+            }
+        }
+        self.library = library
+    }
+
+    func render(_ page: HomePage, template: String) -> String {
+        library.render(page, withTemplate: template) ?? ""
+    }
+}
+
+/// The two languages of the UI and the choice between them.
+public enum Localization {
+    public struct Locale: Sendable {
+        public var code: String
+        public var strings: [String: String]
+    }
+
+    static let catalogs: [String: [String: String]] = {
+        var result: [String: [String: String]] = [:]
+        for code in ["en", "zh-Hans"] {
+            if let url = Bundle.module.url(forResource: code, withExtension: "json", subdirectory: "Locales"),
+               let data = try? Data(contentsOf: url), let strings = try? JSONDecoder().decode([String: String].self, from: data) {
+                result[code] = strings
+            }
+        }
+        return result
+    }()
+
+    /// Every catalog's keys (a test checks both languages have the same).
+    public static var keysByLocale: [String: Set<String>] { catalogs.mapValues { Set($0.keys) } }
+
+    /// Picks zh-Hans or en from an `Accept-Language` header (English when nothing matches).
+    public static func negotiate(_ header: String?) -> Locale {
+        var best: (code: String, quality: Double)?
+        for part in (header ?? "").split(separator: ",") {
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let tag = pieces.first else { continue }
+            var quality = 1.0
+            for piece in pieces.dropFirst() where piece.hasPrefix("q=") { quality = Double(piece.dropFirst(2)) ?? 0 }
+            let code: String? = tag.hasPrefix("zh") ? "zh-Hans" : (tag.hasPrefix("en") ? "en" : nil)
+            if let code, quality > (best?.quality ?? 0) { best = (code, quality) }
+        }
+        let code = best?.code ?? "en"
+        return Locale(code: code, strings: catalogs[code] ?? [:])
+    }
+}

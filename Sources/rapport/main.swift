@@ -1,0 +1,3 @@
+import RapportCLI
+
+await RapportCommand.start()

@@ -45,13 +45,16 @@ public final class Rapport: Sendable {
     public let logger: Logger
     /// Set when the server runs with `--test-clock`: the clock black-box tests may move.
     public let testClock: TestClock?
+    /// The access rules before administrators' overrides.
+    public let basePolicy: ScopePolicy
 
     public init(
         database: any RapportDatabase, clock: any RapportClock, ids: any IDGenerating,
         passwords: PasswordHasher = PasswordHasher(), settings: RapportSettings = RapportSettings(),
         accessSignal: any AccessChangeSignal = LocalAccessSignal(), migrator: Migrator = RapportMigrations.migrator(),
-        testClock: TestClock? = nil, logger: Logger
+        testClock: TestClock? = nil, basePolicy: ScopePolicy = .standard, logger: Logger
     ) {
+        self.basePolicy = basePolicy
         self.database = database
         self.clock = clock
         self.ids = ids
@@ -104,7 +107,7 @@ extension Rapport {
     public func policy() async throws -> ScopePolicy {
         if let cached = access.policy() { return cached }
         let generation = access.generation()
-        let policy = try await database.read { sql in try await PolicyStore(sql).load(base: .standard) }
+        let policy = try await database.read { sql in try await PolicyStore(sql).load(base: basePolicy) }
         access.remember(policy, generation: generation)
         return policy
     }

@@ -46,6 +46,24 @@ public final class PostgresEngine: RapportDatabase {
         } else {
             throw InvalidURL(reason: "has no host")
         }
+        // libpq's `options=-c name=value …` sets server parameters (e.g. search_path) per connection.
+        if let options = components.queryItems?.first(where: { $0.name == "options" })?.value {
+            let words = options.split(separator: " ").map(String.init)
+            var index = 0
+            while index < words.count {
+                if words[index] == "-c", index + 1 < words.count, let equals = words[index + 1].firstIndex(of: "=") {
+                    let pair = words[index + 1]
+                    configuration.options.additionalStartupParameters.append((String(pair[..<equals]), String(pair[pair.index(after: equals)...])))
+                    index += 2
+                } else if words[index].hasPrefix("-c"), let equals = words[index].firstIndex(of: "=") {
+                    let pair = words[index].dropFirst(2)
+                    configuration.options.additionalStartupParameters.append((String(pair[..<equals]), String(pair[pair.index(after: equals)...])))
+                    index += 1
+                } else {
+                    throw InvalidURL(reason: "has options other than -c name=value")
+                }
+            }
+        }
         configuration.options.maximumConnections = maximumConnections
         configuration.options.minimumConnections = 1
         return configuration

@@ -20,7 +20,8 @@ public struct RapportRuntime: Sendable {
     /// Opens the database named by `configuration` and builds the application.
     public static func open(
         _ configuration: ServerConfiguration, logger: Logger, clock: (any RapportClock)? = nil,
-        ids: any IDGenerating = RandomIDGenerator(), migrator: Migrator = RapportMigrations.migrator()
+        ids: any IDGenerating = RandomIDGenerator(), migrator: Migrator = RapportMigrations.migrator(),
+        policy: ScopePolicy = .standard
     ) async throws -> RapportRuntime {
         let testClock = configuration.testClock ? TestClock(Date()) : nil
         let database: any RapportDatabase
@@ -44,7 +45,7 @@ public struct RapportRuntime: Sendable {
         let rapport = Rapport(
             database: database, clock: clock ?? testClock ?? SystemClock(), ids: ids,
             passwords: PasswordHasher(cost: configuration.bcryptCost), accessSignal: signal, migrator: migrator,
-            testClock: clock == nil ? testClock : (clock as? TestClock), logger: logger)
+            testClock: clock == nil ? testClock : (clock as? TestClock), basePolicy: policy, logger: logger)
         return RapportRuntime(configuration: configuration, rapport: rapport, databaseServices: services)
     }
 

@@ -31,7 +31,7 @@ public struct AuditUseCases: Sendable {
                 let batch = try await store.entries(after: last.seq, limit: 1_000)
                 if batch.isEmpty { break }
                 switch AuditChain.verify(batch, after: last, hash: Digest.sha256Hex) {
-                case .failure(let broken): return Verification(checked: checked, firstBreak: broken)
+                case .failure(let broken): return Verification(checked: max(0, broken.seq - 1), firstBreak: broken)
                 case .success(let next):
                     checked += next.seq - last.seq
                     last = next

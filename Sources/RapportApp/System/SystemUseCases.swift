@@ -12,6 +12,11 @@ public struct SystemUseCases: Sendable {
         public var databaseReachable: Bool
         public var migrationsCurrent: Bool
         public var isReady: Bool { databaseReachable && migrationsCurrent }
+
+        public init(databaseReachable: Bool, migrationsCurrent: Bool) {
+            self.databaseReachable = databaseReachable
+            self.migrationsCurrent = migrationsCurrent
+        }
     }
 
     public func readiness() async -> Readiness {

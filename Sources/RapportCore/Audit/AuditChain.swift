@@ -54,6 +54,11 @@ public enum AuditChain {
             case missing
         }
 
+        public init(seq: Int64, reason: Reason) {
+            self.seq = seq
+            self.reason = reason
+        }
+
         public var description: String {
             switch reason {
             case .hashMismatch: "entry \(seq) was altered (its hash does not match its content)"

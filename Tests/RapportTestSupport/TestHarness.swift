@@ -22,11 +22,12 @@ public struct TestHarness: Sendable {
 
     /// Runs `body` with a migrated, empty application on `backend`, then drops the database.
     public static func with<T: Sendable>(
-        _ backend: TestBackend, settings: RapportSettings = RapportSettings(), _ body: @Sendable (TestHarness) async throws -> T
+        _ backend: TestBackend, settings: RapportSettings = RapportSettings(), exposeTestClock: Bool = true,
+        _ body: @Sendable (TestHarness) async throws -> T
     ) async throws -> T {
         let database = try await TestDatabase.make(backend)
         do {
-            let result = try await open(database, settings: settings) { harness in try await body(harness) }
+            let result = try await open(database, settings: settings, exposeTestClock: exposeTestClock) { harness in try await body(harness) }
             await database.drop()
             return result
         } catch {
@@ -38,7 +39,7 @@ public struct TestHarness: Sendable {
     /// Opens another application instance on an existing test database (a second process, say).
     public static func open<T: Sendable>(
         _ database: TestDatabase, settings: RapportSettings = RapportSettings(), clock: TestClock? = nil,
-        _ body: @Sendable (TestHarness) async throws -> T
+        exposeTestClock: Bool = true, _ body: @Sendable (TestHarness) async throws -> T
     ) async throws -> T {
         let clock = clock ?? TestClock(start)
         var policy = ScopePolicy.standard
@@ -51,7 +52,8 @@ public struct TestHarness: Sendable {
         let base = runtime.rapport
         let rapport = Rapport(
             database: base.database, clock: clock, ids: base.ids, passwords: base.passwords, settings: settings,
-            accessSignal: base.access.changeSignal, migrator: base.migrator, testClock: clock, basePolicy: policy, logger: logger)
+            accessSignal: base.access.changeSignal, migrator: base.migrator, testClock: exposeTestClock ? clock : nil,
+            basePolicy: policy, logger: logger)
         return try await runtime.withDatabase { _ in
             try await rapport.system.migrate()
             return try await body(TestHarness(backend: database.backend, database: database, rapport: rapport, clock: clock))

@@ -78,14 +78,7 @@ struct UsersCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @Option var email: String
 
-        func run() async throws {
-            let email = self.email
-            let user = try await withRapport(database) { rapport in
-                let user = try await rapport.users.find(email: email, by: .system("cli"))
-                return try await rapport.users.disable(user.id.rawValue, by: .system("cli"))
-            }
-            print("disabled \(user.id) \(user.email)")
-        }
+        func run() async throws { try await UsersCommand.changeStatus(email: email, to: .disabled, database: database) }
     }
 
     struct Enable: AsyncParsableCommand {
@@ -93,14 +86,18 @@ struct UsersCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @Option var email: String
 
-        func run() async throws {
-            let email = self.email
-            let user = try await withRapport(database) { rapport in
-                let user = try await rapport.users.find(email: email, by: .system("cli"))
-                return try await rapport.users.enable(user.id.rawValue, by: .system("cli"))
-            }
-            print("enabled \(user.id) \(user.email)")
+        func run() async throws { try await UsersCommand.changeStatus(email: email, to: .active, database: database) }
+    }
+
+    /// Disables or enables the user with `email`, through the same use cases as the API.
+    static func changeStatus(email: String, to status: User.Status, database: DatabaseOptions) async throws {
+        let user = try await withRapport(database) { rapport in
+            let user = try await rapport.users.find(email: email, by: .system("cli"))
+            return status == .disabled
+                ? try await rapport.users.disable(user.id.rawValue, by: .system("cli"))
+                : try await rapport.users.enable(user.id.rawValue, by: .system("cli"))
         }
+        print("\(status == .disabled ? "disabled" : "enabled") \(user.id) \(user.email)")
     }
 
     struct SetPassword: AsyncParsableCommand {

@@ -87,16 +87,7 @@ public final class PostgresEngine: RapportDatabase {
         inFlight.add(1, ordering: .relaxed)
         defer { inFlight.subtract(1, ordering: .relaxed) }
         return try await client.withConnection { connection in
-            let sql = connection.sql(queryLogLevel: nil)
-            try await sql.raw("BEGIN").run()
-            do {
-                let result = try await body(sql)
-                try await sql.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await sql.raw("ROLLBACK").run()
-                throw error
-            }
+            try await connection.sql(queryLogLevel: nil).inTransaction(begin: "BEGIN", body)
         }
     }
 

@@ -75,16 +75,7 @@ public final class SQLiteEngine: RapportDatabase {
 
     public func write<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         try await writeLock.withLock {
-            let sql = writer.sql(queryLogLevel: nil)
-            try await sql.raw("BEGIN IMMEDIATE").run()
-            do {
-                let result = try await body(sql)
-                try await sql.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await sql.raw("ROLLBACK").run()
-                throw error
-            }
+            try await writer.sql(queryLogLevel: nil).inTransaction(begin: "BEGIN IMMEDIATE", body)
         }
     }
 

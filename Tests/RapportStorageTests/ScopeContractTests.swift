@@ -145,4 +145,19 @@ import Testing
             #expect(seen == made)
         }
     }
+
+    @Test(arguments: TestBackend.available)
+    func userSearchMatchesNameAndEmailLiterally(_ backend: TestBackend) async throws {
+        try await TestHarness.with(backend) { harness in
+            let ada = try await harness.signedIn(.rep, email: "ada_lovelace@example.com")
+            _ = try await harness.signedIn(.rep, email: "adaxlovelace@example.com")
+            _ = try await harness.rapport.users.update(ada.user.id.rawValue, .init(name: "Ada 100% Lovelace"), expectedVersion: ada.user.version, by: harness.system)
+            let users = harness.rapport.users
+            // `_` and `%` are literal characters in a search, not wildcards.
+            #expect(try await users.list(.init(query: "ada_"), page: .init(), by: harness.system).items.map(\.id) == [ada.user.id])
+            #expect(try await users.list(.init(query: "100%"), page: .init(), by: harness.system).items.map(\.id) == [ada.user.id])
+            #expect(try await users.list(.init(query: "LOVELACE"), page: .init(), by: harness.system).items.count == 2)
+            #expect(try await users.list(.init(role: .admin), page: .init(), by: harness.system).items.isEmpty)
+        }
+    }
 }

@@ -8,14 +8,14 @@ public struct UserDTO: Encodable, Sendable {
     public var email: String
     public var name: String
     public var role: String
-    public var repLevel: String?
-    public var teamId: String?
+    @Nullable public var repLevel: String?
+    @Nullable public var teamId: String?
     public var status: String
-    public var locale: String?
+    @Nullable public var locale: String?
     public var version: Int64
     public var createdAt: Date
     public var updatedAt: Date
-    public var lastLoginAt: Date?
+    @Nullable public var lastLoginAt: Date?
 
     enum CodingKeys: String, CodingKey {
         case id, email, name, role, status, locale, version
@@ -37,21 +37,6 @@ public struct UserDTO: Encodable, Sendable {
         lastLoginAt = user.lastLoginAt
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(email, forKey: .email)
-        try c.encode(name, forKey: .name)
-        try c.encode(role, forKey: .role)
-        try c.encode(repLevel, forKey: .repLevel)
-        try c.encode(teamId, forKey: .teamId)
-        try c.encode(status, forKey: .status)
-        try c.encode(locale, forKey: .locale)
-        try c.encode(version, forKey: .version)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encode(updatedAt, forKey: .updatedAt)
-        try c.encode(lastLoginAt, forKey: .lastLoginAt)
-    }
 }
 
 /// `GET /me`: the user and what the presented credential allows.
@@ -70,7 +55,7 @@ public struct TeamDTO: Encodable, Sendable {
     public var id: String
     public var key: String
     public var name: String
-    public var parentId: String?
+    @Nullable public var parentId: String?
     public var depth: Int
     public var version: Int64
     public var createdAt: Date
@@ -92,17 +77,6 @@ public struct TeamDTO: Encodable, Sendable {
         updatedAt = team.updatedAt
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(key, forKey: .key)
-        try c.encode(name, forKey: .name)
-        try c.encode(parentId, forKey: .parentId)
-        try c.encode(depth, forKey: .depth)
-        try c.encode(version, forKey: .version)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encode(updatedAt, forKey: .updatedAt)
-    }
 }
 
 /// An API token as the API shows it (never the secret, except once at creation).
@@ -114,8 +88,8 @@ public struct TokenDTO: Encodable, Sendable {
     public var scopes: [String]
     public var createdAt: Date
     public var expiresAt: Date
-    public var lastUsedAt: Date?
-    public var revokedAt: Date?
+    @Nullable public var lastUsedAt: Date?
+    @Nullable public var revokedAt: Date?
     /// The secret: present only in the response that created the token.
     public var token: String?
 
@@ -138,19 +112,6 @@ public struct TokenDTO: Encodable, Sendable {
         self.token = secret
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(userId, forKey: .userId)
-        try c.encode(name, forKey: .name)
-        try c.encode(displayPrefix, forKey: .displayPrefix)
-        try c.encode(scopes, forKey: .scopes)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encode(expiresAt, forKey: .expiresAt)
-        try c.encode(lastUsedAt, forKey: .lastUsedAt)
-        try c.encode(revokedAt, forKey: .revokedAt)
-        try c.encodeIfPresent(token, forKey: .token)
-    }
 }
 
 /// `POST /auth/token`: the secret, shown once, and when it expires.
@@ -171,11 +132,11 @@ public struct AuditEntryDTO: Encodable, Sendable {
     public var seq: Int64
     public var id: String
     public var at: Date
-    public var actorId: String?
+    @Nullable public var actorId: String?
     public var action: String
-    public var objectKind: String?
-    public var objectId: String?
-    public var address: String?
+    @Nullable public var objectKind: String?
+    @Nullable public var objectId: String?
+    @Nullable public var address: String?
     public var details: [String: String]
     public var prevHash: String
     public var hash: String
@@ -199,41 +160,20 @@ public struct AuditEntryDTO: Encodable, Sendable {
         hash = entry.hash
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(seq, forKey: .seq)
-        try c.encode(id, forKey: .id)
-        try c.encode(at, forKey: .at)
-        try c.encode(actorId, forKey: .actorId)
-        try c.encode(action, forKey: .action)
-        try c.encode(objectKind, forKey: .objectKind)
-        try c.encode(objectId, forKey: .objectId)
-        try c.encode(address, forKey: .address)
-        try c.encode(details, forKey: .details)
-        try c.encode(prevHash, forKey: .prevHash)
-        try c.encode(hash, forKey: .hash)
-    }
 }
 
 /// The result of checking the audit chain.
 public struct AuditVerificationDTO: Encodable, Sendable {
     public var intact: Bool
     public var checked: Int64
-    public var firstBrokenSeq: Int64?
-    public var reason: String?
+    @Nullable public var firstBrokenSeq: Int64?
+    @Nullable public var reason: String?
 
     enum CodingKeys: String, CodingKey {
         case intact, checked, reason
         case firstBrokenSeq = "first_broken_seq"
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(intact, forKey: .intact)
-        try c.encode(checked, forKey: .checked)
-        try c.encode(firstBrokenSeq, forKey: .firstBrokenSeq)
-        try c.encode(reason, forKey: .reason)
-    }
 }
 
 /// A role with its scope and actions per object kind.

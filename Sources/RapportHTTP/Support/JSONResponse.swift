@@ -24,7 +24,7 @@ public enum JSONResponse {
 /// A page of a list: `{"data": [...], "next_cursor": "…" | null}`.
 public struct ListResponse<Item: Encodable & Sendable>: Encodable, Sendable {
     public var data: [Item]
-    public var nextCursor: String?
+    @Nullable public var nextCursor: String?
 
     enum CodingKeys: String, CodingKey {
         case data
@@ -34,12 +34,6 @@ public struct ListResponse<Item: Encodable & Sendable>: Encodable, Sendable {
     public init<Source>(_ page: Page<Source>, _ transform: (Source) -> Item) {
         self.data = page.items.map(transform)
         self.nextCursor = page.nextCursor?.token
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(data, forKey: .data)
-        try container.encode(nextCursor, forKey: .nextCursor)  // null on the last page, never absent
     }
 }
 

@@ -95,8 +95,41 @@ def contract(document: dict) -> Contract:
     return Contract(document)
 
 
+def _serve(binary: Path, storage: list[str], env: dict[str, str], log_path: Path, postgres: bool) -> tuple[subprocess.Popen[bytes], str]:
+    """Starts `rapport serve` on a free 127.0.0.1 port and waits until /readyz answers 200.
+
+    A port taken between choosing and binding it makes the server exit at once: then another
+    port is tried (three attempts)."""
+    for attempt in range(3):
+        port = _free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        command = [str(binary), "serve", "--host", "127.0.0.1", "--port", str(port), *storage, "--test-clock"]
+        if postgres:
+            command.append("--allow-test-clock-on-postgres")
+        with open(log_path, "ab") as log:
+            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + READY_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                text = log_path.read_text(errors="replace")
+                if attempt < 2 and "in use" in text[-2000:].lower():
+                    break  # the port was taken: try another
+                pytest.fail(f"rapport serve exited with {process.returncode}:\n{text[-4000:]}", pytrace=False)
+            try:
+                if requests.get(base_url + "/readyz", timeout=2).status_code == 200 and process.poll() is None:
+                    return process, base_url
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                _stop(process)
+                pytest.fail(f"rapport serve was not ready within {READY_TIMEOUT:.0f} s:\n{log_path.read_text(errors='replace')[-4000:]}", pytrace=False)
+            time.sleep(0.2)
+    raise AssertionError("unreachable")
+
+
 @pytest.fixture(scope="session")
-def server(request: pytest.FixtureRequest) -> Server:
+def server(request: pytest.FixtureRequest):
+    """The server under test, with a fresh administrator; stopped at the end of the session, always."""
     binary = _binary()
     database_url = os.environ.get("RAPPORT_TEST_DATABASE_URL") or None
     work = Path(tempfile.mkdtemp(prefix="rapport-blackbox-"))
@@ -105,40 +138,22 @@ def server(request: pytest.FixtureRequest) -> Server:
     log_path = work / "server.log"
     storage = ["--database-url", database_url] if database_url else ["--data-dir", str(data_dir)]
     env = _child_environment()
-
-    # A fresh administrator per session (unique even on a shared PostgreSQL database).
-    suffix = secrets.token_hex(4)
-    admin_email = f"admin-{suffix}@example.com"
-    admin_password = "pw-" + secrets.token_urlsafe(18)
-    created = subprocess.run(
-        [str(binary), "users", "create", "--email", admin_email, "--name", f"Black-box Admin {suffix}",
-         "--role", "admin", "--password-stdin", *storage],
-        input=(admin_password + "\n").encode(), capture_output=True, env=env, timeout=180,
-    )
-    if created.returncode != 0:
-        pytest.fail(f"`rapport users create` failed ({created.returncode}): {created.stderr.decode(errors='replace')}", pytrace=False)
-
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    serve = [str(binary), "serve", "--host", "127.0.0.1", "--port", str(port), *storage, "--test-clock"]
-    if database_url:
-        serve.append("--allow-test-clock-on-postgres")
-    log = open(log_path, "wb")
-    process = subprocess.Popen(serve, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env)
+    process: subprocess.Popen[bytes] | None = None
     server: Server | None = None
     try:
-        deadline = time.monotonic() + READY_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"rapport serve exited with {process.returncode}:\n{log_path.read_text(errors='replace')[-4000:]}", pytrace=False)
-            try:
-                if requests.get(base_url + "/readyz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"rapport serve was not ready within {READY_TIMEOUT:.0f} s:\n{log_path.read_text(errors='replace')[-4000:]}", pytrace=False)
-            time.sleep(0.2)
+        # A fresh administrator per session (unique even on a shared PostgreSQL database).
+        suffix = secrets.token_hex(4)
+        admin_email = f"admin-{suffix}@example.com"
+        admin_password = "pw-" + secrets.token_urlsafe(18)
+        created = subprocess.run(
+            [str(binary), "users", "create", "--email", admin_email, "--name", f"Black-box Admin {suffix}",
+             "--role", "admin", "--password-stdin", *storage],
+            input=(admin_password + "\n").encode(), capture_output=True, env=env, timeout=180,
+        )
+        if created.returncode != 0:
+            pytest.fail(f"`rapport users create` failed ({created.returncode}): {created.stderr.decode(errors='replace')}", pytrace=False)
+
+        process, base_url = _serve(binary, storage, env, log_path, postgres=database_url is not None)
 
         signed_in = requests.post(base_url + "/api/v1/auth/token", json={"email": admin_email, "password": admin_password}, timeout=30)
         if signed_in.status_code != 201:
@@ -150,8 +165,8 @@ def server(request: pytest.FixtureRequest) -> Server:
         server = Server(base_url, token, token_id, me.json()["user"]["id"], admin_email, admin_password, data_dir, log_path, database_url)
         yield server
     finally:
-        _stop(process)
-        log.close()
+        if process is not None:
+            _stop(process)
         failed = request.session.testsfailed > 0
         if failed and server is not None:
             sys.stderr.write(f"\n--- last lines of the server log ({log_path}) ---\n{server.log_tail()}\n")

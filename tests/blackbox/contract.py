@@ -230,3 +230,20 @@ def problem(response: requests.Response, status: int, code: str) -> dict[str, An
 
 def field_codes(body: dict[str, Any]) -> dict[str, str]:
     return {error["field"]: error["code"] for error in body.get("errors", [])}
+
+
+# The data scopes of the standard access policy (ScopePolicy.standard) for every role but admin.
+STANDARD_SCOPES: dict[str, dict[str, str]] = {
+    role: {"user": scope, "team": scope, "token": "own", "audit": "none", "role": "none"}
+    for role, scope in {
+        "manager": "subtree", "rep": "own", "service": "own", "marketer": "own",
+        "partner": "own", "analyst": "all", "read_only": "own",
+    }.items()
+}
+
+
+def restore_standard_roles(api: Api) -> None:
+    """Puts every role's data scopes back to the standard policy (a fuzz run or an earlier session
+    on a shared database may have changed them)."""
+    for role, scopes in STANDARD_SCOPES.items():
+        api.patch(f"/api/v1/roles/{role}", json={"scopes": scopes}, expect=200)

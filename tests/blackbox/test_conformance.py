@@ -14,7 +14,7 @@ import requests
 from openapi_spec_validator import validate as validate_spec
 from openapi_spec_validator.validation import OpenAPIV31SpecValidator
 
-from contract import Api, Contract, field_codes, problem
+from contract import Api, Contract, field_codes, problem, restore_standard_roles
 
 V1 = "/api/v1"
 
@@ -56,6 +56,7 @@ def collect(api: Api, path: str, params: dict | None = None, limit: int = 1) -> 
 @pytest.fixture(scope="module")
 def org(api: Api, server) -> dict:
     """A root team with a child team, a manager in the root team, and a rep (with a password) in the child."""
+    restore_standard_roles(api)
     root = api.post(f"{V1}/teams", json={"key": unique("sales"), "name": "Sales"}, expect=201)
     assert root.headers["Location"] == f"{V1}/teams/{root.json()['id']}"
     etag(root)
@@ -109,6 +110,10 @@ def test_system_routes(api: Api) -> None:
     assert metrics.headers["Content-Type"].startswith("text/plain")
     bare = api.get("/bench/bare", token=None, expect=200)
     assert bare.text == "ok"
+    home = api.get("/", token=None, headers={"Accept-Language": "fr;q=1, zh-CN;q=0.8, en;q=0.5"}, expect=200)
+    assert home.headers["Content-Type"].startswith("text/html") and home.headers["Content-Language"] == "zh-Hans"
+    assert '<html lang="zh-Hans">' in home.text and 'href="/openapi.json"' in home.text
+    assert api.get("/", token=None, expect=200).headers["Content-Language"] == "en"
 
 
 def test_request_id_is_echoed_or_made(api: Api) -> None:
@@ -166,12 +171,16 @@ def test_teams(api: Api, org: dict) -> None:
     assert got.json() == child
     assert got.headers["ETag"] == '"1"'
 
-    listed = collect(api, f"{V1}/teams")
-    ids = [team["id"] for team in listed]
-    assert root["id"] in ids and child["id"] in ids
-    assert ids == sorted(ids)
+    listed = api.get(f"{V1}/teams", params={"limit": 500}, expect=200).json()["data"]
+    assert {root["id"], child["id"]} <= {team["id"] for team in listed}
     children = api.get(f"{V1}/teams", params={"parent_id": root["id"]}, expect=200).json()
-    assert [team["id"] for team in children["data"]] == [child["id"]]
+    assert [team["id"] for team in children["data"]] == [child["id"]] and children["next_cursor"] is None
+
+    # Pagination with limit=1, following next_cursor: every subteam once, in id (creation) order.
+    pager = api.post(f"{V1}/teams", json={"key": unique("pager"), "name": "Pager"}, expect=201).json()
+    made = [api.post(f"{V1}/teams", json={"key": unique(f"page{n}"), "name": f"Page {n}", "parent_id": pager["id"]}, expect=201).json()["id"] for n in range(4)]
+    paged = collect(api, f"{V1}/teams", params={"parent_id": pager["id"]}, limit=1)
+    assert [team["id"] for team in paged] == made == sorted(made)
 
     # A new team under the child, renamed with If-Match, then with `version` in the body, then moved to the root.
     leaf = api.post(f"{V1}/teams", json={"key": unique("leaf"), "name": "Leaf", "parent_id": child["id"]}, expect=201)
@@ -215,18 +224,37 @@ def test_team_depth_is_limited(api: Api) -> None:
     assert field_codes(body) == {"parent_id": "too_deep"}
 
 
+@pytest.mark.xfail(strict=True, reason="server bug: moving a team (PATCH parent_id) does not enforce the 12-level limit that creating one does")
+def test_team_move_respects_depth_limit(api: Api) -> None:
+    parent = None
+    for depth in range(1, 13):
+        parent = api.post(f"{V1}/teams", json={"key": unique(f"m{depth}"), "name": f"Move depth {depth}", "parent_id": parent}, expect=201).json()["id"]
+    mover = api.post(f"{V1}/teams", json={"key": unique("mover"), "name": "Mover"}, expect=201)
+    try:
+        moved = api.patch(f"{V1}/teams/{mover.json()['id']}", headers={"If-Match": mover.headers["ETag"]}, json={"parent_id": parent}, check=False)
+        # Today: 200 with "depth": 13, which the document (and the create rule) says cannot exist.
+        body = problem(moved, 422, "validation_failed")
+        assert field_codes(body) == {"parent_id": "too_deep"}
+    finally:
+        api.delete(f"{V1}/teams/{mover.json()['id']}", check=False)  # never leave a team deeper than documented
+
+
 # ---------------------------------------------------------------- users
 def test_users(api: Api, org: dict, server) -> None:
-    rep, manager, root, child = org["rep"], org["manager"], org["root"], org["child"]
+    rep, root, child = org["rep"], org["root"], org["child"]
     got = api.get(f"{V1}/users/{rep['id']}", expect=200)
     assert got.json()["id"] == rep["id"]
     etag(got)
 
-    everyone = api.get(f"{V1}/users", params={"limit": 500}, expect=200).json()["data"]
-    paged = collect(api, f"{V1}/users")
-    assert [user["id"] for user in paged] == [user["id"] for user in everyone]
-    assert [user["id"] for user in paged] == sorted(user["id"] for user in paged)
-    assert {server.admin_id, rep["id"], manager["id"]} <= {user["id"] for user in paged}
+    first = api.get(f"{V1}/users", params={"limit": 500}, expect=200).json()["data"]
+    assert first == sorted(first, key=lambda user: user["id"])
+
+    # Pagination with limit=1, following next_cursor: every match once, in id (creation) order.
+    marker = "pager" + secrets.token_hex(3)
+    made = [api.post(f"{V1}/users", json={"email": f"{marker}-{n}@example.com", "name": f"Page {n}", "role": "read_only"}, expect=201).json()["id"] for n in range(4)]
+    paged = collect(api, f"{V1}/users", params={"q": marker}, limit=1)
+    assert [user["id"] for user in paged] == made == sorted(made)
+    assert [user["id"] for user in api.get(f"{V1}/users", params={"q": marker, "limit": 3}, expect=200).json()["data"]] == made[:3]
 
     reps = api.get(f"{V1}/users", params={"role": "rep", "team_id": child["id"]}, expect=200).json()["data"]
     assert [user["id"] for user in reps] == [rep["id"]]
@@ -362,8 +390,8 @@ def test_tokens(api: Api, org: dict, server) -> None:
     assert reader.get(f"{V1}/me", expect=200).json()["token_scopes"] == ["read"]
     reader.get(f"{V1}/users", expect=200)
     problem(reader.post(f"{V1}/teams", json={"key": unique("ro"), "name": "Read only"}), 403, "forbidden")
-    # A token cannot have more scopes than the credential that creates it.
-    body = problem(reader.post(f"{V1}/tokens", json={"name": "escalate", "scopes": ["write"]}), 403, "forbidden")
+    # A read-only credential may not create tokens at all (so it can never mint a broader one).
+    problem(reader.post(f"{V1}/tokens", json={"name": "escalate", "scopes": ["write"]}), 403, "forbidden")
 
     fetched = api.get(f"{V1}/tokens/{token['id']}", expect=200).json()
     assert "token" not in fetched and fetched["id"] == token["id"]
@@ -380,9 +408,9 @@ def test_tokens(api: Api, org: dict, server) -> None:
     api.delete(f"{V1}/tokens/{token['id']}", expect=204)
     api.delete(f"{V1}/tokens/{token['id']}", expect=204)  # revoking twice is fine
     problem(reader.get(f"{V1}/me"), 401, "unauthorized")
-    active = {t["id"] for t in collect(api, f"{V1}/tokens", limit=50)}
+    active = {t["id"] for t in collect(api, f"{V1}/tokens", params={"user_id": server.admin_id}, limit=50)}
     assert token["id"] not in active
-    with_revoked = collect(api, f"{V1}/tokens", params={"include_revoked": "true"}, limit=50)
+    with_revoked = collect(api, f"{V1}/tokens", params={"include_revoked": "true", "user_id": server.admin_id}, limit=50)
     revoked = [t for t in with_revoked if t["id"] == token["id"]]
     assert revoked and revoked[0]["revoked_at"] is not None
     problem(api.get(f"{V1}/tokens/tok_nope"), 404, "not_found")
@@ -463,7 +491,7 @@ def test_audit(api: Api, org: dict, server) -> None:
     seqs = [entry["seq"] for entry in latest["data"]]
     assert seqs == sorted(seqs, reverse=True)
 
-    created = collect(api, f"{V1}/audit", params={"action": "team.created", "object_kind": "team"}, limit=1)
+    created = collect(api, f"{V1}/audit", params={"action": "team.created", "object_kind": "team", "actor_id": server.admin_id}, limit=1)
     objects = {entry["object_id"] for entry in created}
     assert {org["root"]["id"], org["child"]["id"]} <= objects
     assert all(entry["actor_id"] == server.admin_id and entry["details"]["channel"] == "api" for entry in created)
@@ -659,6 +687,15 @@ def test_idempotent_replay_keeps_etag(api: Api) -> None:
     assert second.headers.get("ETag") == first.headers["ETag"]
 
 
+@pytest.mark.xfail(strict=True, reason="server bug: an Idempotency-Key past its 24-hour lifetime is still enforced until housekeeping purges it")
+def test_idempotency_key_expires_after_a_day(api: Api) -> None:
+    key = "bb-" + secrets.token_hex(8)
+    api.post(f"{V1}/teams", json={"key": unique("day1"), "name": "Day one"}, headers={"Idempotency-Key": key}, expect=201, ignore_headers=frozenset({"ETag"}))
+    api.post(f"{V1}/test-clock", json={"advance_seconds": 25 * 3600}, expect=200)
+    later = api.post(f"{V1}/teams", json={"key": unique("day2"), "name": "Day two"}, headers={"Idempotency-Key": key}, check=False)
+    assert later.status_code == 201, later.text
+
+
 def test_idempotency_key_is_per_user(api: Api, org: dict) -> None:
     key = "bb-" + secrets.token_hex(8)
     mine = api.post(f"{V1}/tokens", json={"name": "per-user"}, headers={"Idempotency-Key": key}, expect=201).json()
@@ -667,8 +704,10 @@ def test_idempotency_key_is_per_user(api: Api, org: dict) -> None:
 
 
 # ---------------------------------------------------------------- coverage of the document
-def test_zz_every_operation_was_exercised(contract: Contract) -> None:
+def test_zz_every_operation_was_exercised(contract: Contract, request: pytest.FixtureRequest) -> None:
     """Runs last in this module: every documented operation got at least one checked 2xx response."""
+    if request.config.option.keyword or request.config.option.markexpr or getattr(request.config.option, "lf", False):
+        pytest.skip("only meaningful when the whole module runs")
     missing = [f"{op.method.upper()} {op.template}" for op in contract.operations.values()
                if not any(200 <= status < 300 for status in op.checked_statuses)]
     assert not missing, f"operations never exercised with a success: {missing}"

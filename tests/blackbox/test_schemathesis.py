@@ -8,7 +8,9 @@ the session's tokens) and `POST /api/v1/auth/token` (failed sign-ins lock accoun
 The fuzzing administrator's own user and token, and the session administrator's, are shielded by
 schemathesis_hooks.py so that the run cannot lock itself out.
 
-Environment: RAPPORT_FUZZ_MAX_EXAMPLES (default 25), RAPPORT_FUZZ_SEED (default 20261126).
+Environment: RAPPORT_FUZZ_MAX_EXAMPLES (default 25), RAPPORT_FUZZ_SEED (default 20261126);
+RAPPORT_FUZZ_DOCUMENT=repository fuzzes with Sources/RapportHTTP/Resources/openapi.json instead of
+the served copy (for working on the document before the binary is rebuilt).
 """
 
 from __future__ import annotations
@@ -21,17 +23,22 @@ from pathlib import Path
 
 import requests
 
-from contract import Api
+from contract import Api, restore_standard_roles
 
 HERE = Path(__file__).resolve().parent
+DOCUMENT_PATH = HERE.parents[1] / "Sources" / "RapportHTTP" / "Resources" / "openapi.json"
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 TIME_CAP_SECONDS = 300
 EXCLUDED_PATHS = ("/api/v1/test-clock", "/api/v1/auth/token")
 
 
 def test_schemathesis(api: Api, server, document: dict, tmp_path: Path) -> None:
-    served = requests.get(server.base_url + "/openapi.json", timeout=30).json()
-    assert served == document, "the served /openapi.json is not the repository's document: rebuild the binary first"
+    if os.environ.get("RAPPORT_FUZZ_DOCUMENT") == "repository":
+        location = [str(DOCUMENT_PATH), "--url", server.base_url]
+    else:
+        served = requests.get(server.base_url + "/openapi.json", timeout=30).json()
+        assert served == document, "the served /openapi.json is not the repository's document: rebuild the binary first"
+        location = [f"{server.base_url}/openapi.json"]
 
     # A dedicated administrator for the fuzzer.
     password = "fuzz-" + secrets.token_urlsafe(12)
@@ -42,7 +49,7 @@ def test_schemathesis(api: Api, server, document: dict, tmp_path: Path) -> None:
 
     report_dir = tmp_path / "schemathesis-report"
     command = [
-        sys.executable, "-m", "schemathesis.cli", "run", f"{server.base_url}/openapi.json",
+        sys.executable, "-m", "schemathesis.cli", "run", *location,
         "--header", f"Authorization: Bearer {signed_in['token']}",
         "--checks", CHECKS,
         "--max-examples", os.environ.get("RAPPORT_FUZZ_MAX_EXAMPLES", "25"),
@@ -59,14 +66,18 @@ def test_schemathesis(api: Api, server, document: dict, tmp_path: Path) -> None:
     env["SCHEMATHESIS_HOOKS"] = str(HERE / "schemathesis_hooks.py")
     env["RAPPORT_FUZZ_PROTECTED_IDS"] = ",".join([server.admin_id, server.admin_token_id, fuzzer["id"], signed_in["token_id"]])
     try:
-        run = subprocess.run(command, capture_output=True, text=True, env=env, timeout=TIME_CAP_SECONDS, cwd=tmp_path)
-    except subprocess.TimeoutExpired as expired:
-        output = (expired.stdout or b"")
-        output = output.decode(errors="replace") if isinstance(output, bytes) else output
-        raise AssertionError(f"schemathesis did not finish within {TIME_CAP_SECONDS} s:\n{output[-6000:]}") from None
+        try:
+            run = subprocess.run(command, capture_output=True, text=True, env=env, timeout=TIME_CAP_SECONDS, cwd=tmp_path)
+        except subprocess.TimeoutExpired as expired:
+            output = (expired.stdout or b"")
+            output = output.decode(errors="replace") if isinstance(output, bytes) else output
+            raise AssertionError(f"schemathesis did not finish within {TIME_CAP_SECONDS} s:\n{output[-6000:]}") from None
+    finally:
+        restore_standard_roles(api)  # the fuzzer changes role scopes at random
     output = run.stdout + run.stderr
     assert run.returncode == 0, f"schemathesis found problems (exit {run.returncode}; JUnit report in {report_dir}):\n{output[-12000:]}"
     assert "Tested:" in output, output[-4000:]
+    print(output[output.find("SUMMARY"):] if "SUMMARY" in output else output[-2000:])  # shown with -s / -rP
 
     # The run left the server healthy, the shielded credentials working, and the audit chain intact.
     assert requests.get(server.base_url + "/readyz", timeout=30).status_code == 200

@@ -6,6 +6,7 @@ import RapportApp
 import RapportCore
 import RapportStorage
 import RapportTestSupport
+import SQLKit
 import Testing
 
 /// The API conventions, built once and used by every route: problem documents, strict bodies,
@@ -154,6 +155,30 @@ import Testing
                 #expect(bad.status == .unprocessableContent && badAgain.status == .unprocessableContent)
             }
             #expect(try await harness.count("teams") == 1)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func secretsAreShownOnceAndNeverStored(_ backend: TestBackend) async throws {
+        try await TestHarness.with(backend) { harness in
+            let admin = try await harness.signedIn(.admin)
+            try await harness.http { client in
+                let body = "{\"name\": \"ci\"}"
+                let first = try await client.send(.post, "/api/v1/tokens", token: admin.secret, json: body, headers: ["Idempotency-Key": "tok-1"])
+                let replay = try await client.send(.post, "/api/v1/tokens", token: admin.secret, json: body, headers: ["Idempotency-Key": "tok-1"])
+                let secret = try #require(first.object["token"] as? String)
+                #expect(first.headers[.cacheControl] == "no-store")
+                #expect(replay.status == .created && replay.object["token"] == nil && replay.object["id"] as? String == first.object["id"] as? String)
+                #expect(first.headers[HTTPField.Name("X-Rapport-Secret-Fields")!] == nil)
+                let stored = try await harness.rapport.database.read { sql in
+                    try await sql.raw("SELECT response_body FROM idempotency_keys").all().map { try $0.decode(column: "response_body", as: String.self) }
+                }
+                #expect(!stored.isEmpty && stored.allSatisfy { !$0.contains(secret) })
+                let tokenRows = try await harness.rapport.database.read { sql in
+                    try await sql.raw("SELECT token_hash FROM api_tokens").all().map { try $0.decode(column: "token_hash", as: String.self) }
+                }
+                #expect(tokenRows.allSatisfy { $0.count == 64 && !$0.hasPrefix("rpt_") })
+            }
         }
     }
 

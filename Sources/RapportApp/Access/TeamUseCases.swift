@@ -91,8 +91,10 @@ public struct TeamUseCases: Sendable {
     }
 
     /// Renames or moves a team; moving rewrites its subtree's paths and so changes data scopes.
-    public func update(_ id: String, _ patch: Patch, expectedVersion: Int64, by caller: Caller) async throws -> Team {
+    /// `expectedVersion` nil means "whatever is current" (`If-Match: *`).
+    public func update(_ id: String, _ patch: Patch, expectedVersion: Int64?, by caller: Caller) async throws -> Team {
         let existing = try await get(id, by: caller)
+        let expectedVersion = expectedVersion ?? existing.version
         guard try await rapport.allows(caller, .update, .team) else {
             throw RapportError(.forbidden, "Only administrators may change teams.")
         }
@@ -113,6 +115,12 @@ public struct TeamUseCases: Sendable {
                     let parent = try await findReference(reference, field: "parent_id", in: store)
                     if TeamPath.isWithin(parent.path, subtreeOf: existing.path) {
                         throw RapportError.validation([FieldError(field: "parent_id", code: "cycle", message: "a team cannot move under itself or its own subteams.")])
+                    }
+                    // The whole subtree moves: its deepest team must stay within the limit.
+                    let below = try await store.subtreePaths(of: existing.path).map(TeamPath.depth).max() ?? TeamPath.depth(existing.path)
+                    let deepest = TeamPath.depth(parent.path) + 1 + (below - TeamPath.depth(existing.path))
+                    guard deepest <= TeamPath.maximumDepth else {
+                        throw RapportError.validation([FieldError(field: "parent_id", code: "too_deep", message: "teams nest at most \(TeamPath.maximumDepth) levels; this move would make \(deepest).")])
                     }
                     move = (parent.id, TeamPath.child(of: parent.path, id: existing.id))
                 } else {

@@ -114,8 +114,10 @@ public struct UserUseCases: Sendable {
     ///
     /// People may change their own name, locale and password; administrators change anything, but
     /// never demote or disable the last active administrator.
-    public func update(_ id: String, _ patch: Patch, expectedVersion: Int64, by caller: Caller) async throws -> User {
+    /// `expectedVersion` nil means "whatever is current" (`If-Match: *`).
+    public func update(_ id: String, _ patch: Patch, expectedVersion: Int64?, by caller: Caller) async throws -> User {
         let existing = try await get(id, by: caller)
+        let expectedVersion = expectedVersion ?? existing.version
         let isAdmin = try await rapport.allows(caller, .update, .user)
         let isSelf = caller.principal?.userID == existing.id
         guard isAdmin || isSelf else { throw RapportError(.forbidden, "Only administrators may change other users.") }

@@ -16,9 +16,11 @@ public enum Credentials {
     /// Normalises an account email (trimmed, lowercased) and checks its shape; returns the normal form.
     public static func normaliseEmail(_ email: String, field: String = "email", into check: inout Validator) -> String {
         let normal = email.trimmingWhitespace().lowercased()
-        let parts = normal.split(separator: "@", omittingEmptySubsequences: false)
-        let valid = parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
-            && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".") && normal.utf8.count <= 254
+        // Split on scalars, not characters: a combining mark after "@" or "." must not hide it.
+        let parts = normal.unicodeScalars.split(separator: "@", omittingEmptySubsequences: false)
+        let domain = Array(parts.count == 2 ? parts[1] : Substring.UnicodeScalarView())
+        let valid = parts.count == 2 && !parts[0].isEmpty && domain.contains(".")
+            && domain.first != "." && domain.last != "." && normal.utf8.count <= 254
             && !normal.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control })
         if !valid { check.add(field, "invalid", "email must be an address like name@example.com.") }
         return normal

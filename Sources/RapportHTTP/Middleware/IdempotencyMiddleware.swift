@@ -19,7 +19,9 @@ public struct IdempotencyMiddleware: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .post, let key = request.headers[.idempotencyKey], let principal = context.principal else {
-            return try await next(request, context)
+            var response = try await next(request, context)
+            response.headers[.secretFields] = nil
+            return response
         }
         var request = request
         let body = try await JSONBody.collect(&request)
@@ -30,8 +32,9 @@ public struct IdempotencyMiddleware: RouterMiddleware {
         switch try await rapport.idempotency.begin(principal: principal.userID, key: key, requestHash: hash) {
         case .replay(let stored):
             var headers: HTTPFields = [.idempotentReplayed: "true"]
-            if let type = stored.contentType { headers[.contentType] = type }
-            if let location = stored.location { headers[.location] = location }
+            for (name, value) in stored.headers {
+                if let field = HTTPField.Name(name) { headers[field] = value }
+            }
             return Response(status: .init(code: stored.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: stored.body)))
         case .proceed:
             break
@@ -53,12 +56,37 @@ public struct IdempotencyMiddleware: RouterMiddleware {
         var copy = response
         try await copy.body.write(collector)
         let bytes = collector.buffer
-        try await rapport.idempotency.complete(principal.userID, key: key, response: .init(
-            status: Int(response.status.code), contentType: response.headers[.contentType], location: response.headers[.location],
-            body: String(decoding: bytes.readableBytesView, as: UTF8.self)))
+        var stored = String(decoding: bytes.readableBytesView, as: UTF8.self)
+        if let secrets = response.headers[.secretFields] {
+            // Secrets are shown once and never stored: a replay carries everything but them.
+            stored = Self.removing(secrets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, from: stored)
+        }
+        var headers: [String: String] = [:]
+        for name in Self.replayedHeaders { if let value = response.headers[name] { headers[name.canonicalName] = value } }
+        try await rapport.idempotency.complete(principal.userID, key: key, response: .init(status: Int(response.status.code), headers: headers, body: stored))
         copy.body = .init(byteBuffer: bytes)
+        copy.headers[.secretFields] = nil
         return copy
     }
+}
+
+extension IdempotencyMiddleware {
+    /// The headers a replay repeats.
+    static let replayedHeaders: [HTTPField.Name] = [.contentType, .location, .eTag, .cacheControl]
+
+    /// The JSON object `body` without the top-level `fields`.
+    static func removing(_ fields: [String], from body: String) -> String {
+        guard var object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] else { return body }
+        for field in fields { object.removeValue(forKey: field) }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return body }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+extension HTTPField.Name {
+    /// Set by a route on a response that carries secrets (comma-separated top-level fields): the
+    /// idempotency store keeps the response without them. Never sent to the client.
+    static let secretFields = HTTPField.Name("X-Rapport-Secret-Fields")!
 }
 
 /// Collects a response body into one buffer.

@@ -17,7 +17,9 @@ struct AccessRoutes {
             let password = body.string("password", required: true)
             try body.finish()
             let issued = try await rapport.auth.signIn(email: email ?? "", password: password ?? "", address: context.remoteAddress)
-            return try JSONResponse.make(SignInDTO(token: issued.secret, tokenId: issued.token.id.rawValue, expiresAt: issued.token.expiresAt), status: .created)
+            var response = try JSONResponse.make(SignInDTO(token: issued.secret, tokenId: issued.token.id.rawValue, expiresAt: issued.token.expiresAt), status: .created)
+            response.headers[.cacheControl] = "no-store"
+            return response
         }
     }
 
@@ -134,7 +136,10 @@ struct AccessRoutes {
             let input = TokenUseCases.NewToken(name: body.string("name", required: true) ?? "", scopes: body.strings("scopes"), expiresInDays: body.integer("expires_in_days"))
             try body.finish()
             let issued = try await rapport.tokens.create(input, by: context.caller)
-            return try JSONResponse.make(TokenDTO(issued.token, secret: issued.secret), status: .created, location: "/api/v1/tokens/\(issued.token.id)")
+            var response = try JSONResponse.make(TokenDTO(issued.token, secret: issued.secret), status: .created, location: "/api/v1/tokens/\(issued.token.id)")
+            response.headers[.cacheControl] = "no-store"
+            response.headers[.secretFields] = "token"
+            return response
         }
         api.get("tokens/:id") { _, context in
             try JSONResponse.make(TokenDTO(try await rapport.tokens.get(try context.parameters.require("id"), by: context.caller)))

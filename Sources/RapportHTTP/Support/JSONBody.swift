@@ -62,6 +62,8 @@ public struct JSONBody: Sendable {
             return try await request.collectBody(upTo: APIRequestContext.maximumBodyBytes)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw tooLarge
+        } catch is NIOTooManyBytesError {
+            throw tooLarge  // a chunked body (no Content-Length) that outgrew the limit
         }
     }
 
@@ -138,6 +140,9 @@ public struct JSONBody: Sendable {
             }
             return int
         case .double(let value)? where value.rounded() == value && abs(value) < 9e15: return Int(value)
+        case .double(let value)? where value.rounded() == value:
+            mismatch(key, "a whole number", .unrepresentableNumber)  // integral, but beyond any whole-number type
+            return nil
         case nil, .null?:
             if required { errors.append(FieldError(field: key, code: "required", message: "\(key) is required.")) }
             return nil

@@ -40,22 +40,38 @@ public struct ListResponse<Item: Encodable & Sendable>: Encodable, Sendable {
 extension Request {
     /// The page a list request asks for (`?limit=`, `?cursor=`).
     func pageRequest() throws -> PageRequest {
-        try PageRequest.parse(limit: uri.queryParameters["limit"].map { String($0) }, cursor: uri.queryParameters["cursor"].map { String($0) })
+        try PageRequest.parse(limit: query("limit"), cursor: query("cursor"))
     }
 
-    /// A query parameter as text, if present and not empty.
+    /// A query parameter as text, if present and not empty, decoded as browsers and HTTP
+    /// libraries encode forms: `+` is a space, `%XX` a byte of UTF-8.
     func query(_ name: String) -> String? {
-        guard let value = uri.queryParameters[Substring(name)], !value.isEmpty else { return nil }
-        return String(value)
+        guard let raw = uri.query else { return nil }
+        for pair in raw.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard Self.formDecode(parts[0]) == name else { continue }
+            let value = parts.count > 1 ? Self.formDecode(parts[1]) : ""
+            return value.isEmpty ? nil : value
+        }
+        return nil
+    }
+
+    /// Decodes one component of an `application/x-www-form-urlencoded` query.
+    static func formDecode(_ text: Substring) -> String {
+        let spaced = text.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
     }
 
     /// The version a PATCH is based on: `If-Match: "3"` (or `version` in the body).
     ///
     /// Without either, `precondition_required` (428): a change must say what it changes.
-    func expectedVersion(body: inout JSONBody) throws -> Int64 {
+    /// `If-Match: *` (nil) applies the change to whatever version is current.
+    func expectedVersion(body: inout JSONBody) throws -> Int64? {
         let fromBody = body.integer("version")
+        if fromBody == nil && body.has("version") { try body.finish() }  // a mistyped version is a 422, not a 428
         if let header = headers[.ifMatch] {
             let trimmed = header.trimmingCharacters(in: .whitespaces)
+            if trimmed == "*" { return nil }
             let unquoted = trimmed.hasPrefix("W/") ? String(trimmed.dropFirst(2)) : trimmed
             guard unquoted.count >= 3, unquoted.hasPrefix("\""), unquoted.hasSuffix("\""),
                   let version = Int64(unquoted.dropFirst().dropLast())

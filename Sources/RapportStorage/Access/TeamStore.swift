@@ -68,6 +68,11 @@ public struct TeamStore: Sendable {
         return true
     }
 
+    /// The paths of every team in the subtree rooted at `path` (the team itself included).
+    public func subtreePaths(of path: String) async throws -> [String] {
+        try await sql.select().column("path").from("teams").where(ScopeFilter.prefix("path", path)).all().map { try $0.text("path") }
+    }
+
     public func countChildren(of id: RecordID) async throws -> Int {
         let row = try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("teams")
             .where("parent_id", .equal, id.rawValue).first()

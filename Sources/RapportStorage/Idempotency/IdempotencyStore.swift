@@ -13,36 +13,40 @@ public struct IdempotencyStore: Sendable {
         public var requestHash: String
         public var state: String
         public var createdAt: Date
+        public var expiresAt: Date
         public var response: StoredResponse?
     }
 
-    /// A response as it is replayed.
+    /// A response as it is replayed: its status, the headers worth replaying, and its body.
     public struct StoredResponse: Sendable, Equatable {
         public var status: Int
-        public var contentType: String?
-        public var location: String?
+        /// Header name → value (`Content-Type`, `Location`, `ETag`…).
+        public var headers: [String: String]
         public var body: String
 
-        public init(status: Int, contentType: String?, location: String?, body: String) {
+        public init(status: Int, headers: [String: String], body: String) {
             self.status = status
-            self.contentType = contentType
-            self.location = location
+            self.headers = headers
             self.body = body
         }
     }
 
     public func find(principal: String, key: String) async throws -> Record? {
         guard let row = try await sql.select()
-            .columns("request_hash", "state", "created_at", "response_status", "response_type", "response_location", "response_body")
+            .columns("request_hash", "state", "created_at", "expires_at", "response_status", "response_headers", "response_body")
             .from("idempotency_keys").where("principal_id", .equal, principal).where("key", .equal, key).first()
         else { return nil }
         var response: StoredResponse?
         if let status = try row.optionalInt("response_status") {
-            response = StoredResponse(
-                status: Int(status), contentType: try row.optionalText("response_type"),
-                location: try row.optionalText("response_location"), body: try row.optionalText("response_body") ?? "")
+            let headerText = try row.optionalText("response_headers") ?? "{}"
+            guard let headers = try? JSONDecoder().decode([String: String].self, from: Data(headerText.utf8)) else {
+                throw CorruptRow(table: "idempotency_keys", column: "response_headers")
+            }
+            response = StoredResponse(status: Int(status), headers: headers, body: try row.optionalText("response_body") ?? "")
         }
-        return Record(requestHash: try row.text("request_hash"), state: try row.text("state"), createdAt: try row.date("created_at"), response: response)
+        return Record(
+            requestHash: try row.text("request_hash"), state: try row.text("state"), createdAt: try row.date("created_at"),
+            expiresAt: try row.date("expires_at"), response: response)
     }
 
     /// Claims a key for a request; throws a unique violation when the key exists.
@@ -63,8 +67,7 @@ public struct IdempotencyStore: Sendable {
         try await sql.update("idempotency_keys")
             .set("state", to: SQLBind("done"))
             .set("response_status", to: SQLBind(Int64(response.status)))
-            .set("response_type", to: SQLBind(response.contentType))
-            .set("response_location", to: SQLBind(response.location))
+            .set("response_headers", to: SQLBind(try AuditStore.encode(response.headers)))
             .set("response_body", to: SQLBind(response.body))
             .where("principal_id", .equal, principal).where("key", .equal, key).run()
     }

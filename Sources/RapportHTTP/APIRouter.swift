@@ -22,7 +22,8 @@ public enum APIRouter {
         let ids = rapport.ids
         router.add(middleware: RequestLogMiddleware(makeID: { ids.next(.request, at: clock.now()).rawValue }))
         router.add(middleware: MetricsMiddleware())
-        router.add(middleware: ProblemMiddleware())
+        let routes = RouteTable()
+        router.add(middleware: ProblemMiddleware(routes: routes))
 
         let system = SystemRoutes(rapport: rapport, metricsText: metricsText)
         system.add(to: router)
@@ -38,6 +39,7 @@ public enum APIRouter {
         AuditRoutes(rapport: rapport).add(to: api)
         system.addTestClock(to: api)
         extend(router)
+        routes.load(router.routes)
         return router
     }
 }

@@ -8,8 +8,9 @@ import RapportCore
 /// HTTP errors get one; anything else is logged with the request id and answered with a bare 500.
 public struct ProblemMiddleware: RouterMiddleware {
     public typealias Context = APIRequestContext
+    let routes: RouteTable
 
-    public init() {}
+    public init(routes: RouteTable) { self.routes = routes }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -17,6 +18,16 @@ public struct ProblemMiddleware: RouterMiddleware {
         } catch let error as RapportError {
             return Problem(error, requestID: context.requestID).response(retryAfter: error.retryAfterSeconds)
         } catch let error as HTTPError {
+            // The router answers a known path with an unknown method as "not found"; it is 405.
+            // (Handlers never throw HTTPError: their 404s are RapportError and never reach here.)
+            if error.status == .notFound {
+                let allowed = routes.methods(for: request.uri.path)
+                if !allowed.isEmpty && !allowed.contains(request.method.rawValue) {
+                    var response = Problem(RapportError(.methodNotAllowed, "This address does not accept \(request.method.rawValue)."), requestID: context.requestID).response()
+                    response.headers[.allow] = allowed.sorted().joined(separator: ", ")
+                    return response
+                }
+            }
             return Problem(Self.translate(error), requestID: context.requestID).response()
         } catch {
             // The cause goes to the log (by type, never the values it carries); the client gets nothing of it.

@@ -39,7 +39,8 @@ public struct AuthUseCases: Sendable {
         }
 
         let found = try await rapport.database.read { sql in try await UserStore(sql).findForLogin(email: normalised) }
-        let hash = found?.1 ?? rapport.passwords.dummyHashCached
+        let hash: String
+        if let stored = found?.1 { hash = stored } else { hash = try await rapport.passwords.dummyHashCached() }
         let passwordMatches = try await rapport.passwords.verify(password, hash: hash)
         guard let (user, storedHash) = found, storedHash != nil, passwordMatches, user.status == .active else {
             let caller = Caller(principal: nil, address: address, channel: channel)
@@ -115,20 +116,19 @@ public struct AuthUseCases: Sendable {
 }
 
 extension PasswordHasher {
-    /// A dummy hash computed once per cost, checked when an account does not exist.
-    var dummyHashCached: String { DummyHashes.shared.hash(cost: cost) }
+    /// A hash of nothing anyone knows, made once per cost (off the async threads), checked when an
+    /// account does not exist so that a failed sign-in takes as long either way.
+    func dummyHashCached() async throws -> String {
+        if let known = DummyHashes.shared.hashes.withLock({ $0[cost] }) { return known }
+        let made = try await hash("rapport-no-such-account")
+        DummyHashes.shared.hashes.withLock { $0[cost] = made }
+        return made
+    }
 }
 
 import Synchronization
 
 private final class DummyHashes: Sendable {
     static let shared = DummyHashes()
-    private let hashes = Mutex<[UInt8: String]>([:])
-
-    func hash(cost: UInt8) -> String {
-        if let known = hashes.withLock({ $0[cost] }) { return known }
-        let made = PasswordHasher(cost: cost).dummyHash()
-        hashes.withLock { $0[cost] = made }
-        return made
-    }
+    let hashes = Mutex<[UInt8: String]>([:])
 }

@@ -38,10 +38,6 @@ public struct PasswordHasher: Sendable {
     public func verify(_ password: String, hash: String) async throws -> Bool {
         try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
     }
-
-    /// A hash of nothing anyone knows, checked when an account does not exist, so that a failed
-    /// sign-in takes as long whether or not the account exists.
-    public func dummyHash() -> String { Bcrypt.hash("rapport-no-such-account", cost: cost) }
 }
 
 /// Makes credential secrets: `rpt_` then 43 base64url characters (256 random bits).

@@ -13,6 +13,7 @@ public final class PostgresEngine: RapportDatabase {
     public let client: PostgresClient
     private let maximumConnections: Int
     private let inFlight = Atomic<Int>(0)
+    private let started = StartGate()
 
     /// A client for `url` (`postgres://user:password@host:port/database?sslmode=disable|prefer|require`).
     public init(url: String, maximumConnections: Int = 20, logger: Logger) throws {
@@ -76,6 +77,7 @@ public final class PostgresEngine: RapportDatabase {
     }
 
     public func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        await started.wait()
         inFlight.add(1, ordering: .relaxed)
         defer { inFlight.subtract(1, ordering: .relaxed) }
         return try await client.withConnection { connection in
@@ -84,6 +86,7 @@ public final class PostgresEngine: RapportDatabase {
     }
 
     public func write<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        await started.wait()
         inFlight.add(1, ordering: .relaxed)
         defer { inFlight.subtract(1, ordering: .relaxed) }
         return try await client.withConnection { connection in
@@ -91,7 +94,16 @@ public final class PostgresEngine: RapportDatabase {
         }
     }
 
-    public func run() async { await client.run() }
+    /// Returns once the pool has started (for code that leases from ``client`` directly).
+    public func waitUntilStarted() async { await started.wait() }
+
+    /// Runs the pool until cancelled; queries wait until it has started.
+    public func run() async {
+        async let running: Void = client.run()
+        try? await Task.sleep(for: .milliseconds(5))  // let run() take hold before the first lease
+        started.open()
+        await running
+    }
 
     public func close() async {}
 

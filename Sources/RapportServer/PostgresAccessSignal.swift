@@ -32,6 +32,7 @@ final class PostgresAccessSignal: AccessChangeSignal, Service {
 
     func run() async throws {
         var delay: Duration = .milliseconds(100)
+        await database.waitUntilStarted()
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 try await database.client.withConnection { connection in

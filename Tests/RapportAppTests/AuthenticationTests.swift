@@ -97,6 +97,29 @@ import Testing
     }
 
     @Test(arguments: TestBackend.available)
+    func parallelGuessesAreAllCountedAndNeverCollide(_ backend: TestBackend) async throws {
+        try await TestHarness.with(backend) { harness in
+            _ = try await harness.signedIn(.rep, email: "victim@example.com")
+            let codes = try await withThrowingTaskGroup(of: ErrorCode?.self) { group in
+                for index in 0..<12 {
+                    group.addTask {
+                        do {
+                            _ = try await harness.rapport.auth.signIn(email: "victim@example.com", password: "guess-number-\(index)", address: "10.7.7.\(index)")
+                            return nil
+                        } catch let error as RapportError {
+                            return error.code
+                        }
+                    }
+                }
+                return try await group.reduce(into: [ErrorCode?]()) { $0.append($1) }
+            }
+            // Every guess is refused as a guess (never a conflict or a crash), and the account locks.
+            #expect(codes.allSatisfy { $0 == .unauthorized || $0 == .rateLimited })
+            await #expect { try await harness.rapport.auth.signIn(email: "victim@example.com", password: TestHarness.password, address: "10.8.8.8") } throws: { ($0 as? RapportError)?.code == .rateLimited }
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
     func signInIsThrottledPerAddress(_ backend: TestBackend) async throws {
         var settings = RapportSettings()
         settings.addressFailureLimit = 3

@@ -71,20 +71,13 @@ public struct AuthUseCases: Sendable {
 
     private func recordFailure(_ buckets: [String], at now: Date, in sql: any SQLDatabase) async throws {
         let settings = rapport.settings
+        let store = LoginThrottleStore(sql)
         for bucket in buckets {
-            let store = LoginThrottleStore(sql)
-            var state = try await store.state(bucket) ?? .init(failures: 0, windowStart: now, lockedUntil: nil)
-            if now.timeIntervalSince(state.windowStart) > settings.throttleWindow {
-                state = .init(failures: 0, windowStart: now, lockedUntil: nil)
-            }
-            state.failures += 1
+            let state = try await store.recordFailure(bucket, at: now, window: settings.throttleWindow)
             let limit = bucket.hasPrefix("account:") ? settings.accountFailureLimit : settings.addressFailureLimit
             if state.failures >= limit {
-                state.lockedUntil = now.addingTimeInterval(settings.lockoutDuration)
-                state.failures = 0
-                state.windowStart = now
+                try await store.lock(bucket, until: now.addingTimeInterval(settings.lockoutDuration), at: now)
             }
-            try await store.save(bucket, state)
         }
     }
 

@@ -17,7 +17,8 @@ public enum APIRouter {
         metricsText: @escaping @Sendable () async -> String = { "" },
         extend: (Router<APIRequestContext>) -> Void = { _ in }
     ) -> Router<APIRequestContext> {
-        let router = Router(context: APIRequestContext.self)
+        // HEAD is answered for every GET (same status and headers, no body), as HTTP asks.
+        let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
         let clock = rapport.clock
         let ids = rapport.ids
         router.add(middleware: RequestLogMiddleware(makeID: { ids.next(.request, at: clock.now()).rawValue }))

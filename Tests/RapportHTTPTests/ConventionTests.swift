@@ -295,11 +295,16 @@ import Testing
                 #expect(response.status == .ok && response.object["openapi"] as? String == "3.1.0")
                 response = try await client.send(.get, "/nowhere")
                 #expect(response.status == .notFound && response.problemCode == "not_found")
+                response = try await client.send(.head, "/readyz")
+                #expect(response.status == .ok && response.body.readableBytes == 0)
+                #expect(Int(response.headers[.contentLength] ?? "") ?? 0 > 10)  // GET's length
+                response = try await client.send(.head, "/nowhere")
+                #expect(response.status == .notFound)
                 response = try await client.send(.delete, "/healthz")
                 #expect(response.status == .methodNotAllowed && response.problemCode == "method_not_allowed")
-                #expect(response.headers[.allow] == "GET")
+                #expect(response.headers[.allow] == "GET, HEAD")
                 response = try await client.send(.put, "/api/v1/users/usr_01M8C4ZKT4R8SDT9W70VT91075")
-                #expect(response.status == .methodNotAllowed && response.headers[.allow] == "DELETE, GET, PATCH")
+                #expect(response.status == .methodNotAllowed && response.headers[.allow] == "DELETE, GET, HEAD, PATCH")
                 response = try await client.send(.get, "/", headers: ["Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"])
                 #expect(response.status == .ok && response.text.contains("lang=\"zh-Hans\""))
             }

@@ -22,7 +22,8 @@ import Testing
 
     @Test func everyRouteIsDocumentedAndEveryDocumentedRouteExists() async throws {
         try await TestHarness.with(.sqlite) { harness in
-            let routes = Set(harness.router.routes.map { route -> String in
+            // HEAD is generated for every GET and implied by it; the document lists GET.
+            let routes = Set(harness.router.routes.filter { $0.method != .head }.map { route -> String in
                 // Hummingbird writes parameters as `:id`; OpenAPI as `{id}`.
                 let path = route.path.description.split(separator: "/").map { part in
                     part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)

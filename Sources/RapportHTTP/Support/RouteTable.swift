@@ -13,7 +13,11 @@ public final class RouteTable: Sendable {
     /// Records the router's routes (once they are all registered).
     func load(_ routes: [Router<APIRequestContext>.RouteDescription]) {
         var byPath: [String: Set<String>] = [:]
-        for route in routes { byPath[route.path.description, default: []].insert(route.method.rawValue) }
+        for route in routes {
+            byPath[route.path.description, default: []].insert(route.method.rawValue)
+            // The router answers HEAD for every GET (generated when it builds its responder).
+            if route.method == .get { byPath[route.path.description, default: []].insert(HTTPRequest.Method.head.rawValue) }
+        }
         patterns.withLock { patterns in
             patterns = byPath.map { (path, methods) in (path.split(separator: "/"), methods) }
         }

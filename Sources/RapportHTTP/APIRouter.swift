@@ -11,9 +11,11 @@ public enum APIRouter {
     /// - Parameters:
     ///   - rapport: the application.
     ///   - metricsText: renders `/metrics`.
+    ///   - proxies: peers whose `X-Forwarded-For` names the client (load balancers).
     ///   - extend: adds routes of other layers (the web UI) to the same router.
     public static func build(
         rapport: Rapport,
+        proxies: TrustedProxies = .none,
         metricsText: @escaping @Sendable () async -> String = { "" },
         extend: (Router<APIRequestContext>) -> Void = { _ in }
     ) -> Router<APIRequestContext> {
@@ -21,7 +23,7 @@ public enum APIRouter {
         let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
         let clock = rapport.clock
         let ids = rapport.ids
-        router.add(middleware: RequestLogMiddleware(makeID: { ids.next(.request, at: clock.now()).rawValue }))
+        router.add(middleware: RequestEnvelopeMiddleware(proxies: proxies, makeID: { ids.next(.request, at: clock.now()).rawValue }))
         router.add(middleware: MetricsMiddleware())
         let routes = RouteTable()
         router.add(middleware: ProblemMiddleware(routes: routes))

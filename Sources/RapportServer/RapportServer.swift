@@ -17,10 +17,13 @@ import Synchronization
 /// order: stop taking requests, finish them, then close the database).
 public enum RapportServer {
     /// Builds the router of the whole server (API and web pages) for `rapport`.
-    public static func router(rapport: Rapport, metrics: PrometheusCollectorRegistry? = nil) -> Router<APIRequestContext> {
+    public static func router(
+        rapport: Rapport, metrics: PrometheusCollectorRegistry? = nil, proxies: TrustedProxies = .none
+    ) -> Router<APIRequestContext> {
         let database = rapport.database
         return APIRouter.build(
             rapport: rapport,
+            proxies: proxies,
             metricsText: {
                 guard let metrics else { return "" }
                 let pool = database.poolStatistics()
@@ -40,7 +43,8 @@ public enum RapportServer {
         let runtime = try await RapportRuntime.open(configuration, logger: logger)
         let rapport = runtime.rapport
         let app = Application(
-            router: router(rapport: rapport, metrics: metrics),
+            router: router(rapport: rapport, metrics: metrics, proxies: configuration.trustedProxies),
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "rapport"),
             onServerRunning: { channel in
                 logger.info("serving", metadata: [

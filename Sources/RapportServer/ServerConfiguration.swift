@@ -2,6 +2,7 @@ import Configuration
 import Foundation
 import Logging
 import RapportApp
+import RapportHTTP
 import SystemPackage
 
 /// Everything `rapport` reads at start, from flags, then `RAPPORT_*` environment variables, then
@@ -18,6 +19,8 @@ import SystemPackage
 /// | log_level | `--log-level` | `RAPPORT_LOG_LEVEL` | `info` |
 /// | log_format | `--log-format` | `RAPPORT_LOG_FORMAT` | `json` |
 /// | bcrypt_cost | | `RAPPORT_BCRYPT_COST` | `12` |
+/// | trusted_proxies | | `RAPPORT_TRUSTED_PROXIES` | none: comma-separated IPs/CIDRs whose `X-Forwarded-For` is believed |
+/// | idle_timeout_seconds | | `RAPPORT_IDLE_TIMEOUT_SECONDS` | `60` |
 /// | test_clock | `--test-clock` | `RAPPORT_TEST_CLOCK` | `false` |
 /// | allow_test_clock_on_postgres | `--allow-test-clock-on-postgres` | `RAPPORT_ALLOW_TEST_CLOCK_ON_POSTGRES` | `false` |
 public struct ServerConfiguration: Sendable, Equatable {
@@ -32,6 +35,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var bcryptCost: UInt8 = 12
     public var testClock = false
     public var allowTestClockOnPostgres = false
+    /// Load balancers whose `X-Forwarded-For` names the client.
+    public var trustedProxies = TrustedProxies.none
+    /// Idle connections are closed after this many seconds (slow clients cannot hold sockets forever).
+    public var idleTimeoutSeconds = 60
 
     public enum LogFormat: String, Sendable, Equatable {
         case json
@@ -124,6 +131,14 @@ public struct ServerConfiguration: Sendable, Equatable {
             configuration.logFormat = parsed
         }
         if let cost = try integer("bcrypt_cost", 4...16) { configuration.bcryptCost = UInt8(cost) }
+        if let list = raw("trusted_proxies") {
+            do {
+                configuration.trustedProxies = try TrustedProxies(list.split(separator: ",").map(String.init))
+            } catch let error as TrustedProxies.Invalid {
+                throw Invalid(key: "trusted_proxies", message: "must be IP addresses or CIDR ranges separated by commas; \"\(error.entry)\" is neither")
+            }
+        }
+        if let value = try integer("idle_timeout_seconds", 1...3_600) { configuration.idleTimeoutSeconds = value }
         if let value = try boolean("test_clock") { configuration.testClock = value }
         if let value = try boolean("allow_test_clock_on_postgres") { configuration.allowTestClockOnPostgres = value }
         if configuration.testClock, configuration.usesPostgres, !configuration.allowTestClockOnPostgres {

@@ -4,22 +4,31 @@ import Hummingbird
 import Logging
 import RapportCore
 
-/// Gives every request an id (echoed in `X-Request-Id`), and logs one structured line per
-/// request: method, route template (never the raw path or query, which may carry personal
-/// data), status and duration.
-public struct RequestLogMiddleware: RouterMiddleware {
+/// The envelope of every request: an id (echoed in `X-Request-Id`), the client's address (through
+/// trusted proxies), baseline security headers, and one structured log line: method, route
+/// template (never the raw path or query, which may carry personal data), status and duration.
+public struct RequestEnvelopeMiddleware: RouterMiddleware {
     public typealias Context = APIRequestContext
     let makeID: @Sendable () -> String
+    let proxies: TrustedProxies
 
-    public init(makeID: @escaping @Sendable () -> String) { self.makeID = makeID }
+    public init(proxies: TrustedProxies = .none, makeID: @escaping @Sendable () -> String) {
+        self.proxies = proxies
+        self.makeID = makeID
+    }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let started = ContinuousClock.now
         context.requestID = Self.acceptable(request.headers[.xRequestID]) ?? makeID()
         context.logger[metadataKey: "request_id"] = .string(context.requestID)
+        context.remoteAddress = proxies.clientAddress(peer: context.remoteAddress, forwardedFor: request.headers[.xForwardedFor])
         var response = try await next(request, context)
         response.headers[.xRequestID] = context.requestID
+        response.headers[.xContentTypeOptions] = "nosniff"
+        if request.uri.path.hasPrefix("/api/"), response.headers[.cacheControl] == nil {
+            response.headers[.cacheControl] = "no-store"  // API answers carry personal data
+        }
         let elapsed = ContinuousClock.now - started
         let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
         let level: Logger.Level = response.status.code >= 500 ? .error : .info
@@ -45,4 +54,5 @@ extension HTTPField.Name {
     static let xRequestID = HTTPField.Name("X-Request-Id")!
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
 }

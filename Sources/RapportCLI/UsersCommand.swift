@@ -13,8 +13,8 @@ struct UsersCommand: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a user.")
         @OptionGroup var database: DatabaseOptions
-        @Option var email: String
-        @Option var name: String
+        @Option(help: "The sign-in email (stored lowercased; unique).") var email: String
+        @Option(help: "The person's name as colleagues see it.") var name: String
         @Option(help: "admin, manager, rep, service, marketer, partner, analyst or read_only.")
         var role: String
         @Option(help: "The team's key (or id).")
@@ -76,7 +76,7 @@ struct UsersCommand: AsyncParsableCommand {
     struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Disable a user: their tokens and sessions stop working at once.")
         @OptionGroup var database: DatabaseOptions
-        @Option var email: String
+        @Option(help: "The user's sign-in email.") var email: String
 
         func run() async throws { try await UsersCommand.changeStatus(email: email, to: .disabled, database: database) }
     }
@@ -84,7 +84,7 @@ struct UsersCommand: AsyncParsableCommand {
     struct Enable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enable a disabled user (they sign in again).")
         @OptionGroup var database: DatabaseOptions
-        @Option var email: String
+        @Option(help: "The user's sign-in email.") var email: String
 
         func run() async throws { try await UsersCommand.changeStatus(email: email, to: .active, database: database) }
     }
@@ -103,7 +103,7 @@ struct UsersCommand: AsyncParsableCommand {
     struct SetPassword: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "set-password", abstract: "Set a user's password (read from standard input); their other credentials are revoked.")
         @OptionGroup var database: DatabaseOptions
-        @Option var email: String
+        @Option(help: "The user's sign-in email.") var email: String
 
         func run() async throws {
             let password = try readSecretLine()
@@ -124,9 +124,9 @@ struct TeamsCommand: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a team.")
         @OptionGroup var database: DatabaseOptions
-        @Option var key: String
-        @Option var name: String
-        @Option(help: "The parent team's key (or id).") var parent: String?
+        @Option(help: "A short unique key: lowercase letters, digits, - and _ (e.g. sales-east).") var key: String
+        @Option(help: "The team's name as people see it.") var name: String
+        @Option(help: "The parent team's key (or id); none for a top-level team.") var parent: String?
 
         func run() async throws {
             let input = TeamUseCases.NewTeam(key: key, name: name, parent: parent)

@@ -170,6 +170,18 @@ import Testing
     }
 
     @Test(arguments: TestBackend.available)
+    func aProfileIsNeverStaleAfterASignIn(_ backend: TestBackend) async throws {
+        try await TestHarness.with(backend) { harness in
+            let rep = try await harness.signedIn(.rep, email: "fresh@example.com")
+            let before = try await harness.rapport.users.me(rep.caller)
+            harness.clock.advance(by: 3_600)
+            _ = try await harness.rapport.auth.signIn(email: "fresh@example.com", password: TestHarness.password, address: nil)
+            let after = try await harness.rapport.users.me(rep.caller)
+            #expect(after.lastLoginAt == before.lastLoginAt.map { $0.addingTimeInterval(3_600) })
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
     func aNewPasswordRevokesOtherCredentials(_ backend: TestBackend) async throws {
         try await TestHarness.with(backend) { harness in
             let rep = try await harness.signedIn(.rep, email: "pw@example.com")

@@ -60,7 +60,8 @@ public struct AuthUseCases: Sendable {
             displayPrefix: String(secret.prefix(10)), scopes: TokenScope.full, createdAt: now,
             expiresAt: now.addingTimeInterval(rapport.settings.loginTokenLifetime), lastUsedAt: nil, revokedAt: nil)
         let caller = Caller(principal: Principal(userID: user.id, role: user.role), address: address, channel: channel)
-        try await rapport.transaction { sql in
+        // An access change: the user's cached profile (last_login_at) must not outlive the sign-in.
+        try await rapport.transaction(changesAccess: true) { sql in
             for bucket in buckets.prefix(1) { try await LoginThrottleStore(sql).clear(bucket) }
             try await TokenStore(sql).insert(token, secretHash: Digest.sha256Hex(secret))
             try await UserStore(sql).recordLogin(user.id, at: now)

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import RapportApp
 import RapportCore
 import RapportStorage
@@ -8,6 +9,7 @@ import RapportStorage
 /// `/api/v1/auth`, `/me`, `/users`, `/teams`, `/tokens`, `/roles`.
 struct AccessRoutes {
     let rapport: Rapport
+    let profiles = RenderedProfiles()
 
     /// Routes that need no credential.
     func addPublic(to api: RouterGroup<APIRequestContext>) {
@@ -24,10 +26,16 @@ struct AccessRoutes {
     }
 
     func add(to api: RouterGroup<APIRequestContext>) {
-        api.get("me") { _, context in
+        api.get("me") { [profiles] _, context in
             let principal = try context.requirePrincipal()
             let user = try await rapport.users.me(context.caller)
-            return try JSONResponse.make(MeDTO(user: UserDTO(user), tokenScopes: principal.tokenScopes.sorted().map(\.rawValue)), etag: user.version)
+            let scopes = principal.tokenScopes.sorted().map(\.rawValue)
+            let body = try profiles.body(for: user, scopes: scopes) {
+                Array(try JSONCoding.encoder.encode(MeDTO(user: UserDTO(user), tokenScopes: scopes)))
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8", .eTag: "\"\(user.version)\""],
+                body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
         addUsers(to: api)
         addTeams(to: api)

@@ -6,6 +6,7 @@ import RapportPostgres
 import RapportServer
 import RapportSQLite
 import RapportStorage
+import SQLKit
 
 /// The engines the contract suite runs on: SQLite always, PostgreSQL whenever
 /// `RAPPORT_TEST_POSTGRES_URL` is set (the test command starts a throwaway cluster for it).
@@ -67,7 +68,7 @@ public struct TestDatabase: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await engine.run() }
             defer { group.cancelAll() }
-            try await engine.write { sql in try await sql.raw(SQLQueryStringFactory.make(statement)).run() }
+            try await engine.write { sql in try await sql.raw(SQLQueryString(statement)).run() }
         }
     }
 
@@ -88,8 +89,3 @@ public struct TestDatabase: Sendable {
     public func drop() async { await cleanup() }
 }
 
-import SQLKit
-
-enum SQLQueryStringFactory {
-    static func make(_ text: String) -> SQLQueryString { SQLQueryString(stringLiteral: text) }
-}

@@ -53,7 +53,7 @@ public struct TeamUseCases: Sendable {
             var parentPath: String?
             var parentID: RecordID?
             if let reference = input.parent {
-                let parent = try await findReference(reference, field: "parent_id", in: store)
+                let parent = try await Self.referenced(reference, field: "parent_id", in: store)
                 guard TeamPath.depth(parent.path) < TeamPath.maximumDepth else {
                     throw RapportError.validation([FieldError(field: "parent_id", code: "too_deep", message: "teams nest at most \(TeamPath.maximumDepth) levels.")])
                 }
@@ -112,7 +112,7 @@ public struct TeamUseCases: Sendable {
             var move: (id: RecordID?, path: String)?
             if let parentReference = patch.parent {
                 if let reference = parentReference {
-                    let parent = try await findReference(reference, field: "parent_id", in: store)
+                    let parent = try await Self.referenced(reference, field: "parent_id", in: store)
                     if TeamPath.isWithin(parent.path, subtreeOf: existing.path) {
                         throw RapportError.validation([FieldError(field: "parent_id", code: "cycle", message: "a team cannot move under itself or its own subteams.")])
                     }
@@ -161,9 +161,9 @@ public struct TeamUseCases: Sendable {
         }
     }
 
-    private func findReference(_ reference: String, field: String, in store: TeamStore) async throws -> Team {
-        let team = if let id = RecordID(parsing: reference, prefix: .team) { try await store.find(id) } else { try await store.find(key: reference) }
-        guard let team else {
+    /// The team a request names by id or key, or a field error naming `field`.
+    static func referenced(_ reference: String, field: String, in store: TeamStore) async throws -> Team {
+        guard let team = try await store.find(reference: reference) else {
             throw RapportError.validation([FieldError(field: field, code: "not_found", message: "\(field) names no team.")])
         }
         return team

@@ -141,7 +141,7 @@ public struct UserUseCases: Sendable {
         }
         if let password = patch.password { Credentials.validatePassword(password, into: &check) }
         try check.finish()
-        let passwordHash = try await patch.password.asyncMap { try await rapport.passwords.hash($0) }
+        changes.passwordHash = try await patch.password.asyncMap { try await rapport.passwords.hash($0) }
 
         let now = rapport.clock.now()
         // Every change to a user is an access change: cached principals and profiles are dropped.
@@ -157,8 +157,7 @@ public struct UserUseCases: Sendable {
             guard try await store.update(existing.id, expectedVersion: expectedVersion, changes, at: now) else {
                 throw RapportError(.preconditionFailed, "The user was changed by someone else; fetch it again and retry.")
             }
-            if let passwordHash {
-                try await store.setPasswordHash(existing.id, passwordHash, at: now)
+            if changes.passwordHash != nil {
                 // A new password ends every other credential of the user.
                 try await TokenStore(sql).revokeAll(of: existing.id, at: now)
                 try await rapport.record(rapport.event("user.password_changed", by: caller, kind: .user, object: existing.id.rawValue), in: sql)
@@ -192,15 +191,15 @@ public struct UserUseCases: Sendable {
         try await setStatus(id, .active, by: caller)
     }
 
-    /// Finds a user by email for the command line (system callers only).
+    /// Finds a user by email within the caller's scope (the command line's way to name a user).
     public func find(email: String, by caller: Caller) async throws -> User {
         var check = Validator()
         let normal = Credentials.normaliseEmail(email, into: &check)
         try check.finish()
         let filter = try await filter(caller, .read)
-        guard let user = try await rapport.database.read({ sql in try await UserStore(sql).find(email: normal) }),
-              try await rapport.database.read({ sql in try await UserStore(sql).find(user.id, in: filter) }) != nil
-        else { throw RapportError.notFound("user") }
+        guard let user = try await rapport.database.read({ sql in try await UserStore(sql).find(email: normal, in: filter) }) else {
+            throw RapportError.notFound("user")
+        }
         return user
     }
 
@@ -260,12 +259,7 @@ public struct UserUseCases: Sendable {
     /// Resolves a team reference (id or key) to an id, or a field error.
     func resolveTeam(_ reference: String?, field: String, in sql: any SQLDatabase) async throws -> RecordID? {
         guard let reference else { return nil }
-        let store = TeamStore(sql)
-        let team = if let id = RecordID(parsing: reference, prefix: .team) { try await store.find(id) } else { try await store.find(key: reference) }
-        guard let team else {
-            throw RapportError.validation([FieldError(field: field, code: "not_found", message: "\(field) names no team.")])
-        }
-        return team.id
+        return try await TeamUseCases.referenced(reference, field: field, in: TeamStore(sql)).id
     }
 }
 

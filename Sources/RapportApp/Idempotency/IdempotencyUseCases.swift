@@ -35,11 +35,13 @@ public struct IdempotencyUseCases: Sendable {
     private func decide(principal: RecordID, key: String, requestHash: String, at now: Date, settings: RapportSettings) async throws -> Decision {
         try await rapport.database.write { sql in
             let store = IdempotencyStore(sql)
-            if let existing = try await store.find(principal: principal.rawValue, key: key), existing.expiresAt <= now {
+            var found = try await store.find(principal: principal.rawValue, key: key)
+            if let expired = found, expired.expiresAt <= now {
                 // Past its lifetime the key is forgotten, whatever housekeeping has done yet.
                 try await store.release(principal: principal.rawValue, key: key)
+                found = nil
             }
-            if let existing = try await store.find(principal: principal.rawValue, key: key) {
+            if let existing = found {
                 guard existing.requestHash == requestHash else {
                     throw RapportError(.idempotencyKeyReused, "This Idempotency-Key was used with a different request.")
                 }

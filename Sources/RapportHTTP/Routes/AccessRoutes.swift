@@ -14,7 +14,7 @@ struct AccessRoutes {
     /// Routes that need no credential.
     func addPublic(to api: RouterGroup<APIRequestContext>) {
         api.post("auth/token") { request, context in
-            var body = try await JSONBody.read(request, context, accepts: ["email", "password"])
+            var body = try await JSONBody.read(request, accepts: ["email", "password"])
             let email = body.string("email", required: true)
             let password = body.string("password", required: true)
             try body.finish()
@@ -65,7 +65,7 @@ struct AccessRoutes {
             return try JSONResponse.make(ListResponse(page, UserDTO.init))
         }
         api.post("users") { request, context in
-            var body = try await JSONBody.read(request, context, accepts: ["email", "name", "role", "rep_level", "team_id", "locale", "password"])
+            var body = try await JSONBody.read(request, accepts: ["email", "name", "role", "rep_level", "team_id", "locale", "password"])
             let input = UserUseCases.NewUser(
                 email: body.string("email", required: true) ?? "", name: body.string("name", required: true) ?? "",
                 role: body.string("role", required: true) ?? "", repLevel: body.string("rep_level"), team: body.string("team_id"),
@@ -79,7 +79,7 @@ struct AccessRoutes {
             return try JSONResponse.make(UserDTO(user), etag: user.version)
         }
         api.patch("users/:id") { request, context in
-            var body = try await JSONBody.read(request, context, accepts: ["name", "email", "role", "rep_level", "team_id", "locale", "password", "version"])
+            var body = try await JSONBody.read(request, accepts: ["name", "email", "role", "rep_level", "team_id", "locale", "password", "version"])
             let patch = UserUseCases.Patch(
                 name: body.string("name"), email: body.string("email"), role: body.string("role"),
                 repLevel: body.nullableString("rep_level"), team: body.nullableString("team_id"),
@@ -109,7 +109,7 @@ struct AccessRoutes {
             return try JSONResponse.make(ListResponse(page, TeamDTO.init))
         }
         api.post("teams") { request, context in
-            var body = try await JSONBody.read(request, context, accepts: ["key", "name", "parent_id"])
+            var body = try await JSONBody.read(request, accepts: ["key", "name", "parent_id"])
             let input = TeamUseCases.NewTeam(key: body.string("key", required: true) ?? "", name: body.string("name", required: true) ?? "", parent: body.string("parent_id"))
             try body.finish()
             let team = try await rapport.teams.create(input, by: context.caller)
@@ -120,7 +120,7 @@ struct AccessRoutes {
             return try JSONResponse.make(TeamDTO(team), etag: team.version)
         }
         api.patch("teams/:id") { request, context in
-            var body = try await JSONBody.read(request, context, accepts: ["key", "name", "parent_id", "version"])
+            var body = try await JSONBody.read(request, accepts: ["key", "name", "parent_id", "version"])
             let patch = TeamUseCases.Patch(key: body.string("key"), name: body.string("name"), parent: body.nullableString("parent_id"))
             let version = try request.expectedVersion(body: &body)
             try body.finish()
@@ -140,7 +140,7 @@ struct AccessRoutes {
             return try JSONResponse.make(ListResponse(page) { TokenDTO($0) })
         }
         api.post("tokens") { request, context in
-            var body = try await JSONBody.read(request, context, accepts: ["name", "scopes", "expires_in_days"])
+            var body = try await JSONBody.read(request, accepts: ["name", "scopes", "expires_in_days"])
             let input = TokenUseCases.NewToken(name: body.string("name", required: true) ?? "", scopes: body.strings("scopes"), expiresInDays: body.integer("expires_in_days"))
             try body.finish()
             let issued = try await rapport.tokens.create(input, by: context.caller)
@@ -167,7 +167,7 @@ struct AccessRoutes {
             try JSONResponse.make(RoleDTO(try await rapport.roles.get(try context.parameters.require("role"), by: context.caller)))
         }
         api.patch("roles/:role") { request, context in
-            var body = try await JSONBody.read(request, context, accepts: ["scopes"])
+            var body = try await JSONBody.read(request, accepts: ["scopes"])
             let scopes = body.stringMap("scopes", required: true)
             try body.finish()
             return try JSONResponse.make(RoleDTO(try await rapport.roles.setScopes(try context.parameters.require("role"), scopes ?? [:], by: context.caller)))

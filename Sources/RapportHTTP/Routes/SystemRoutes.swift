@@ -46,7 +46,7 @@ struct SystemRoutes {
     func addTestClock(to api: RouterGroup<APIRequestContext>) {
         guard rapport.testClock != nil else { return }
         api.post("test-clock") { request, context in
-            var body = try await JSONBody.read(request, context, accepts: ["advance_seconds", "now"])
+            var body = try await JSONBody.read(request, accepts: ["advance_seconds", "now"])
             let advance = body.number("advance_seconds")
             let nowText = body.string("now")
             try body.finish()

@@ -9,7 +9,7 @@ import RapportCore
 /// collected per field and thrown together as `validation_failed`.
 ///
 /// ```swift
-/// var body = try await JSONBody.read(request, context, accepts: ["name", "team_id"])
+/// var body = try await JSONBody.read(request, accepts: ["name", "team_id"])
 /// let name = body.string("name", required: true)
 /// let team = body.nullableString("team_id")     // absent → nil; null → .some(nil)
 /// try body.finish()
@@ -28,7 +28,7 @@ public struct JSONBody: Sendable {
     ///   - accepts: the fields this route accepts; others answer `unknown_field` or `read_only`.
     ///   - readOnly: extra fields that exist but the caller may not set here.
     public static func read(
-        _ request: Request, _ context: APIRequestContext, accepts: Set<String>, readOnly: Set<String> = []
+        _ request: Request, accepts: Set<String>, readOnly: Set<String> = []
     ) async throws -> JSONBody {
         var request = request
         try requireJSONContentType(request)

@@ -31,6 +31,12 @@ public struct TeamStore: Sendable {
         try await sql.select().columns(Self.columns).from("teams").where("id", .equal, id.rawValue).first().map(Self.decode)
     }
 
+    /// A team by id (`team_…`) or by key, regardless of scope.
+    public func find(reference: String) async throws -> Team? {
+        if let id = RecordID(parsing: reference, prefix: .team) { return try await find(id) }
+        return try await find(key: reference)
+    }
+
     public func find(key: String) async throws -> Team? {
         try await sql.select().columns(Self.columns).from("teams").where("key", .equal, key).first().map(Self.decode)
     }

@@ -61,6 +61,13 @@ public struct UserStore: Sendable {
         return (try Self.decode(row), try row.optionalText("password_hash"))
     }
 
+    /// A user by normalised email within the filter's scope, or nil.
+    public func find(email: String, in scope: ScopeFilter) async throws -> User? {
+        let query = sql.select().columns(Self.columns.map { SQLColumn($0, table: "users") }).from("users")
+            .where(SQLColumn("email", table: "users"), .equal, SQLBind(email))
+        return try await scope.apply(to: query).first().map(Self.decode)
+    }
+
     /// A user by normalised email, regardless of scope.
     public func find(email: String) async throws -> User? {
         try await sql.select().columns(Self.columns).from("users").where("email", .equal, email).first().map(Self.decode)
@@ -90,6 +97,8 @@ public struct UserStore: Sendable {
         public var teamID: RecordID??
         public var locale: String??
         public var status: User.Status?
+        /// A new bcrypt hash (the password itself never reaches storage).
+        public var passwordHash: String?
 
         public init(
             name: String? = nil, email: String? = nil, role: Role? = nil, repLevel: RepLevel?? = nil,
@@ -116,6 +125,7 @@ public struct UserStore: Sendable {
         if let level = changes.repLevel { query.set("rep_level", to: SQLBind(level?.rawValue)) }
         if let team = changes.teamID { query.set("team_id", to: SQLBind(team?.rawValue)) }
         if let locale = changes.locale { query.set("locale", to: SQLBind(locale)) }
+        if let hash = changes.passwordHash { query.set("password_hash", to: SQLBind(hash)) }
         if let status = changes.status {
             query.set("status", to: SQLBind(status.rawValue))
             query.set("disabled_at", to: SQLBind(status == .disabled ? now.microsSinceEpoch : nil))
@@ -123,13 +133,6 @@ public struct UserStore: Sendable {
         let row = try await query.where("id", .equal, id.rawValue).where("version", .equal, expectedVersion)
             .returning("version").first()
         return row != nil
-    }
-
-    public func setPasswordHash(_ id: RecordID, _ hash: String, at now: Date) async throws {
-        try await sql.update("users").set("password_hash", to: SQLBind(hash))
-            .set("updated_at", to: SQLBind(now.microsSinceEpoch))
-            .set("version", to: SQLQueryString("version + 1"))
-            .where("id", .equal, id.rawValue).run()
     }
 
     public func recordLogin(_ id: RecordID, at now: Date) async throws {

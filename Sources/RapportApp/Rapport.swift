@@ -23,6 +23,8 @@ public struct RapportSettings: Sendable {
     public var idempotencyAbandonedAfter: TimeInterval = 5 * 60
     /// A token's last use (and an audit entry for it) is written at most this often.
     public var tokenUseInterval: TimeInterval = 3_600
+    /// The business dictionary an object type reads until an administrator saves its own version.
+    public var dictionaryTemplate: BusinessDictionary = .education
 
     public init() {}
 }
@@ -74,6 +76,11 @@ public final class Rapport: Sendable {
     public var audit: AuditUseCases { AuditUseCases(rapport: self) }
     public var idempotency: IdempotencyUseCases { IdempotencyUseCases(rapport: self) }
     public var system: SystemUseCases { SystemUseCases(rapport: self) }
+    public var dictionary: DictionaryUseCases { DictionaryUseCases(rapport: self) }
+    public var settingsUseCases: SettingsUseCases { SettingsUseCases(rapport: self) }
+    public var customers: CustomerUseCases { CustomerUseCases(rapport: self) }
+    public var activities: ActivityUseCases { ActivityUseCases(rapport: self) }
+    public var merges: MergeUseCases { MergeUseCases(rapport: self) }
 }
 
 /// Who is calling a use case, and from where.

@@ -40,6 +40,8 @@ public enum APIRouter {
             .add(middleware: IdempotencyMiddleware(rapport: rapport))
         access.add(to: api)
         AuditRoutes(rapport: rapport).add(to: api)
+        CustomerRoutes(rapport: rapport).add(to: api)
+        DictionaryRoutes(rapport: rapport).add(to: api)
         system.addTestClock(to: api)
         extend(router)
         routes.load(router.routes)

@@ -67,6 +67,18 @@ public struct ScopePolicy: Sendable, Equatable {
         ])
         policy.register(.audit, [.admin: (.all, read)])
         policy.register(.role, [.admin: (.all, [.read, .update])])
+        let write: Set<AccessAction> = [.read, .create, .update]
+        policy.register(ObjectKind(rawValue: "customer"), [
+            .admin: (.all, all), .manager: (.subtree, write), .rep: (.own, write), .service: (.own, write),
+            .marketer: (.own, write), .partner: (.own, write), .analyst: (.all, read), .readOnly: (.own, read),
+        ])
+        // Everyone reads the business dictionary (labels, stages); only administrators change it.
+        policy.register(ObjectKind(rawValue: "dictionary"), [
+            .admin: (.all, [.read, .update]), .manager: (.all, read), .rep: (.all, read), .service: (.all, read),
+            .marketer: (.all, read), .partner: (.all, read), .analyst: (.all, read), .readOnly: (.all, read),
+        ])
+        // Exports of customer data: administrators and managers (within their scope).
+        policy.register(ObjectKind(rawValue: "export"), [.admin: (.all, [.read, .create]), .manager: (.subtree, [.read, .create])])
         return policy
     }()
 }

@@ -16,7 +16,7 @@ import RapportCore
 /// ```
 public struct JSONBody: Sendable {
     public let fields: [String: JSONValue]
-    private(set) var errors: [FieldError] = []
+    var errors: [FieldError] = []
 
     /// Fields that are never writable through the API, and the message given when they are sent.
     static let readOnlyFields: Set<String> = ["id", "version", "created_at", "updated_at", "owner_id", "status", "last_login_at"]

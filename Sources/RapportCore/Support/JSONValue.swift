@@ -2,7 +2,7 @@ import Foundation
 
 /// Any JSON value, parsed without losing which fields were sent (so PATCH can tell an absent
 /// field from an explicit `null`) and without crashing on numbers no type can hold.
-public enum JSONValue: Decodable, Sendable, Equatable {
+public enum JSONValue: Codable, Sendable, Equatable {
     case null
     case bool(Bool)
     case integer(Int64)
@@ -39,6 +39,32 @@ public enum JSONValue: Decodable, Sendable, Equatable {
             self = .double(value)
         } else {
             self = .unrepresentableNumber
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .null, .unrepresentableNumber:
+            var single = encoder.singleValueContainer()
+            try single.encodeNil()
+        case .bool(let value):
+            var single = encoder.singleValueContainer()
+            try single.encode(value)
+        case .integer(let value):
+            var single = encoder.singleValueContainer()
+            try single.encode(value)
+        case .double(let value):
+            var single = encoder.singleValueContainer()
+            try single.encode(value)
+        case .string(let value):
+            var single = encoder.singleValueContainer()
+            try single.encode(value)
+        case .array(let values):
+            var array = encoder.unkeyedContainer()
+            for value in values { try array.encode(value) }
+        case .object(let values):
+            var object = encoder.container(keyedBy: AnyKey.self)
+            for key in values.keys.sorted() { try object.encode(values[key]!, forKey: AnyKey(stringValue: key)) }
         }
     }
 

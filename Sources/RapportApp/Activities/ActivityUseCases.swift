@@ -1,0 +1,166 @@
+import Foundation
+import RapportCore
+import RapportStorage
+import SQLKit
+
+/// Activities on the one timeline every role shares, with the contact-frequency cap across reps.
+public struct ActivityUseCases: Sendable {
+    let rapport: Rapport
+
+    /// What logging an activity takes.
+    public struct NewActivity: Sendable {
+        public var customerID: String
+        public var type: String
+        /// Default: outbound for touches, internal for notes.
+        public var direction: String?
+        public var subject: String?
+        public var body: String?
+        /// Default: now.
+        public var occurredAt: Date?
+        public var durationSeconds: Int?
+        public var outcome: String?
+        public var place: String?
+        public var relatedKind: String?
+        public var relatedID: String?
+
+        public init(customerID: String, type: String, direction: String? = nil, subject: String? = nil, body: String? = nil,
+                    occurredAt: Date? = nil, durationSeconds: Int? = nil, outcome: String? = nil, place: String? = nil,
+                    relatedKind: String? = nil, relatedID: String? = nil) {
+            self.customerID = customerID
+            self.type = type
+            self.direction = direction
+            self.subject = subject
+            self.body = body
+            self.occurredAt = occurredAt
+            self.durationSeconds = durationSeconds
+            self.outcome = outcome
+            self.place = place
+            self.relatedKind = relatedKind
+            self.relatedID = relatedID
+        }
+    }
+
+    /// A logged activity and where the customer stands against the frequency cap.
+    public struct Logged: Sendable {
+        public var activity: Activity
+        /// Outbound touches in the cap's window, including this one when it is outbound.
+        public var outboundInWindow: Int
+        public var cap: ContactFrequencyCap
+    }
+
+    func customerScope(_ caller: Caller, _ action: AccessAction) async throws -> ScopeFilter {
+        try await rapport.scope(caller, action, .customer, anchor: .owner(column: "owner_id"), table: "customers")
+    }
+
+    /// Logs an activity on a customer the caller may see. An outbound touch past the cap is
+    /// refused (`rate_limited`) in block mode, or logged with a warning in warn mode; a customer
+    /// marked do-not-contact takes no outbound touches at all.
+    public func log(_ input: NewActivity, by caller: Caller) async throws -> Logged {
+        let scope = try await customerScope(caller, .read)
+        guard try await rapport.allows(caller, .update, .customer) else {
+            throw RapportError(.forbidden, "Your role may not log activities.")
+        }
+        let now = rapport.clock.now()
+        var check = Validator()
+        let type = Activity.ActivityType(rawValue: input.type)
+        if type == nil { check.add("type", "invalid", "type must be one of: \(Activity.ActivityType.allCases.map(\.rawValue).joined(separator: ", ")).") }
+        var direction: Activity.Direction = type?.isTouch == false ? .internal : .outbound
+        if let text = input.direction {
+            if let parsed = Activity.Direction(rawValue: text) { direction = parsed } else {
+                check.add("direction", "invalid", "direction must be outbound, inbound or internal.")
+            }
+        }
+        if type == .note, direction != .internal { check.add("direction", "invalid", "A note is internal.") }
+        if let type, type.isTouch, direction == .internal { check.add("direction", "invalid", "A \(type.rawValue) is outbound or inbound.") }
+        let subject = input.subject.map { check.text($0, field: "subject", maxLength: 200) }.flatMap { $0.isEmpty ? nil : $0 }
+        let body = input.body.map { check.text($0, field: "body", maxLength: 10_000) }.flatMap { $0.isEmpty ? nil : $0 }
+        let outcome = input.outcome.map { check.text($0, field: "outcome", maxLength: 64) }.flatMap { $0.isEmpty ? nil : $0 }
+        let place = input.place.map { check.text($0, field: "place", maxLength: 300) }.flatMap { $0.isEmpty ? nil : $0 }
+        if let duration = input.durationSeconds, !(0...86_400).contains(duration) {
+            check.add("duration_seconds", "out_of_range", "duration_seconds must be from 0 to 86400.")
+        }
+        if input.durationSeconds != nil, type != .call, type != .meeting, type != .visit {
+            check.add("duration_seconds", "invalid", "duration_seconds is for calls, meetings and visits.")
+        }
+        if input.place != nil, type != .visit, type != .meeting { check.add("place", "invalid", "place is for visits and meetings.") }
+        let occurredAt = input.occurredAt ?? now
+        if occurredAt > now.addingTimeInterval(300) { check.add("occurred_at", "invalid", "occurred_at must not be in the future.") }
+        if occurredAt < now.addingTimeInterval(-5 * 365 * 86_400) { check.add("occurred_at", "out_of_range", "occurred_at is more than five years ago.") }
+        if (input.relatedKind == nil) != (input.relatedID == nil) {
+            check.add("related_id", "invalid", "related_kind and related_id go together.")
+        }
+        let relatedKind = input.relatedKind.map { check.text($0, field: "related_kind", maxLength: 32) }
+        let relatedID = input.relatedID.map { check.text($0, field: "related_id", maxLength: 64) }
+        guard let customerID = RecordID(parsing: input.customerID, prefix: .customer) else {
+            check.add("customer_id", "invalid", "customer_id is not a customer id.")
+            try check.finish()
+            throw RapportError.notFound("customer")
+        }
+        try check.finish()
+
+        return try await rapport.transaction { sql in
+            guard let customer = try await CustomerStore(sql).find(customerID, in: scope) else { throw RapportError.notFound("customer") }
+            if direction == .outbound, customer.doNotContact {
+                throw RapportError(.conflict, "This customer asked not to be contacted.", extra: ["reason": "do_not_contact"])
+            }
+            let cap = try await CustomerSettings.load(sql).frequencyCap
+            // Serialise touches of one customer so concurrent reps cannot both slip under the cap.
+            try await sql.lockKeys(["touch:\(customerID.rawValue)"])
+            let counted = direction == .outbound
+                ? try await ActivityStore(sql).outboundCount(customer: customerID, after: cap.windowStart(for: occurredAt), upTo: occurredAt) : 0
+            let decision = cap.decide(direction, outboundInWindow: counted)
+            if case .block(let count) = decision {
+                throw RapportError(.rateLimited, "This customer has had \(count - 1) outbound touches in \(cap.periodDays) days (the limit is \(cap.limit)).",
+                                   extra: ["reason": "contact_frequency_cap"])
+            }
+            var warned = false
+            if case .warn = decision { warned = true }
+            let activity = Activity(
+                id: rapport.ids.next(.activity, at: now), customerID: customerID, type: type!, direction: direction, subject: subject,
+                body: body, occurredAt: occurredAt, durationSeconds: input.durationSeconds.map(Int64.init), outcome: outcome, place: place,
+                relatedKind: relatedKind, relatedID: relatedID, actorID: caller.actorID, capWarning: warned, createdAt: now)
+            try await ActivityStore(sql).insert([activity])
+            return Logged(activity: activity, outboundInWindow: counted + (direction == .outbound ? 1 : 0), cap: cap)
+        }
+    }
+
+    /// One activity, if its customer is within the caller's scope.
+    public func get(_ id: String, by caller: Caller) async throws -> Activity {
+        let scope = try await customerScope(caller, .read)
+        guard let id = RecordID(parsing: id, prefix: .activity),
+              let activity = try await rapport.database.read({ sql in try await ActivityStore(sql).find(id, customersIn: scope) })
+        else { throw RapportError.notFound("activity") }
+        return activity
+    }
+
+    /// Activities of customers within scope, newest first; with a customer, that customer's timeline.
+    public func list(customer: String?, actor: String?, type: String?, page: PageRequest, by caller: Caller) async throws -> Page<Activity> {
+        let scope = try await customerScope(caller, .read)
+        var filter = ActivityStore.ListFilter()
+        var check = Validator()
+        if let customer {
+            filter.customerID = RecordID(parsing: customer, prefix: .customer)
+            if filter.customerID == nil { check.add("customer_id", "invalid", "customer_id is not a customer id.") }
+        }
+        if let actor {
+            filter.actorID = RecordID(parsing: actor, prefix: .user)
+            if filter.actorID == nil { check.add("actor_id", "invalid", "actor_id is not a user id.") }
+        }
+        if let type {
+            filter.type = Activity.ActivityType(rawValue: type)
+            if filter.type == nil { check.add("type", "invalid", "type is not an activity type.") }
+        }
+        try check.finish()
+        return try await rapport.database.read { sql in try await ActivityStore(sql).list(filter, page: page, customersIn: scope) }
+    }
+
+    /// One customer's timeline: `not_found` when the customer is outside the caller's scope.
+    public func timeline(_ customer: String, page: PageRequest, by caller: Caller) async throws -> Page<Activity> {
+        let scope = try await customerScope(caller, .read)
+        guard let id = RecordID(parsing: customer, prefix: .customer) else { throw RapportError.notFound("customer") }
+        return try await rapport.database.read { sql in
+            guard try await CustomerStore(sql).visible([id], in: scope).contains(id) else { throw RapportError.notFound("customer") }
+            return try await ActivityStore(sql).list(ActivityStore.ListFilter(customerID: id), page: page, customersIn: scope)
+        }
+    }
+}

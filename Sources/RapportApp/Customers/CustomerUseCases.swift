@@ -1,0 +1,244 @@
+import Foundation
+import RapportCore
+import RapportStorage
+import SQLKit
+
+/// Customers: create (with dedup), read (masked), list and search (scoped in SQL), change.
+public struct CustomerUseCases: Sendable {
+    let rapport: Rapport
+
+    /// What a create or import did with its input.
+    public enum Outcome: Sendable, Equatable {
+        case created
+        /// The input matched an existing customer and was folded into it (merge policy).
+        case mergedInto(RecordID)
+        /// Created, although it matches other customers (flag policy): they show in the duplicates report.
+        case flagged([RecordID])
+    }
+
+    func filter(_ caller: Caller, _ action: AccessAction) async throws -> ScopeFilter {
+        try await rapport.scope(caller, action, .customer, anchor: .owner(column: "owner_id"), table: "customers")
+    }
+
+    /// Creates a customer, deduplicating on normalised phone, email and unionid by the policy for
+    /// the caller's channel (or `policy` when given, e.g. by an import).
+    public func create(_ input: CustomerInput, policy: DedupPolicy? = nil, by caller: Caller) async throws -> (Customer, Outcome) {
+        _ = try await filter(caller, .create)
+        let readScope = try await filter(caller, .read)
+        let now = rapport.clock.now()
+        return try await rapport.transaction { sql in
+            let settings = try await CustomerSettings.load(sql)
+            let dictionary = try await DictionaryUseCases.load(.customer, sql, template: rapport.settings.dictionaryTemplate)
+            let normaliser = CustomerNormaliser(settings: settings, dictionary: dictionary, ids: rapport.ids, now: now)
+            var customer = Customer(id: rapport.ids.next(.customer, at: now), kind: .person, name: "", stage: dictionary.initialStage,
+                                    stageEnteredAt: now, createdBy: caller.actorID, createdAt: now, updatedAt: now)
+            var check = Validator()
+            normaliser.apply(input, to: &customer, creating: true, check: &check)
+            try await resolveOwnership(input, of: &customer, creating: true, by: caller, check: &check, sql)
+            try check.finish()
+            let engine = LifecycleEngine(dictionary)
+            let transition: LifecycleTransition
+            do {
+                transition = try engine.apply(.create(stage: input.stage, at: now, by: caller.actorID), to: nil, filled: customer.filledFields)
+            } catch let error as LifecycleError { throw error.rapportError(in: dictionary) }
+            customer.stage = transition.state.stage
+            customer.stageEnteredAt = transition.state.enteredAt
+            customer.lifecycle = dictionary.stage(customer.stage)?.lifecycle
+
+            let keys = customer.contacts.filter(\.kind.isDedupKey).map { ($0.kind, $0.value) }
+            try await sql.lockKeys(keys.map { "dedup:\($0.0.rawValue):\($0.1)" })
+            let store = CustomerStore(sql)
+            let matches = try await store.matches(keys)
+            let matched = Array(Set(matches.map(\.customerID))).sorted()
+            let chosen = policy ?? settings.dedup.policy(for: caller.channel)
+            if !matched.isEmpty {
+                let visible = try await store.visible(matched, in: readScope)
+                switch chosen {
+                case .block:
+                    throw Self.duplicateError(matches, visible: visible)
+                case .merge:
+                    guard let target = matched.first(where: visible.contains) else { throw Self.duplicateError(matches, visible: visible) }
+                    let merged = try await fold(customer, into: target, by: caller, at: now, sql)
+                    return (merged.masked(), .mergedInto(target))
+                case .flag:
+                    break
+                }
+            }
+            try await store.insert(customer)
+            try await StageHistoryStore(sql).append(Self.history(transition, of: customer.id, ids: rapport.ids, at: now))
+            try await rapport.record(rapport.event("customer.created", by: caller, kind: .customer, object: customer.id.rawValue,
+                                                   details: matched.isEmpty ? [:] : ["flagged_duplicates": String(matched.count)]), in: sql)
+            return (customer.masked(), matched.isEmpty ? .created : .flagged(matched))
+        }
+    }
+
+    /// A `duplicate` error naming the first match the caller may see (and only such a match).
+    static func duplicateError(_ matches: [DuplicateMatch], visible: Set<RecordID>) -> RapportError {
+        let kinds = Set(matches.map(\.kind.rawValue)).sorted().joined(separator: ", ")
+        var extra: [String: String] = ["matched_on": kinds]
+        if let shown = matches.first(where: { visible.contains($0.customerID) }) { extra["duplicate_of"] = shown.customerID.rawValue }
+        return RapportError(.duplicate, "A customer with the same \(kinds) already exists.", extra: extra)
+    }
+
+    /// Folds new input into an existing customer (merge policy): adds contacts and tags it lacks,
+    /// fills fields it leaves empty, never overwrites what is there.
+    func fold(_ incoming: Customer, into target: RecordID, by caller: Caller, at now: Date, _ sql: any SQLDatabase) async throws -> Customer {
+        let store = CustomerStore(sql)
+        guard var existing = try await store.find(target) else { throw RapportError.notFound("customer") }
+        let before = existing.version
+        for contact in incoming.contacts where !existing.contacts.contains(where: { $0.kind == contact.kind && $0.value == contact.value }) {
+            var added = contact
+            added.isPrimary = !existing.contacts.contains { $0.kind == contact.kind }
+            existing.contacts.append(added)
+        }
+        existing.tags = Array(Set(existing.tags + incoming.tags)).sorted()
+        existing.company = existing.company ?? incoming.company
+        existing.title = existing.title ?? incoming.title
+        existing.source = existing.source ?? incoming.source
+        existing.valueTier = existing.valueTier ?? incoming.valueTier
+        existing.score = existing.score ?? incoming.score
+        existing.idNumber = existing.idNumber ?? incoming.idNumber
+        existing.doNotContact = existing.doNotContact || incoming.doNotContact
+        for (key, value) in incoming.customFields where existing.customFields[key] == nil { existing.customFields[key] = value }
+        for consent in incoming.consents where !existing.consents.contains(where: { $0.channel == consent.channel && $0.purpose == consent.purpose }) {
+            existing.consents.append(consent)
+        }
+        existing.updatedAt = now
+        guard try await store.replace(existing, expectedVersion: before) else {
+            throw RapportError(.conflict, "The matching customer was changed at the same time; try again.")
+        }
+        existing.version = before + 1
+        try await rapport.record(rapport.event("customer.input_merged", by: caller, kind: .customer, object: target.rawValue), in: sql)
+        return existing
+    }
+
+    /// Resolves owner and team: reps own what they create; managers and admins may name an
+    /// active user within their scope; the team defaults to the owner's.
+    func resolveOwnership(_ input: CustomerInput, of customer: inout Customer, creating: Bool, by caller: Caller, check: inout Validator, _ sql: any SQLDatabase) async throws {
+        if creating, input.owner == nil { customer.ownerID = caller.principal?.userID }
+        if let owner = input.owner {
+            if let owner {
+                guard let id = RecordID(parsing: owner, prefix: .user) else {
+                    check.add("owner_id", "invalid", "owner_id is not a user id.")
+                    return
+                }
+                let userScope = try await rapport.scope(caller, .read, .user, anchor: .userTable, table: "users")
+                let mayAssign = caller.principal == nil || caller.principal?.userID == id || [.admin, .manager].contains(caller.principal!.role)
+                guard mayAssign, let user = try await UserStore(sql).find(id, in: userScope), user.status == .active else {
+                    check.add("owner_id", "invalid", "owner_id must be an active user you may assign customers to.")
+                    return
+                }
+                customer.ownerID = id
+                if input.team == nil { customer.teamID = user.teamID }
+            } else {
+                guard caller.principal == nil || caller.principal?.role == .admin else {
+                    check.add("owner_id", "forbidden", "Only administrators may leave a customer without an owner.")
+                    return
+                }
+                customer.ownerID = nil
+            }
+        } else if creating, let me = caller.principal?.userID, input.team == nil {
+            customer.teamID = try await UserStore(sql).find(me)?.teamID
+        }
+        if let team = input.team {
+            if let team {
+                customer.teamID = try await TeamUseCases.referenced(team, field: "team_id", in: TeamStore(sql)).id
+            } else {
+                customer.teamID = nil
+            }
+        }
+    }
+
+    /// Stage-history rows for the effects of a transition.
+    static func history(_ transition: LifecycleTransition, of record: RecordID, ids: any IDGenerating, at now: Date)
+        -> [(object: DictionaryObject, record: RecordID, change: StageChange, id: RecordID)] {
+        transition.effects.compactMap { effect in
+            if case .recordChange(let change) = effect { return (.customer, record, change, ids.next(.stageChange, at: now)) }
+            return nil
+        }
+    }
+
+    /// One customer, masked; `not_found` outside the caller's scope.
+    public func get(_ id: String, by caller: Caller) async throws -> Customer {
+        try await load(id, by: caller, .read).masked()
+    }
+
+    /// One customer unmasked, for use cases that need the real values (never returned as is).
+    func load(_ id: String, by caller: Caller, _ action: AccessAction) async throws -> Customer {
+        let filter = try await filter(caller, action)
+        guard let id = RecordID(parsing: id, prefix: .customer),
+              let customer = try await rapport.database.read({ sql in try await CustomerStore(sql).find(id, in: filter) })
+        else { throw RapportError.notFound("customer") }
+        return customer
+    }
+
+    /// What a list request asks for, as the caller sent it.
+    public struct ListQuery: Sendable {
+        public var owner: String?
+        public var team: String?
+        public var stage: String?
+        public var source: String?
+        public var tag: String?
+        public var kind: String?
+        public var doNotContact: Bool?
+        /// Free text: a full phone number or email finds by exact normalised match (without
+        /// revealing it); other text searches name and company.
+        public var q: String?
+
+        public init(owner: String? = nil, team: String? = nil, stage: String? = nil, source: String? = nil, tag: String? = nil,
+                    kind: String? = nil, doNotContact: Bool? = nil, q: String? = nil) {
+            self.owner = owner
+            self.team = team
+            self.stage = stage
+            self.source = source
+            self.tag = tag
+            self.kind = kind
+            self.doNotContact = doNotContact
+            self.q = q
+        }
+    }
+
+    /// A page of customers in scope, newest first, masked.
+    public func list(_ query: ListQuery, page: PageRequest, by caller: Caller) async throws -> Page<Customer> {
+        let scope = try await filter(caller, .read)
+        var filter = CustomerStore.ListFilter()
+        var check = Validator()
+        if let owner = query.owner {
+            filter.ownerID = RecordID(parsing: owner, prefix: .user)
+            if filter.ownerID == nil { check.add("owner_id", "invalid", "owner_id is not a user id.") }
+        }
+        if let team = query.team {
+            filter.teamID = RecordID(parsing: team, prefix: .team)
+            if filter.teamID == nil { check.add("team_id", "invalid", "team_id is not a team id.") }
+        }
+        if let kind = query.kind {
+            filter.kind = Customer.Kind(rawValue: kind)
+            if filter.kind == nil { check.add("kind", "invalid", "kind must be person or organisation.") }
+        }
+        filter.stage = query.stage.map { String($0.prefix(64)) }
+        filter.source = query.source.map { String($0.prefix(64)) }
+        filter.tag = query.tag.map { String($0.prefix(50)) }
+        filter.doNotContact = query.doNotContact
+        try check.finish()
+        if let q = query.q?.trimmingWhitespace(), !q.isEmpty {
+            let q = String(q.prefix(200))
+            let region = try await rapport.database.read { sql in try await CustomerSettings.load(sql) }.defaultRegion
+            if q.contains("@"), let email = EmailAddress.normalise(q) {
+                filter.contact = (.email, email)
+            } else if Self.looksLikePhone(q), let phone = PhoneNumber.e164(q, defaultRegion: region) {
+                filter.contact = (.phone, phone)
+            } else if q.hasPrefix("o"), q.count >= 20, !q.contains(" ") {
+                filter.contact = (.wechatUnionid, q)
+            } else {
+                filter.text = q
+            }
+        }
+        return try await rapport.database.read { sql in try await CustomerStore(sql).list(filter, page: page, in: scope) }.map { $0.masked() }
+    }
+
+    /// Text that is only digits and phone punctuation, with enough digits to be a number.
+    static func looksLikePhone(_ text: String) -> Bool {
+        let digits = text.unicodeScalars.filter { $0.properties.numericType != nil }.count
+        return digits >= 6 && text.unicodeScalars.allSatisfy { $0.properties.numericType != nil || " +-().".unicodeScalars.contains($0) }
+    }
+}

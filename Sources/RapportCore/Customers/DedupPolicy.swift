@@ -1,0 +1,35 @@
+/// What happens when a new or changed customer matches an existing one on a normalised phone,
+/// email or WeChat unionid.
+public enum DedupPolicy: String, Sendable, Codable, CaseIterable {
+    /// Refuse with `duplicate` (409), naming the match when the caller may see it.
+    case block
+    /// Fold the incoming data into the existing customer.
+    case merge
+    /// Accept it; the pair shows in the duplicates report.
+    case flag
+}
+
+/// The dedup policy per entry channel, with the defaults: block for the API and the web UI,
+/// merge for imports, flag for everything else.
+public struct DedupSettings: Sendable, Equatable, Codable {
+    public var bySource: [String: DedupPolicy]
+
+    public init(bySource: [String: DedupPolicy]) { self.bySource = bySource }
+
+    public static let standard = DedupSettings(bySource: ["api": .block, "web": .block, "cli": .block, "import": .merge])
+
+    public func policy(for source: String) -> DedupPolicy { bySource[source] ?? .flag }
+}
+
+/// A contact value that matched another customer.
+public struct DuplicateMatch: Sendable, Equatable {
+    public var customerID: RecordID
+    public var kind: ContactPoint.Kind
+    public var value: String
+
+    public init(customerID: RecordID, kind: ContactPoint.Kind, value: String) {
+        self.customerID = customerID
+        self.kind = kind
+        self.value = value
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import RapportCore
+import SQLKit
+
+extension CustomerStore {
+    /// The filters a customer list accepts. Contact values are already normalised by the caller.
+    public struct ListFilter: Sendable, Equatable {
+        public var ownerID: RecordID?
+        public var teamID: RecordID?
+        public var stage: String?
+        public var source: String?
+        public var tag: String?
+        public var kind: Customer.Kind?
+        public var doNotContact: Bool?
+        /// Name or company text (full-text: substrings of 3+ characters; shorter text matches the start).
+        public var text: String?
+        /// An exact, normalised contact value (a phone in E.164, an email, a unionid).
+        public var contact: (ContactPoint.Kind, String)?
+
+        public init() {}
+
+        public static func == (lhs: ListFilter, rhs: ListFilter) -> Bool {
+            lhs.ownerID == rhs.ownerID && lhs.teamID == rhs.teamID && lhs.stage == rhs.stage && lhs.source == rhs.source
+                && lhs.tag == rhs.tag && lhs.kind == rhs.kind && lhs.doNotContact == rhs.doNotContact && lhs.text == rhs.text
+                && lhs.contact?.0 == rhs.contact?.0 && lhs.contact?.1 == rhs.contact?.1
+        }
+    }
+
+    /// A page of live customers in scope, newest first.
+    public func list(_ filter: ListFilter, page: PageRequest, in scope: ScopeFilter) async throws -> Page<Customer> {
+        let query = sql.select().columns(qualifiedColumns).from("customers")
+            .where(SQLColumn("merged_into", table: "customers"), .is, SQLLiteral.null)
+        if let owner = filter.ownerID { query.where(SQLColumn("owner_id", table: "customers"), .equal, SQLBind(owner.rawValue)) }
+        if let team = filter.teamID { query.where(SQLColumn("team_id", table: "customers"), .equal, SQLBind(team.rawValue)) }
+        if let stage = filter.stage { query.where(SQLColumn("stage", table: "customers"), .equal, SQLBind(stage)) }
+        if let source = filter.source { query.where(SQLColumn("source", table: "customers"), .equal, SQLBind(source)) }
+        if let kind = filter.kind { query.where(SQLColumn("kind", table: "customers"), .equal, SQLBind(kind.rawValue)) }
+        if let dnc = filter.doNotContact {
+            query.where(SQLColumn("do_not_contact", table: "customers"), .equal, SQLBind(Int64(dnc ? 1 : 0)))
+        }
+        if let tag = filter.tag {
+            query.where(SQLQueryString("customers.id IN (SELECT ft.customer_id FROM customer_tags ft WHERE ft.tag = \(bind: tag))"))
+        }
+        if let (kind, value) = filter.contact {
+            query.where(SQLQueryString(
+                "customers.id IN (SELECT fc.customer_id FROM customer_contacts fc WHERE fc.kind = \(bind: kind.rawValue) AND fc.value = \(bind: value))"))
+        }
+        if let text = filter.text?.lowercased(), !text.isEmpty { query.where(textCondition(text)) }
+        if let cursor = page.cursor { query.where(SQLColumn("id", table: "customers"), .lessThan, SQLBind(cursor.after)) }
+        let rows = try await scope.apply(to: query).orderBy(SQLColumn("id", table: "customers"), SQLDirection.descending).limit(page.limit + 1).all()
+        let fetched = try rows.map(Self.decode)
+        let page = Page(fetched: fetched, limit: page.limit, key: \.id.rawValue)
+        return Page(items: try await hydrate(page.items), nextCursor: page.nextCursor)
+    }
+
+    /// The search seam: full-text on each engine's own index for 3+ characters (FTS5 trigram on
+    /// SQLite, pg_trgm on PostgreSQL), an indexed prefix match for shorter text.
+    func textCondition(_ text: String) -> SQLQueryString {
+        let isPostgres = sql.dialect.name == "postgresql"
+        if text.count >= 3 {
+            if isPostgres {
+                let pattern = "%" + SQLText.escapeLike(text) + "%"
+                return "customers.search_text LIKE \(bind: pattern) ESCAPE '\\'"
+            }
+            let phrase = "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            return "customers.rowid IN (SELECT rowid FROM customer_search WHERE customer_search MATCH \(bind: phrase))"
+        }
+        if isPostgres {
+            let pattern = SQLText.escapeLike(text) + "%"
+            return "customers.search_text LIKE \(bind: pattern) ESCAPE '\\'"
+        }
+        return "customers.search_text >= \(bind: text) AND customers.search_text < \(bind: text + "\u{10FFFF}")"
+    }
+}

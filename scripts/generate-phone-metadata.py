@@ -8,8 +8,10 @@ Usage (from the repository root):
         ../shared/datasets/contact_normalisation/libphonenumber_PhoneNumberMetadata.xml \
         > Sources/RapportCore/Contacts/PhoneMetadata+Generated.swift
 
-Only the Python standard library is used. For every territory (all regions and the non-geographical
-entities "001") it keeps what parsing and validation need: country code, international (IDD) prefix,
+Only the Python standard library is used. The output is a Swift file holding one text table (an
+array literal of this size takes the Swift optimiser minutes; the text is read at first use by
+`PhoneMetadata.parseTable`). For every territory (all regions and the non-geographical entities
+"001") it keeps what parsing and validation need: country code, international (IDD) prefix,
 national prefix, national prefix for parsing and its transform rule, leading digits, the general
 national-number pattern, and each number type's pattern with its possible lengths. Patterns are kept
 as written (white space removed) and checked here against the small regular-expression subset that
@@ -29,7 +31,10 @@ TYPES = [
     "personalNumber", "voip", "uan", "voicemail",
 ]
 
-SUBSET = re.compile(r"^(?:\d|\\d|\[(?:\d(?:-\d)?)+\]|\(\?:|\(|\)|\||\?|\*|\+|\{\d+(?:,\d*)?\}|\$)*$")
+ATOM = r"(?:\d|\\d|\[(?:\d(?:-\d)?)+\]|\(\?:|\(|\)|\||\$)"
+QUANTIFIER = r"(?:\?|\*|\+|\{\d+(?:,\d*)?\})"
+# Atoms and at most one quantifier after each (Java would read "x??" as a lazy quantifier).
+SUBSET = re.compile(f"^(?:{ATOM}{QUANTIFIER}?)*$")
 
 
 def clean(pattern):
@@ -55,14 +60,6 @@ def lengths(spec):
         else:
             result.add(int(part))
     return sorted(result)
-
-
-def swift_string(text):
-    if text is None:
-        return "nil"
-    if "\\" in text or '"' in text:
-        return '#"' + text + '"#'
-    return '"' + text + '"'
 
 
 def main():
@@ -91,8 +88,15 @@ def main():
     w("")
     w("extension PhoneMetadata {")
     w(f"    /// All {len(territories)} territories of the metadata, in the XML's order (regions alphabetically,")
-    w("    /// then the non-geographical entities \"001\").")
-    w("    static let territories: [PhoneTerritory] = [")
+    w("    /// then the non-geographical entities \"001\"), read by `PhoneMetadata.parseTable`.")
+    w("    ///")
+    w("    /// A text rather than an array literal: a literal of this size takes the optimiser minutes.")
+    w("    /// Each territory is a line `<region> +<country code>` followed by indented `<key> <value>` lines:")
+    w("    /// `main` (the main region of a shared country code), `internationalPrefix`, `nationalPrefix`,")
+    w("    /// `nationalPrefixForParsing`, `nationalPrefixTransformRule`, `leadingDigits`, `possibleLengths`,")
+    w("    /// `localOnlyLengths`, `general` (the general national-number pattern), then one line per number")
+    w("    /// type: `<type> <lengths> <pattern>`.")
+    w('    static let table = #"""')
     for t in territories:
         a = t.attrib
         general = clean(t.find("generalDesc/nationalNumberPattern").text)
@@ -114,23 +118,30 @@ def main():
                 continue
             types.append((name, lens, pattern))
         local_only -= national
-        leading = clean(a.get("leadingDigits"))
-        w("        PhoneTerritory(")
-        w(f"            region: \"{a['id']}\", countryCode: {int(a['countryCode'])}, isMainForCode: {'true' if a.get('mainCountryForCode') == 'true' else 'false'},")
-        w(f"            internationalPrefix: {swift_string(clean(a.get('internationalPrefix')))}, nationalPrefix: {swift_string(a.get('nationalPrefix'))},")
-        w(f"            nationalPrefixForParsing: {swift_string(clean(a.get('nationalPrefixForParsing')))}, nationalPrefixTransformRule: {swift_string(a.get('nationalPrefixTransformRule'))},")
-        w(f"            leadingDigits: {swift_string(leading)},")
-        w(f"            possibleLengths: {sorted(national)}, localOnlyLengths: {sorted(local_only)},")
-        w(f"            general: {swift_string(general)},")
-        if types:
-            w("            types: [")
-            for name, lens, pattern in types:
-                w(f"                PhoneNumberDesc(\"{name}\", lengths: {lens}, pattern: {swift_string(pattern)}),")
-            w("            ]")
-        else:
-            w("            types: []")
-        w("        ),")
-    w("    ]")
+        if not national:
+            raise SystemExit(f"{a['id']}: no possible lengths")
+        w(f"    {a['id']} +{int(a['countryCode'])}")
+        if a.get("mainCountryForCode") == "true":
+            w("      main")
+        for key in ["internationalPrefix", "nationalPrefix", "nationalPrefixForParsing",
+                    "nationalPrefixTransformRule", "leadingDigits"]:
+            value = a.get(key)
+            if value is None or value.strip() == "":
+                continue
+            if key == "nationalPrefix" or key == "nationalPrefixTransformRule":
+                value = value.strip()
+                if not re.fullmatch(r"[0-9$]+", value):
+                    raise SystemExit(f"{a['id']}: unexpected {key} {value!r}")
+            else:
+                value = clean(value)
+            w(f"      {key} {value}")
+        w(f"      possibleLengths {','.join(map(str, sorted(national)))}")
+        if local_only:
+            w(f"      localOnlyLengths {','.join(map(str, sorted(local_only)))}")
+        w(f"      general {general}")
+        for name, lens, pattern in types:
+            w(f"      {name} {','.join(map(str, lens))} {pattern}")
+    w('    """#')
     w("}")
     sys.stdout.write("\n".join(out) + "\n")
 

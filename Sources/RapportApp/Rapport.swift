@@ -81,6 +81,8 @@ public final class Rapport: Sendable {
     public var customers: CustomerUseCases { CustomerUseCases(rapport: self) }
     public var activities: ActivityUseCases { ActivityUseCases(rapport: self) }
     public var merges: MergeUseCases { MergeUseCases(rapport: self) }
+    public var exports: ExportUseCases { ExportUseCases(rapport: self) }
+    public var imports: ImportUseCases { ImportUseCases(rapport: self) }
 }
 
 /// Who is calling a use case, and from where.

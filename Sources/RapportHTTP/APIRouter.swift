@@ -42,6 +42,8 @@ public enum APIRouter {
         AuditRoutes(rapport: rapport).add(to: api)
         CustomerRoutes(rapport: rapport).add(to: api)
         DictionaryRoutes(rapport: rapport).add(to: api)
+        ImportRoutes(rapport: rapport).add(to: api)
+        ExportRoutes(rapport: rapport).add(to: api)
         system.addTestClock(to: api)
         extend(router)
         routes.load(router.routes)

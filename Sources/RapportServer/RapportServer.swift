@@ -59,6 +59,7 @@ public enum RapportServer {
                 services: runtime.databaseServices.map { .init(service: $0) } + [
                     .init(service: MigrateThenServe(rapport: rapport, app: app, logger: logger)),
                     .init(service: Housekeeping(rapport: rapport, logger: logger)),
+                    .init(service: ImportRunner(rapport: rapport, logger: logger)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))

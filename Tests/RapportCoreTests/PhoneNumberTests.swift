@@ -245,14 +245,15 @@ enum ContactDataset {
         #expect(e164("86 10 1234 5678", "CN") == "+861012345678")
     }
 
-    @Test func nationalPrefixAfterTheCountryCodeIsDropped() {
+    @Test func nationalPrefixAfterTheCountryCodeIsDropped() throws {
         #expect(e164("+44 (0)20 7946 0018", "US") == "+442079460018")
         #expect(e164("+44 020 7946 0018", "CN") == "+442079460018")
         #expect(e164("+81 (0)3-1234-5678", "US") == "+81312345678")
         #expect(e164("+886 (0)2 2123 4567", "US") == "+886221234567")
         #expect(e164("+86 (0)10 1234 5678", "US") == "+861012345678")
         // Italy keeps its leading 0: it is part of the national number there.
-        #expect(e164("+39 06 6982 1234", "US") == "+390669821234")
+        #expect(e164("+39 02 1234 5678", "US") == "+390212345678")
+        #expect(try PhoneNumber.parse("+39 02 1234 5678", defaultRegion: "US").get().nationalNumber == "0212345678")
     }
 
     @Test func northAmericanTrunkOneIsOptional() {
@@ -277,8 +278,25 @@ enum ContactDataset {
         #expect(try PhoneNumber.parse("+44 1481 256789", defaultRegion: "GB").get().region == "GG")
         #expect(try PhoneNumber.parse("+7 701 234 5678", defaultRegion: "RU").get().region == "KZ")
         #expect(try PhoneNumber.parse("+800 1234 5678", defaultRegion: "CN").get().region == "001")
-        // A national number of a region sharing its code, with that region's rules (GG: 6-digit local).
+        // A national number of a region sharing its code, with that region's rules.
         #expect(e164("01481 256789", "GG") == "+441481256789")
+        #expect(e164("221-1234", "TT") == "+18682211234")  // a 7-digit local number gets its area code
+    }
+
+    /// Where libphonenumber's own rules read a number one way and only the other reading is valid.
+    @Test func secondReadings() {
+        // Israel: "01[2-9]" is also a dialling prefix; these national numbers are not international.
+        #expect(e164("01919123456", "IL") == "+9721919123456")
+        #expect(e164("01599123456", "IL") == "+9721599123456")
+        #expect(e164("015 86 138 0013 8000", "IL") == "+8613800138000")  // and "015" still dials out
+        // Colombia: "0" plus a carrier digit for parsing, but a plain "0" before a mobile number.
+        #expect(e164("03211234567", "CO") == "+573211234567")
+        // Carrier and transform rules: Argentina's "0 11 15 …" mobile form, Brazil's carrier codes.
+        #expect(e164("011 15-2345-6789", "AR") == "+5491123456789")
+        #expect(e164("0 15 21 98765 4321", "BR") == "+5521987654321")
+        #expect(e164("17951 138 0013 8000", "CN") == "+8613800138000")
+        #expect(e164("8 800 555 35 35", "RU") == "+78005553535")
+        #expect(e164("8 10 86 138 0013 8000", "RU") == "+8613800138000")
     }
 
     // MARK: - Errors

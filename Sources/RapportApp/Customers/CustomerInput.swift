@@ -51,6 +51,8 @@ public struct CustomerInput: Sendable {
     public var doNotContact: Bool?
     public var doNotContactReason: String??
     public var idNumber: String??
+    /// The customer's id in another system (matched like a contact value when deduplicating).
+    public var externalRef: String??
     public var customFields: [String: JSONValue]?
     public var contacts: [Contact]?
     public var tags: [String]?
@@ -59,7 +61,7 @@ public struct CustomerInput: Sendable {
     public init(
         kind: String? = nil, name: String? = nil, company: String?? = nil, title: String?? = nil, owner: String?? = nil,
         team: String?? = nil, source: String?? = nil, stage: String? = nil, valueTier: String?? = nil, score: Int64?? = nil,
-        doNotContact: Bool? = nil, doNotContactReason: String?? = nil, idNumber: String?? = nil,
+        doNotContact: Bool? = nil, doNotContactReason: String?? = nil, idNumber: String?? = nil, externalRef: String?? = nil,
         customFields: [String: JSONValue]? = nil, contacts: [Contact]? = nil, tags: [String]? = nil, consents: [ConsentInput]? = nil
     ) {
         self.kind = kind
@@ -75,6 +77,7 @@ public struct CustomerInput: Sendable {
         self.doNotContact = doNotContact
         self.doNotContactReason = doNotContactReason
         self.idNumber = idNumber
+        self.externalRef = externalRef
         self.customFields = customFields
         self.contacts = contacts
         self.tags = tags
@@ -119,6 +122,7 @@ struct CustomerNormaliser: Sendable {
             let text = optionalText(idNumber, "id_number", 40, &check)
             customer.idNumber = text.map { $0.uppercased().filter { !$0.isWhitespace } }
         }
+        if let ref = input.externalRef { customer.externalRef = optionalText(ref, "external_ref", 100, &check) }
         if let values = input.customFields {
             let validation = CustomFieldValidation(
                 normalisePhone: { [region = settings.defaultRegion] in PhoneNumber.e164($0, defaultRegion: region) },

@@ -29,7 +29,10 @@ extension CustomerUseCases {
             let keys = added.map { ($0.kind, $0.value) }
             try await sql.lockKeys(keys.map { "dedup:\($0.0.rawValue):\($0.1)" })
             let store = CustomerStore(sql)
-            let matches = try await store.matches(keys, excluding: existing.id)
+            var matches = try await store.matches(keys, excluding: existing.id)
+            if let ref = customer.externalRef, ref != existing.externalRef, let id = try await store.matches(externalRefs: [ref])[ref], id != existing.id {
+                matches.append(DuplicateMatch(customerID: id, key: "external_ref", value: ref))
+            }
             if !matches.isEmpty, settings.dedup.policy(for: caller.channel) != .flag {
                 let visible = try await store.visible(matches.map(\.customerID), in: readScope)
                 throw Self.duplicateError(matches, visible: visible)

@@ -46,9 +46,12 @@ public struct CustomerUseCases: Sendable {
             customer.lifecycle = dictionary.stage(customer.stage)?.lifecycle
 
             let keys = customer.contacts.filter(\.kind.isDedupKey).map { ($0.kind, $0.value) }
-            try await sql.lockKeys(keys.map { "dedup:\($0.0.rawValue):\($0.1)" })
+            try await sql.lockKeys(keys.map { "dedup:\($0.0.rawValue):\($0.1)" } + (customer.externalRef.map { ["dedup:external_ref:\($0)"] } ?? []))
             let store = CustomerStore(sql)
-            let matches = try await store.matches(keys)
+            var matches = try await store.matches(keys)
+            if let ref = customer.externalRef, let id = try await store.matches(externalRefs: [ref])[ref] {
+                matches.append(DuplicateMatch(customerID: id, key: "external_ref", value: ref))
+            }
             let matched = Array(Set(matches.map(\.customerID))).sorted()
             let chosen = policy ?? settings.dedup.policy(for: caller.channel)
             if !matched.isEmpty {
@@ -74,7 +77,7 @@ public struct CustomerUseCases: Sendable {
 
     /// A `duplicate` error naming the first match the caller may see (and only such a match).
     static func duplicateError(_ matches: [DuplicateMatch], visible: Set<RecordID>) -> RapportError {
-        let kinds = Set(matches.map(\.kind.rawValue)).sorted().joined(separator: ", ")
+        let kinds = Set(matches.map(\.key)).sorted().joined(separator: ", ")
         var extra: [String: String] = ["matched_on": kinds]
         if let shown = matches.first(where: { visible.contains($0.customerID) }) { extra["duplicate_of"] = shown.customerID.rawValue }
         return RapportError(.duplicate, "A customer with the same \(kinds) already exists.", extra: extra)
@@ -84,25 +87,9 @@ public struct CustomerUseCases: Sendable {
     /// fills fields it leaves empty, never overwrites what is there.
     func fold(_ incoming: Customer, into target: RecordID, by caller: Caller, at now: Date, _ sql: any SQLDatabase) async throws -> Customer {
         let store = CustomerStore(sql)
-        guard var existing = try await store.find(target) else { throw RapportError.notFound("customer") }
-        let before = existing.version
-        for contact in incoming.contacts where !existing.contacts.contains(where: { $0.kind == contact.kind && $0.value == contact.value }) {
-            var added = contact
-            added.isPrimary = !existing.contacts.contains { $0.kind == contact.kind }
-            existing.contacts.append(added)
-        }
-        existing.tags = Array(Set(existing.tags + incoming.tags)).sorted()
-        existing.company = existing.company ?? incoming.company
-        existing.title = existing.title ?? incoming.title
-        existing.source = existing.source ?? incoming.source
-        existing.valueTier = existing.valueTier ?? incoming.valueTier
-        existing.score = existing.score ?? incoming.score
-        existing.idNumber = existing.idNumber ?? incoming.idNumber
-        existing.doNotContact = existing.doNotContact || incoming.doNotContact
-        for (key, value) in incoming.customFields where existing.customFields[key] == nil { existing.customFields[key] = value }
-        for consent in incoming.consents where !existing.consents.contains(where: { $0.channel == consent.channel && $0.purpose == consent.purpose }) {
-            existing.consents.append(consent)
-        }
+        guard let found = try await store.find(target) else { throw RapportError.notFound("customer") }
+        let before = found.version
+        var existing = found.absorbing(incoming)
         existing.updatedAt = now
         guard try await store.replace(existing, expectedVersion: before) else {
             throw RapportError(.conflict, "The matching customer was changed at the same time; try again.")

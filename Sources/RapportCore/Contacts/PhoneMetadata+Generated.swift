@@ -15,3685 +15,2521 @@
 
 extension PhoneMetadata {
     /// All 254 territories of the metadata, in the XML's order (regions alphabetically,
-    /// then the non-geographical entities "001").
-    static let territories: [PhoneTerritory] = [
-        PhoneTerritory(
-            region: "AC", countryCode: 247, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [5, 6], localOnlyLengths: [],
-            general: #"(?:[01589]\d|[2-467])\d{4}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [5], pattern: #"6\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [5], pattern: #"[2-47]\d{4}"#),
-                PhoneNumberDesc("uan", lengths: [6], pattern: #"(?:0[1-9]|[1589]\d)\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "AD", countryCode: 376, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [6, 8, 9], localOnlyLengths: [],
-            general: #"(?:1|6\d)\d{7}|[135-9]\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [6], pattern: #"[78]\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [6, 9], pattern: #"690\d{6}|[356]\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"180[02]\d{4}"#),
-                PhoneNumberDesc("premiumRate", lengths: [6], pattern: #"[19]\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "AE", countryCode: 971, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [5, 6, 7, 8, 9, 10, 11, 12], localOnlyLengths: [],
-            general: #"(?:[4-7]\d|9[0-689])\d{7}|800\d{2,9}|[2-4679]\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"[2-4679][2-8]\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"5[02-68]\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [5, 6, 7, 8, 9, 10, 11, 12], pattern: #"400\d{6}|800\d{2,9}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"900[02]\d{5}"#),
-                PhoneNumberDesc("sharedCost", lengths: [9], pattern: #"700[05]\d{5}"#),
-                PhoneNumberDesc("uan", lengths: [9], pattern: #"600[25]\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "AF", countryCode: 93, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [7],
-            general: #"[2-7]\d{8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"(?:[25][0-8]|[34][0-4]|6[0-5])[2-9]\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"7\d{8}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "AG", countryCode: 1, isMainForCode: false,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: #"([457]\d{6})$|1"#, nationalPrefixTransformRule: "268$1",
-            leadingDigits: "268",
-            possibleLengths: [10], localOnlyLengths: [7],
-            general: #"(?:268|[58]\d\d|900)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"268(?:4(?:6[0-38]|84)|56[0-2])\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"268(?:464|7(?:1[3-9]|[28]\d|3[0246]|64|7[0-689]))\d{4}"#),
-                PhoneNumberDesc("pager", lengths: [10], pattern: #"26840[69]\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"8(?:00|33|44|55|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900[2-9]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [10], pattern: #"26848[01]\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "AI", countryCode: 1, isMainForCode: false,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: #"([2457]\d{6})$|1"#, nationalPrefixTransformRule: "264$1",
-            leadingDigits: "264",
-            possibleLengths: [10], localOnlyLengths: [7],
-            general: #"(?:264|[58]\d\d|900)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"264(?:292|4(?:6[12]|9[78]))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"264(?:235|4(?:69|7[67])|5(?:3[6-9]|8[1-4])|7(?:29|72))\d{4}"#),
-                PhoneNumberDesc("pager", lengths: [10], pattern: #"264724\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"8(?:00|33|44|55|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900[2-9]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "AL", countryCode: 355, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [6, 7, 8, 9], localOnlyLengths: [5],
-            general: #"(?:700\d\d|900)\d{3}|8\d{5,7}|(?:[2-5]|6\d)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"4505[0-2]\d{3}|(?:[2358][16-9]\d[2-9]|4410)\d{4}|(?:[2358][2-5][2-9]|4(?:[2-57-9][2-9]|6\d))\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"6(?:[78][2-9]|9\d)\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [7], pattern: #"800\d{4}"#),
-                PhoneNumberDesc("premiumRate", lengths: [6], pattern: #"900[1-9]\d\d"#),
-                PhoneNumberDesc("sharedCost", lengths: [6], pattern: #"808[1-9]\d\d"#),
-                PhoneNumberDesc("personalNumber", lengths: [8], pattern: #"700[2-9]\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "AM", countryCode: 374, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [5, 6],
-            general: #"(?:[1-489]\d|55|60|77)\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"(?:(?:1[0-25]|47)\d|2(?:2[2-46]|3[1-8]|4[2-69]|5[2-7]|6[1-9]|8[1-7])|3[12]2)\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"(?:33|4[1349]|55|77|88|9[13-9])\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"800\d{5}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"90[016]\d{5}"#),
-                PhoneNumberDesc("sharedCost", lengths: [8], pattern: #"80[1-4]\d{5}"#),
-                PhoneNumberDesc("voip", lengths: [8], pattern: #"60(?:2[78]|3[5-9]|4[02-9]|5[0-46-9]|[6-8]\d|9[0-2])\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "AO", countryCode: 244, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [],
-            general: #"[29]\d{8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"2\d(?:[0134][25-9]|[25-9]\d)\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"9[1-79]\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "AR", countryCode: 54, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: #"0?(?:(11|2(?:2(?:02?|[13]|2[13-79]|4[1-6]|5[2457]|6[124-8]|7[1-4]|8[13-6]|9[1267])|3(?:02?|1[467]|2[03-6]|3[13-8]|[49][2-6]|5[2-8]|[67])|4(?:7[3-578]|9)|6(?:[0136]|2[24-6]|4[6-8]?|5[15-8])|80|9(?:0[1-3]|[19]|2\d|3[1-6]|4[02568]?|5[2-4]|6[2-46]|72?|8[23]?))|3(?:3(?:2[79]|6|8[2578])|4(?:0[0-24-9]|[12]|3[5-8]?|4[24-7]|5[4-68]?|6[02-9]|7[126]|8[2379]?|9[1-36-8])|5(?:1|2[1245]|3[237]?|4[1-46-9]|6[2-4]|7[1-6]|8[2-5]?)|6[24]|7(?:[069]|1[1568]|2[15]|3[145]|4[13]|5[14-8]|7[2-57]|8[126])|8(?:[01]|2[15-7]|3[2578]?|4[13-6]|5[4-8]?|6[1-357-9]|7[36-8]?|8[5-8]?|9[124])))15)?"#, nationalPrefixTransformRule: "9$1",
-            leadingDigits: nil,
-            possibleLengths: [10, 11], localOnlyLengths: [6, 7, 8],
-            general: #"(?:11|[89]\d\d)\d{8}|[2368]\d{9}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"3(?:7(?:1[15]|81)|8(?:21|4[16]|69|9[12]))[46]\d{5}|(?:2(?:2(?:2[59]|44|52)|3(?:26|44)|47[35]|9(?:[07]2|2[26]|34|46))|3327)[45]\d{5}|(?:2(?:657|9(?:54|66))|3(?:48[27]|7(?:55|77)|8(?:65|78)))[2-8]\d{5}|(?:2(?:284|3(?:02|23)|477|622|920)|3(?:4(?:46|89|92)|541))[2-7]\d{5}|(?:(?:11[1-8]|670)\d|2(?:2(?:0[45]|1[2-6]|3[3-6])|3(?:[06]4|7[45])|494|6(?:04|1[2-8]|[36][45]|4[3-6])|80[45]|9(?:[17][4-6]|[48][45]|9[3-6]))|3(?:364|4(?:1[2-8]|[25][4-6]|3[3-6]|84)|5(?:1[2-9]|[38][4-6])|6(?:2[45]|44)|7[069][45]|8(?:0[45]|1[2-7]|3[4-6]|5[3-6]|7[2-6]|8[3-68])))\d{6}|(?:2(?:2(?:62|81)|320|9(?:42|83))|3(?:329|4(?:62|7[16])|5(?:43|64)|7(?:18|5[17])))[2-6]\d{5}|2(?:2(?:21|4[23]|6[145]|7[1-4]|8[356]|9[267])|3(?:16|3[13-8]|43|5[346-8]|9[3-5])|6(?:2[46]|4[78]|5[1568])|9(?:03|2[1457-9]|3[1356]|4[08]|[56][23]|82))4\d{5}|(?:2(?:257|3(?:24|46|92)|9(?:01|23|64))|3(?:4(?:42|64)|5(?:25|37|4[47]|71)|7(?:35|72)|825))[3-6]\d{5}|(?:2(?:2(?:02|2[3467]|4[156]|5[45]|6[6-8]|91)|3(?:1[47]|25|[45][25]|96)|47[48]|625|932)|3(?:38[2578]|4(?:0[0-24-9]|3[78]|4[457]|58|6[035-9]|72|83|9[136-8])|5(?:2[124]|[368][23]|4[2689]|7[2-6])|7(?:16|2[15]|3[14]|4[13]|5[468]|7[3-5]|8[26])|8(?:2[67]|3[278]|4[3-5]|5[78]|6[1-378]|[78]7|94)))[4-6]\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [10, 11], pattern: #"93(?:7(?:1[15]|81)|8(?:21|4[16]|69|9[12]))[46]\d{5}|9(?:2(?:2(?:2[59]|44|52)|3(?:26|44)|47[35]|9(?:[07]2|2[26]|34|46))|3327)[45]\d{5}|9(?:2(?:657|9(?:54|66))|3(?:48[27]|7(?:55|77)|8(?:65|78)))[2-8]\d{5}|9(?:2(?:284|3(?:02|23)|477|622|920)|3(?:4(?:46|89|92)|541))[2-7]\d{5}|(?:675\d|9(?:11[1-8]\d|2(?:2(?:0[45]|1[2-6]|3[3-6])|3(?:[06]4|7[45])|494|6(?:04|1[2-8]|[36][45]|4[3-6])|80[45]|9(?:[17][4-6]|[48][45]|9[3-6]))|3(?:364|4(?:1[2-8]|[25][4-6]|3[3-6]|84)|5(?:1[2-9]|[38][4-6])|6(?:2[45]|44)|7[069][45]|8(?:0[45]|1[2-7]|3[4-6]|5[3-6]|7[2-6]|8[3-68]))))\d{6}|9(?:2(?:2(?:62|81)|320|9(?:42|83))|3(?:329|4(?:62|7[16])|5(?:43|64)|7(?:18|5[17])))[2-6]\d{5}|92(?:2(?:21|4[23]|6[145]|7[1-4]|8[356]|9[267])|3(?:16|3[13-8]|43|5[346-8]|9[3-5])|6(?:2[46]|4[78]|5[1568])|9(?:03|2[1457-9]|3[1356]|4[08]|[56][23]|82))4\d{5}|9(?:2(?:257|3(?:24|46|92)|9(?:01|23|64))|3(?:4(?:42|64)|5(?:25|37|4[47]|71)|7(?:35|72)|825))[3-6]\d{5}|9(?:2(?:2(?:02|2[3467]|4[156]|5[45]|6[6-8]|91)|3(?:1[47]|25|[45][25]|96)|47[48]|625|932)|3(?:38[2578]|4(?:0[0-24-9]|3[78]|4[457]|58|6[035-9]|72|83|9[136-8])|5(?:2[124]|[368][23]|4[2689]|7[2-6])|7(?:16|2[15]|3[14]|4[13]|5[468]|7[3-5]|8[26])|8(?:2[67]|3[278]|4[3-5]|5[78]|6[1-378]|[78]7|94)))[4-6]\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [10, 11], pattern: #"800\d{7,8}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"60[04579]\d{7}"#),
-                PhoneNumberDesc("uan", lengths: [10], pattern: #"810\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "AS", countryCode: 1, isMainForCode: false,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: #"([267]\d{6})$|1"#, nationalPrefixTransformRule: "684$1",
-            leadingDigits: "684",
-            possibleLengths: [10], localOnlyLengths: [7],
-            general: #"(?:[58]\d\d|684|900)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"684(?:274|6(?:22|33|44|55|77|88|9[19]))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"684(?:2(?:48|5[2468]|7[246])|7(?:3[13]|70|82))\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"8(?:00|33|44|55|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900[2-9]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "AT", countryCode: 43, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [4, 5, 6, 7, 8, 9, 10, 11, 12, 13], localOnlyLengths: [3],
-            general: #"1\d{3,12}|2\d{6,12}|43(?:(?:0\d|5[02-9])\d{3,9}|2\d{4,5}|[3467]\d{4}|8\d{4,6}|9\d{4,7})|5\d{4,12}|8\d{7,12}|9\d{8,12}|(?:[367]\d|4[0-24-9])\d{4,11}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [4, 5, 6, 7, 8, 9, 10, 11, 12, 13], pattern: #"1(?:11\d|[2-9]\d{3,11})|(?:316|463)\d{3,10}|648[34]\d{3,9}|(?:51|66|73)2\d{3,10}|(?:2(?:1[467]|2[13-8]|5[2357]|6[1-46-8]|7[1-8]|8[124-7]|9[1458])|3(?:1[1-578]|3[23568]|4[5-7]|5[1378]|6[1-38]|8[3-68])|4(?:2[1-8]|35|7[1368]|8[2457])|5(?:2[1-8]|3[357]|4[147]|5[12578]|6[37])|6(?:13|2[1-47]|4[135-7]|5[468])|7(?:2[1-8]|35|4[13478]|5[68]|6[16-8]|7[1-6]|9[45]))\d{4,10}"#),
-                PhoneNumberDesc("mobile", lengths: [7, 8, 9, 10, 11, 12, 13], pattern: #"6(?:485|(?:5[0-3579]|6[013-9]|[7-9]\d)\d)\d{3,9}"#),
-                PhoneNumberDesc("tollFree", lengths: [9, 10, 11, 12, 13], pattern: #"800\d{6,10}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9, 10, 11, 12, 13], pattern: #"(?:8[69][2-68]|9(?:0[01]|3[019]))\d{6,10}"#),
-                PhoneNumberDesc("sharedCost", lengths: [8, 9, 10, 11, 12, 13], pattern: #"8(?:10|2[018])\d{6,10}|828\d{5}"#),
-                PhoneNumberDesc("voip", lengths: [5, 6, 7, 8, 9, 10, 11, 12, 13], pattern: #"5(?:0[1-9]|17|[79]\d)\d{2,10}|7[28]0\d{6,10}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "AU", countryCode: 61, isMainForCode: true,
-            internationalPrefix: "001[14-689]|14(?:1[14]|34|4[17]|[56]6|7[47]|88)0011", nationalPrefix: "0",
-            nationalPrefixForParsing: "(183[12])|0", nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [5, 6, 7, 8, 9, 10, 12], localOnlyLengths: [],
-            general: #"1(?:[0-79]\d{7}(?:\d(?:\d{2})?)?|8[0-24-9]\d{7})|[2-478]\d{8}|1\d{4,7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"(?:(?:241|349)0\d\d|8(?:51(?:0(?:0[03-9]|[12479]\d|3[2-9]|5[0-8]|6[1-9]|8[0-7])|1(?:[0235689]\d|1[0-69]|4[0-589]|7[0-47-9])|2(?:0[0-79]|[18][13579]|2[14-9]|3[0-46-9]|[4-6]\d|7[89]|9[0-4])|[34]\d\d)|91(?:(?:[0-58]\d|6[0135-9])\d|7(?:0[0-24-9]|[1-9]\d)|9(?:[0-46-9]\d|5[0-79]))))\d{3}|(?:2(?:[0-26-9]\d|3[0-8]|4[02-9]|5[0135-9])|3(?:[0-3589]\d|4[0-578]|6[1-9]|7[0-35-9])|7(?:[013-57-9]\d|2[0-8])|8(?:55|6[0-8]|[78]\d|9[02-9]))\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"4(?:79[01]|83[0-36-9]|95[0-3])\d{5}|4(?:[0-36]\d|4[047-9]|[58][0-24-9]|7[02-8]|9[0-47-9])\d{6}"#),
-                PhoneNumberDesc("pager", lengths: [5, 6, 7, 8, 9], pattern: #"163\d{2,6}"#),
-                PhoneNumberDesc("tollFree", lengths: [7, 10], pattern: #"180(?:0\d{3}|2)\d{3}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"190[0-26]\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [6, 8, 10, 12], pattern: #"13(?:00\d{6}(?:\d{2})?|45[0-4]\d{3})|13\d{4}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"14(?:5(?:1[0458]|[23][458])|71\d)\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "AW", countryCode: 297, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7], localOnlyLengths: [],
-            general: #"(?:[25-79]\d\d|800)\d{4}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"5(?:2\d|8[1-9])\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [7], pattern: #"(?:290|5[69]\d|6(?:[03]0|22|4[0-2]|[69]\d)|7(?:[34]\d|7[07])|9(?:6[45]|9[4-8]))\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [7], pattern: #"800\d{4}"#),
-                PhoneNumberDesc("premiumRate", lengths: [7], pattern: #"900\d{4}"#),
-                PhoneNumberDesc("voip", lengths: [7], pattern: #"(?:28\d|501)\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "AX", countryCode: 358, isMainForCode: false,
-            internationalPrefix: "00|99(?:[01469]|5(?:[14]1|3[23]|5[59]|77|88|9[09]))", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: "18",
-            possibleLengths: [5, 6, 7, 8, 9, 10, 11, 12], localOnlyLengths: [],
-            general: #"2\d{4,9}|35\d{4,5}|(?:60\d\d|800)\d{4,6}|7\d{5,11}|(?:[14]\d|3[0-46-9]|50)\d{4,8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [6, 7, 8, 9], pattern: #"18[1-8]\d{3,6}"#),
-                PhoneNumberDesc("mobile", lengths: [6, 7, 8, 9, 10], pattern: #"4946\d{2,6}|(?:4[0-8]|50)\d{4,8}"#),
-                PhoneNumberDesc("tollFree", lengths: [7, 8, 9], pattern: #"800\d{4,6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8, 9], pattern: #"[67]00\d{5,6}"#),
-                PhoneNumberDesc("uan", lengths: [5, 6, 7, 8, 9, 10, 11, 12], pattern: #"20\d{4,8}|60[12]\d{5,6}|7(?:099\d{4,5}|5[03-9]\d{3,7})|20[2-59]\d\d|(?:606|7(?:0[78]|1|3\d))\d{7}|(?:10|29|3[09]|70[1-5]\d)\d{4,8}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "AZ", countryCode: 994, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [7],
-            general: #"365\d{6}|(?:[124579]\d|60|88)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"(?:2[12]428|3655[02])\d{4}|(?:2(?:22[0-79]|63[0-28])|3654)\d{5}|(?:(?:1[28]|46)\d|2(?:[014-6]2|[23]3))\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"36554\d{4}|(?:[16]0|4[04]|5[015]|7[07]|99)\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"88\d{7}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"900200\d{3}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "BA", countryCode: 387, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9], localOnlyLengths: [6],
-            general: #"6\d{8}|(?:[35689]\d|49|70)\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"(?:3(?:[05-79][2-9]|1[4579]|[23][24-9]|4[2-4689]|8[2457-9])|49[2-579]|5(?:0[2-49]|[13][2-9]|[268][2-4679]|4[4689]|5[2-79]|7[2-69]|9[2-4689]))\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [8, 9], pattern: #"6040\d{5}|6(?:03|[1-356]|44|7\d)\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"8[08]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"9[0246]\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [8], pattern: #"8[12]\d{6}"#),
-                PhoneNumberDesc("uan", lengths: [8], pattern: #"703[235]0\d{3}|70(?:2[0-5]|3[0146]|[56]0)\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "BB", countryCode: 1, isMainForCode: false,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: #"([2-9]\d{6})$|1"#, nationalPrefixTransformRule: "246$1",
-            leadingDigits: "246",
-            possibleLengths: [10], localOnlyLengths: [7],
-            general: #"(?:246|[58]\d\d|900)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"246521[0369]\d{3}|246(?:2(?:2[78]|7[0-4])|4(?:1[024-6]|2\d|3[2-9])|5(?:20|[34]\d|54|7[1-3])|6(?:2\d|38)|7[35]7|9(?:1[89]|63))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"246(?:(?:2(?:[3568]\d|4[0-57-9])|3(?:5[2-9]|6[0-6])|4(?:46|5\d)|69[5-7]|8(?:[2-5]\d|83))\d|52(?:1[147]|20))\d{3}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"8(?:00|33|44|55|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"(?:246976|900[2-9]\d\d)\d{4}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [10], pattern: #"24631\d{5}"#),
-                PhoneNumberDesc("uan", lengths: [10], pattern: #"246(?:292|367|4(?:1[7-9]|3[01]|4[47-9]|67)|7(?:1[2-9]|2\d|3[016]|53))\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "BD", countryCode: 880, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [6, 7, 8, 9, 10], localOnlyLengths: [],
-            general: #"[1-469]\d{9}|8[0-79]\d{7,8}|[2-79]\d{8}|[2-9]\d{7}|[3-9]\d{6}|[57-9]\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [6, 7, 8, 9, 10], pattern: #"(?:4(?:31\d\d|423)|5222)\d{3}(?:\d{2})?|8332[6-9]\d\d|(?:3(?:03[56]|224)|4(?:22[25]|653))\d{3,4}|(?:3(?:42[47]|529|823)|4(?:027|525|65(?:28|8))|562|6257|7(?:1(?:5[3-5]|6[12]|7[156]|89)|22[589]56|32|42675|52(?:[25689](?:56|8)|[347]8)|71(?:6[1267]|75|89)|92374)|82(?:2[59]|32)56|9(?:03[23]56|23(?:256|373)|31|5(?:1|2[4589]56)))\d{3}|(?:3(?:02[348]|22[35]|324|422)|4(?:22[67]|32[236-9]|6(?:2[46]|5[57])|953)|5526|6(?:024|6655)|81)\d{4,5}|(?:2(?:7(?:1[0-267]|2[0-289]|3[0-29]|4[01]|5[1-3]|6[013]|7[0178]|91)|8(?:0[125]|1[1-6]|2[0157-9]|3[1-69]|41|6[1-35]|7[1-5]|8[1-8]|9[0-6])|9(?:0[0-2]|1[0-4]|2[568]|3[3-6]|5[5-7]|6[0136-9]|7[0-7]|8[014-9]))|3(?:0(?:2[025-79]|3[2-4])|181|22[12]|32[2356]|824)|4(?:02[09]|22[348]|32[045]|523|6(?:27|54))|666(?:22|53)|7(?:22[57-9]|42[56]|82[35])8|8(?:0[124-9]|2(?:181|2[02-4679]8)|4[12]|[5-7]2)|9(?:[04]2|2(?:2|328)|81))\d{4}|(?:2(?:[23]\d|[45])\d\d|3(?:1(?:2[5-7]|[5-7])|425|822)|4(?:033|1\d|[257]1|332|4(?:2[246]|5[25])|6(?:2[35]|56|62)|8(?:23|54)|92[2-5])|5(?:02[03489]|22[457]|32[35-79]|42[46]|6(?:[18]|53)|724|826)|6(?:023|2(?:2[2-5]|5[3-5]|8)|32[3478]|42[34]|52[47]|6(?:[18]|6(?:2[34]|5[24]))|[78]2[2-5]|92[2-6])|7(?:02|21\d|[3-589]1|6[12]|72[24])|8(?:217|3[12]|[5-7]1)|9[24]1)\d{5}|(?:(?:3[2-8]|5[2-57-9]|6[03-589])1|4[4689][18])\d{5}|[59]1\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"(?:1[13-9]\d|644)\d{7}|(?:3[78]|44|66)[02-9]\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"80[03]\d{7}"#),
-                PhoneNumberDesc("voip", lengths: [10], pattern: #"96(?:0[469]|1[0-47]|3[389]|43|6[69]|7[78])\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "BE", countryCode: 32, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9], localOnlyLengths: [],
-            general: #"4\d{8}|[1-9]\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"80[2-8]\d{5}|(?:1[0-69]|[23][2-8]|4[23]|5\d|6[013-57-9]|71|8[1-79]|9[2-4])\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"4[5-9]\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"800[1-9]\d{4}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"(?:70(?:2[0-57]|3[04-7]|44|6[04-69]|7[0579])|90\d\d)\d{4}"#),
-                PhoneNumberDesc("sharedCost", lengths: [8], pattern: #"7879\d{4}"#),
-                PhoneNumberDesc("uan", lengths: [8], pattern: #"78(?:0[578]|1[014-8]|2[25]|3[15-8]|48|5[05]|60|7[06-8]|9\d)\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "BF", countryCode: 226, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [],
-            general: #"[024-7]\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"2(?:0(?:49|5[23]|6[5-7]|9[016-9])|4(?:4[569]|5[4-6]|6[5-7]|7[0179])|5(?:[34]\d|50|6[5-8]))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"(?:0[1-7]|4[4-6]|5[0-8]|[67]\d)\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "BG", countryCode: 359, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [6, 7, 8, 9, 12], localOnlyLengths: [4, 5],
-            general: #"00800\d{7}|[2-7]\d{6,7}|[89]\d{6,8}|2\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [6, 7, 8], pattern: #"2\d{5,7}|(?:43[1-6]|70[1-9])\d{4,5}|(?:[36]\d|4[124-7]|[57][1-9]|8[1-6]|9[1-7])\d{5,6}"#),
-                PhoneNumberDesc("mobile", lengths: [8, 9], pattern: #"(?:43[07-9]|99[69]\d)\d{5}|(?:8[7-9]|98)\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [8, 12], pattern: #"(?:00800\d\d|800)\d{5}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"90\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [8], pattern: #"700\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "BH", countryCode: 973, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [],
-            general: #"[136-9]\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"(?:1(?:3[1356]|6[0156]|7\d)\d|6(?:1[16]\d|500|6(?:0\d|3[12]|44|55|7[7-9]|88)|9[69][69])|7(?:[07]\d\d|1(?:11|78)))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"(?:3(?:[0-79]\d|8[0-57-9])\d|6(?:3(?:00|33|6[16])|441|6(?:3[03-9]|[69]\d|7[0-689])))\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"8[02369]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"(?:87|9[0-8])\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [8], pattern: #"84\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "BI", countryCode: 257, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [],
-            general: #"(?:[267]\d|31)\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"(?:22|31)\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"(?:29|6[1-9]|7[125-9])\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "BJ", countryCode: 229, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 10], localOnlyLengths: [],
-            general: #"(?:01\d|8)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"012\d{7}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"01(?:2[5-9]|[4-69]\d)\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [8], pattern: #"857[58]\d{4}"#),
-                PhoneNumberDesc("uan", lengths: [8], pattern: #"81\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "BL", countryCode: 590, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [],
-            general: #"7090\d{5}|(?:[56]9|[89]\d)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"(?:59(?:0(?:2[7-9]|3[3-7]|5[12]|87)|87\d)|80[6-9]\d\d)\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:69(?:0\d\d|1(?:2[2-9]|3[0-5]))|7090[0-4])\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"80[0-5]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"8[129]\d{7}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"9(?:(?:39[5-7]|76[018])\d|475[0-6])\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "BM", countryCode: 1, isMainForCode: false,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: #"([2-9]\d{6})$|1"#, nationalPrefixTransformRule: "441$1",
-            leadingDigits: "441",
-            possibleLengths: [10], localOnlyLengths: [7],
-            general: #"(?:441|[58]\d\d|900)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"441(?:[46]\d\d|5(?:4\d|60|89))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"441(?:[2378]\d|5[0-39]|9[02])\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"8(?:00|33|44|55|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900[2-9]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "BN", countryCode: 673, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7], localOnlyLengths: [],
-            general: #"[2-578]\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"22[0-7]\d{4}|(?:2[013-9]|[34]\d|5[0-25-9])\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [7], pattern: #"(?:22[89]|[78]\d\d)\d{4}"#),
-                PhoneNumberDesc("voip", lengths: [7], pattern: #"5[34]\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "BO", countryCode: 591, isMainForCode: false,
-            internationalPrefix: #"00(?:1\d)?"#, nationalPrefix: "0",
-            nationalPrefixForParsing: #"0(1\d)?"#, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9], localOnlyLengths: [7],
-            general: #"(?:[2-7]\d\d|8001)\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"(?:2(?:2\d\d|5(?:11|[258]\d|9[67])|6(?:12|2\d|9[34])|8(?:2[34]|39|62))|3(?:3\d\d|4(?:6\d|8[24])|8(?:25|42|5[257]|86|9[25])|9(?:[27]\d|3[2-4]|4[248]|5[24]|6[2-6]))|4(?:4\d\d|6(?:11|[24689]\d|72)))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"(?:57|[67]\d)\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"8001[07]\d{4}"#),
-                PhoneNumberDesc("voip", lengths: [8], pattern: #"50\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "BQ", countryCode: 599, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: "[347]",
-            possibleLengths: [7], localOnlyLengths: [],
-            general: #"(?:[34]1|7\d)\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"(?:318[023]|41(?:6[023]|70)|7(?:1[578]|2[05]|50)\d)\d{3}"#),
-                PhoneNumberDesc("mobile", lengths: [7], pattern: #"(?:31(?:8[14-8]|9[14578])|416[14-9]|7(?:0[01]|7[07]|8\d|9[056])\d)\d{3}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "BR", countryCode: 55, isMainForCode: false,
-            internationalPrefix: "00(?:1[245]|2[1-35]|31|4[13]|[56]5|99)", nationalPrefix: "0",
-            nationalPrefixForParsing: #"(?:0|90)(?:(1[245]|2[1-35]|31|4[13]|[56]5|99)(\d{10,11}))?"#, nationalPrefixTransformRule: "$2",
-            leadingDigits: nil,
-            possibleLengths: [8, 9, 10, 11], localOnlyLengths: [],
-            general: #"[1-467]\d{9,10}|55[0-46-9]\d{8}|[34]\d{7}|55\d{7,8}|(?:5[0-46-9]|[89]\d)\d{7,9}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"(?:[14689][1-9]|2[12478]|3[1-578]|5[13-5]|7[13-579])[2-5]\d{7}"#),
-                PhoneNumberDesc("mobile", lengths: [10, 11], pattern: #"(?:[14689][1-9]|2[12478]|3[1-578]|5[13-5]|7[13-579])(?:7|9\d)\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [9, 10], pattern: #"800\d{6,7}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9, 10], pattern: #"[59]00\d{6,7}"#),
-                PhoneNumberDesc("sharedCost", lengths: [8, 10], pattern: #"(?:30[03]\d{3}|4(?:0(?:0\d|20)|370|864))\d{4}|300\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "BS", countryCode: 1, isMainForCode: false,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: #"([3-8]\d{6})$|1"#, nationalPrefixTransformRule: "242$1",
-            leadingDigits: "242",
-            possibleLengths: [10], localOnlyLengths: [7],
-            general: #"(?:242|[58]\d\d|900)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"242(?:3(?:02|[236][1-9]|4[0-24-9]|5[0-68]|7[347]|8[0-4]|9[2-467])|461|502|6(?:0[1-5]|12|2[013]|[45]0|7[67]|8[78]|9[89])|7(?:02|88))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"242(?:3(?:5[79]|7[56]|95)|4(?:[23][1-9]|4[1-35-9]|5[1-8]|6[2-8]|7\d|81)|5(?:2[45]|3[35]|44|5[1-46-9]|65|77)|6[34]6|7(?:27|38)|8(?:0[1-9]|1[02-9]|2\d|3[0-4]|[89]9))\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"242300\d{4}|8(?:00|33|44|55|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900[2-9]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("uan", lengths: [10], pattern: #"242225\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "BT", countryCode: 975, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 8], localOnlyLengths: [6],
-            general: #"[178]\d{7}|[2-8]\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"(?:2[3-6]|[34][5-7]|5[236]|6[2-46]|7[246]|8[2-4])\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"(?:1[67]|[78]7)\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "BW", countryCode: 267, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 8, 10], localOnlyLengths: [],
-            general: #"(?:0800|(?:[37]|800)\d)\d{6}|(?:[2-6]\d|90)\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"(?:2(?:4[0-48]|6[0-24]|9[0578])|3(?:1[0-35-9]|55|[69]\d|7[013]|81)|4(?:6[03]|7[1267]|9[0-5])|5(?:3[03489]|4[0489]|7[1-47]|88|9[0-49])|6(?:2[1-35]|5[149]|8[013467]))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"(?:321|7(?:[1-8]\d|9[03]))\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"(?:0800|800\d)\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [7], pattern: #"90\d{5}"#),
-                PhoneNumberDesc("voip", lengths: [8], pattern: #"79(?:1(?:[0-2]\d|3[0-8])|2[0-7]\d)\d{3}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "BY", countryCode: 375, isMainForCode: false,
-            internationalPrefix: "810", nationalPrefix: "8",
-            nationalPrefixForParsing: "0|80?", nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [6, 7, 8, 9, 10, 11], localOnlyLengths: [5],
-            general: #"(?:[12]\d|33|44|902)\d{7}|8(?:0[0-79]\d{5,7}|[1-7]\d{9})|8(?:1[0-489]|[5-79]\d)\d{7}|8[1-79]\d{6,7}|8[0-79]\d{5}|8\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"(?:1(?:5(?:1[1-5]|[24]\d|6[2-4]|9[1-7])|6(?:[235]\d|4[1-7])|7\d\d)|2(?:1(?:[246]\d|3[0-35-9]|5[1-9])|2(?:[235]\d|4[0-8])|3(?:[26]\d|3[02-79]|4[024-7]|5[03-7])))\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:2(?:5[5-79]|9[1-9])|(?:33|44)\d)\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [6, 7, 8, 9, 10, 11], pattern: #"800\d{3,7}|8(?:0[13]|20\d)\d{7}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"(?:810|902)\d{7}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"249\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "BZ", countryCode: 501, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 11], localOnlyLengths: [],
-            general: #"(?:0800\d|[2-8])\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"(?:2(?:[02]\d|36|[68]0)|[3-58](?:[02]\d|[68]0)|7(?:[02]\d|32|[68]0))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [7], pattern: #"6[0-35-7]\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [11], pattern: #"0800\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "CA", countryCode: 1, isMainForCode: false,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 10], localOnlyLengths: [],
-            general: #"[2-9]\d{9}|3\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"(?:2(?:04|[23]6|[48]9|5[07]|63)|3(?:06|43|54|6[578]|82)|4(?:03|1[68]|[26]8|3[178]|50|74)|5(?:06|1[49]|48|79|8[147])|6(?:04|[18]3|39|47|72)|7(?:0[59]|42|53|78|8[02])|8(?:[06]7|19|25|7[39])|9(?:0[25]|42))[2-9]\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"8(?:00|33|44|55|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900[2-9]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|(?:5(?:2[125-9]|3[23]|44|66|77|88)|6(?:22|33))[2-9]\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [10], pattern: #"600[2-9]\d{6}"#),
-                PhoneNumberDesc("uan", lengths: [7], pattern: #"310\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "CC", countryCode: 61, isMainForCode: false,
-            internationalPrefix: "001[14-689]|14(?:1[14]|34|4[17]|[56]6|7[47]|88)0011", nationalPrefix: "0",
-            nationalPrefixForParsing: #"([59]\d{7})$|0"#, nationalPrefixTransformRule: "8$1",
-            leadingDigits: nil,
-            possibleLengths: [6, 7, 8, 9, 10, 12], localOnlyLengths: [],
-            general: #"1(?:[0-79]\d{8}(?:\d{2})?|8[0-24-9]\d{7})|[148]\d{8}|1\d{5,7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"8(?:51(?:0(?:02|31|60|89)|1(?:18|76)|223)|91(?:0(?:1[0-2]|29)|1(?:[28]2|50|79)|2(?:10|64)|3(?:[06]8|22)|4[29]8|62\d|70[23]|959))\d{3}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"4(?:79[01]|83[0-36-9]|95[0-3])\d{5}|4(?:[0-36]\d|4[047-9]|[58][0-24-9]|7[02-8]|9[0-47-9])\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [7, 10], pattern: #"180(?:0\d{3}|2)\d{3}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"190[0-26]\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [6, 8, 10, 12], pattern: #"13(?:00\d{6}(?:\d{2})?|45[0-4]\d{3})|13\d{4}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"14(?:5(?:1[0458]|[23][458])|71\d)\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "CD", countryCode: 243, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 8, 9, 10], localOnlyLengths: [],
-            general: #"(?:(?:[189]|5\d)\d|2)\d{7}|[1-68]\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7, 8, 9, 10], pattern: #"(?:(?:12|573)\d\d|276)\d{5}|[1-6]\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [7, 9], pattern: #"88\d{5}|(?:8[0-69]|9[016-9])\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "CF", countryCode: 236, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [],
-            general: #"8776\d{4}|(?:[27]\d|61)\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"(?:2[12]|61)\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"7[02-7]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"8776\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "CG", countryCode: 242, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [],
-            general: #"222\d{6}|(?:0\d|80)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"222[1-589]\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"026(?:1[0-5]|6[6-9])\d{4}|0(?:[14-6]\d\d|2(?:40|5[5-8]|6[07-9]))\d{5}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"80[0-2]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "CH", countryCode: 41, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9, 12], localOnlyLengths: [],
-            general: #"8\d{11}|[2-9]\d{8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"(?:2[12467]|3[1-4]|4[134]|5[256]|6[12]|[7-9]1)\d{7}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:6[89]|7[235-9])\d{7}"#),
-                PhoneNumberDesc("pager", lengths: [9], pattern: #"74[0248]\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"800\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"90[016]\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [9], pattern: #"84[0248]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [9], pattern: #"878\d{6}"#),
-                PhoneNumberDesc("uan", lengths: [9], pattern: #"5[18]\d{7}"#),
-                PhoneNumberDesc("voicemail", lengths: [12], pattern: #"860\d{9}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "CI", countryCode: 225, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [10], localOnlyLengths: [],
-            general: #"[02]\d{9}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"2(?:[15]\d{3}|7(?:2(?:0[23]|1[2357]|2[245]|3[45]|4[3-5])|3(?:06|1[69]|[2-6]7)))\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"0[157]\d{8}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "CK", countryCode: 682, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [5], localOnlyLengths: [],
-            general: #"[2-578]\d{4}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [5], pattern: #"(?:2\d|3[13-7]|4[1-5])\d{3}"#),
-                PhoneNumberDesc("mobile", lengths: [5], pattern: #"[578]\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "CL", countryCode: 56, isMainForCode: false,
-            internationalPrefix: "(?:0|1(?:1[0-69]|2[02-5]|5[13-58]|69|7[0167]|8[018]))0", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9, 10, 11], localOnlyLengths: [],
-            general: #"12300\d{6}|6\d{9,10}|[2-9]\d{8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"2(?:1982[0-6]|3314[05-9])\d{3}|(?:2(?:1(?:160|962)|3(?:(?:[24]\d|50)\d|3(?:[034679]\d|1[0-35-9]|2[1-9]|5[0-24-9]|8[0-389])|600)|646[59])|(?:600|80[1-9])\d\d|9(?:(?:10[0-2]|7[1-9]\d)\d|3(?:[0-57-9]\d\d|6(?:0[02-9]|[1-9]\d))|6(?:[0-8]\d\d|9(?:[02-79]\d|1[05-9]))|9(?:[03-9]\d\d|1(?:[0235-9]\d|4[0-24-9])|2(?:[0-79]\d|8[0-46-9]))))\d{4}|(?:22|3[2-5]|[47][1-35]|5[1-3578]|6[13-57]|8[1-9]|9[2458])\d{7}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"2(?:1982[0-6]|3314[05-9])\d{3}|(?:2(?:1(?:160|962)|3(?:(?:[24]\d|50)\d|3(?:[034679]\d|1[0-35-9]|2[1-9]|5[0-24-9]|8[0-389])|600)|646[59])|80[1-8]\d\d|9(?:(?:10[0-2]|7[1-9]\d)\d|3(?:[0-57-9]\d\d|6(?:0[02-9]|[1-9]\d))|6(?:[0-8]\d\d|9(?:[02-79]\d|1[05-9]))|9(?:[03-9]\d\d|1(?:[0235-9]\d|4[0-24-9])|2(?:[0-79]\d|8[0-46-9]))))\d{4}|(?:22|3[2-5]|[47][1-35]|5[1-3578]|6[13-57]|8[1-9]|9[2458])\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [9, 11], pattern: #"(?:123|8)00\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [10, 11], pattern: #"600\d{7,8}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"44\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "CM", countryCode: 237, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9], localOnlyLengths: [],
-            general: #"[26]\d{8}|88\d{6,7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"2(?:22|33)\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:24[23]|6(?:[25-9]\d|4[0-2]))\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [8, 9], pattern: #"88\d{6,7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "CN", countryCode: 86, isMainForCode: false,
-            internationalPrefix: #"00|1(?:[12]\d|79)\d\d00"#, nationalPrefix: "0",
-            nationalPrefixForParsing: #"(1(?:[12]\d|79)\d\d)|0"#, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 8, 9, 10, 11, 12], localOnlyLengths: [5, 6],
-            general: #"(?:(?:1[03-689]|2\d)\d\d|6)\d{8}|1\d{10}|[126]\d{6}(?:\d(?:\d{2})?)?|86\d{5,6}|(?:[3-579]\d|8[0-57-9])\d{5,9}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7, 8, 9, 10, 11], pattern: #"(?:10(?:[02-79]\d\d|[18](?:0[1-9]|[1-9]\d))|2(?:[02-57-9]\d{3}|1(?:[18](?:0[1-9]|[1-9]\d)|[2-79]\d\d))|(?:41[03]|8078|9(?:78|94))\d\d)\d{5}|(?:10|2[0-57-9])(?:1(?:00|23)\d\d|95\d{3,4})|(?:41[03]|9(?:78|94))(?:100\d\d|95\d{3,4})|8078123|(?:43[35]|754|851)\d{7,8}|(?:43[35]|754|851)(?:1(?:00\d|23)\d|95\d{3,4})|(?:3(?:11|7[179])|4(?:[15]1|3[12])|5(?:1\d|2[37]|3[12]|51|7[13-79]|9[15])|7(?:[39]1|5[57]|6[09])|8(?:71|98))(?:[02-8]\d{7}|1(?:0(?:0\d\d(?:\d{3})?|[1-9]\d{5})|[13-9]\d{6}|2(?:[0-24-9]\d{5}|3\d(?:\d{4})?))|9(?:[0-46-9]\d{6}|5\d{3}(?:\d(?:\d{2})?)?))|(?:3(?:1[02-9]|35|49|5\d|7[02-68]|9[1-68])|4(?:1[24-9]|2[179]|3[46-9]|5[2-9]|6[47-9]|7\d|8[23])|5(?:3[03-9]|4[36]|5[02-9]|6[1-46]|7[028]|80|9[2-46-9])|6(?:3[1-5]|6[0238]|9[12])|7(?:01|[17]\d|2[248]|3[04-9]|4[3-6]|5[0-3689]|6[2368]|9[02-9])|8(?:1[236-8]|2[5-7]|3\d|5[2-9]|7[02-9]|8[36-8]|9[1-7])|9(?:0[1-3689]|1[1-79]|3\d|4[13]|5[1-5]|7[0-79]|9[0-35-9]))(?:[02-8]\d{6}|1(?:0(?:0\d\d(?:\d{2})?|[1-9]\d{4})|[13-9]\d{5}|2(?:[0-24-9]\d{4}|3\d(?:\d{3})?))|9(?:[0-46-9]\d{5}|5\d{3,5}))"#),
-                PhoneNumberDesc("mobile", lengths: [11], pattern: #"1(?:610\d|740[0-5])\d{6}|1(?:[38]\d|4[57]|[59][0-35-9]|6[25-7]|7[0-35-8])\d{8}"#),
-                PhoneNumberDesc("tollFree", lengths: [10, 12], pattern: #"(?:(?:10|21)8|8)00\d{7}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"16[08]\d{5}"#),
-                PhoneNumberDesc("sharedCost", lengths: [7, 8, 9, 10, 11], pattern: #"10(?:10\d{4}|96\d{3,4})|400\d{7}|950\d{7,8}|(?:2[0-57-9]|3(?:[157]\d|35|49|9[1-68])|4(?:[17]\d|2[179]|[35][1-9]|6[47-9]|8[23])|5(?:[1357]\d|2[37]|4[36]|6[1-46]|80|9[1-9])|6(?:3[1-5]|6[0238]|9[12])|7(?:01|[1579]\d|2[248]|3[014-9]|4[3-6]|6[023689])|8(?:1[236-8]|2[5-7]|[37]\d|5[14-9]|8[36-8]|9[1-8])|9(?:0[1-3689]|1[1-79]|[379]\d|4[13]|5[1-5]))96\d{3,4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "CO", countryCode: 57, isMainForCode: false,
-            internationalPrefix: "00(?:4(?:[14]4|56)|[579])", nationalPrefix: "0",
-            nationalPrefixForParsing: "0([3579]|4(?:[14]4|56))?", nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 10, 11], localOnlyLengths: [4, 7],
-            general: #"(?:46|60\d\d)\d{6}|(?:1\d|[39])\d{9}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8, 10], pattern: #"601055(?:[0-4]\d|50)\d\d|6010(?:[0-4]\d|5[0-4])\d{4}|(?:46|60(?:[18][1-9]|[24-7][2-9]))\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"333301[0-5]\d{3}|3333(?:00|2[5-9]|[3-9]\d)\d{4}|(?:3(?:(?:0[0-5]|1\d|5[01]|70)\d|2(?:[0-3]\d|4[1-9])|3(?:00|3[0-24-9]))|9(?:101|408))\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [11], pattern: #"1800\d{7}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10, 11], pattern: #"(?:19(?:0[01]|4[78])|901)\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "CR", countryCode: 506, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: "(19(?:0[0-2468]|1[09]|20|66|77|99))", nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 10], localOnlyLengths: [],
-            general: #"(?:8\d|90)\d{8}|(?:[24-8]\d{3}|3005)\d{4}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"210[7-9]\d{4}|2(?:[024-7]\d|1[1-9])\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"(?:3005\d|6500[01])\d{3}|(?:5[07]|6[0-4]|7[0-3]|8[3-9])\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"800\d{7}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"90[059]\d{7}"#),
-                PhoneNumberDesc("voip", lengths: [8], pattern: #"(?:210[0-6]|4\d{3}|5100)\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "CU", countryCode: 53, isMainForCode: false,
-            internationalPrefix: "119", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [6, 7, 8, 10], localOnlyLengths: [4, 5],
-            general: #"(?:[2-7]|8\d\d)\d{7}|[2-47]\d{6}|[34]\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [6, 7, 8, 10], pattern: #"(?:3[23]|4[89])\d{4,6}|(?:31|4[36]|8(?:0[25]|78)\d)\d{6}|(?:2[1-4]|4[1257]|7\d)\d{5,6}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"(?:5\d|6[2-4])\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"800\d{7}"#),
-                PhoneNumberDesc("sharedCost", lengths: [10], pattern: #"807\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "CV", countryCode: 238, isMainForCode: false,
-            internationalPrefix: "0", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7], localOnlyLengths: [],
-            general: #"(?:[2-59]\d\d|800)\d{4}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"2(?:2[1-7]|3[0-8]|4[12]|5[1256]|6\d|7[1-3]|8[1-5])\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [7], pattern: #"(?:36|5[1-389]|9\d)\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [7], pattern: #"800\d{4}"#),
-                PhoneNumberDesc("voip", lengths: [7], pattern: #"(?:3[3-5]|4[356])\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "CW", countryCode: 599, isMainForCode: true,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: "[69]",
-            possibleLengths: [7, 8], localOnlyLengths: [],
-            general: #"(?:[34]1|60|(?:7|9\d)\d)\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7, 8], pattern: #"9(?:4(?:3[0-5]|4[14]|6\d)|50\d|7(?:2[014]|3[02-9]|4[4-9]|6[357]|77|8[7-9])|8(?:3[39]|[46]\d|7[01]|8[57-9]))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [7, 8], pattern: #"953[01]\d{4}|9(?:5[12467]|6[5-9])\d{5}"#),
-                PhoneNumberDesc("pager", lengths: [8], pattern: #"955\d{5}"#),
-                PhoneNumberDesc("sharedCost", lengths: [7], pattern: #"60[0-2]\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "CX", countryCode: 61, isMainForCode: false,
-            internationalPrefix: "001[14-689]|14(?:1[14]|34|4[17]|[56]6|7[47]|88)0011", nationalPrefix: "0",
-            nationalPrefixForParsing: #"([59]\d{7})$|0"#, nationalPrefixTransformRule: "8$1",
-            leadingDigits: nil,
-            possibleLengths: [6, 7, 8, 9, 10, 12], localOnlyLengths: [],
-            general: #"1(?:[0-79]\d{8}(?:\d{2})?|8[0-24-9]\d{7})|[148]\d{8}|1\d{5,7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"8(?:51(?:0(?:01|30|59|88)|1(?:17|46|75)|2(?:22|35))|91(?:00[6-9]|1(?:[28]1|49|78)|2(?:09|63)|3(?:12|26|75)|4(?:56|97)|64\d|7(?:0[01]|1[0-2])|958))\d{3}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"4(?:79[01]|83[0-36-9]|95[0-3])\d{5}|4(?:[0-36]\d|4[047-9]|[58][0-24-9]|7[02-8]|9[0-47-9])\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [7, 10], pattern: #"180(?:0\d{3}|2)\d{3}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"190[0-26]\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [6, 8, 10, 12], pattern: #"13(?:00\d{6}(?:\d{2})?|45[0-4]\d{3})|13\d{4}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"14(?:5(?:1[0458]|[23][458])|71\d)\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "CY", countryCode: 357, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [],
-            general: #"(?:[279]\d|[58]0)\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"2[2-6]\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"9(?:10|[4-79]\d)\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"800\d{5}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"90[09]\d{5}"#),
-                PhoneNumberDesc("sharedCost", lengths: [8], pattern: #"80[1-9]\d{5}"#),
-                PhoneNumberDesc("personalNumber", lengths: [8], pattern: #"700\d{5}"#),
-                PhoneNumberDesc("uan", lengths: [8], pattern: #"(?:50|77)\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "CZ", countryCode: 420, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9, 10, 11, 12], localOnlyLengths: [],
-            general: #"(?:[2-578]\d|60)\d{7}|9\d{8,11}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"(?:2\d|3[1257-9]|4[16-9]|5[13-9])\d{7}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"7060\d{5}|(?:60[1-8]|7(?:0[2-5]|19|[2379]\d))\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"800\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"9(?:0[05689]|76)\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [9], pattern: #"8[134]\d{7}"#),
-                PhoneNumberDesc("personalNumber", lengths: [9], pattern: #"70[01]\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"9[17]0\d{6}"#),
-                PhoneNumberDesc("uan", lengths: [9], pattern: #"9(?:5\d|7[2-4])\d{6}"#),
-                PhoneNumberDesc("voicemail", lengths: [9, 10, 11, 12], pattern: #"9(?:3\d{9}|6\d{7,10})"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "DE", countryCode: 49, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], localOnlyLengths: [2, 3],
-            general: #"[2579]\d{5,14}|49(?:[34]0|69|8\d)\d\d?|49(?:37|49|60|7[089]|9\d)\d{1,3}|49(?:2[024-9]|3[2-689]|7[1-7])\d{1,8}|(?:1|[368]\d|4[0-8])\d{3,13}|49(?:[015]\d|2[13]|31|[46][1-8])\d{1,9}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], pattern: #"32\d{9,11}|49[1-6]\d{10}|322\d{6}|49[0-7]\d{3,9}|(?:[34]0|[68]9)\d{3,13}|(?:2(?:0[1-689]|[1-3569]\d|4[0-8]|7[1-7]|8[0-7])|3(?:[3569]\d|4[0-79]|7[1-7]|8[1-8])|4(?:1[02-9]|[2-48]\d|5[0-6]|6[0-8]|7[0-79])|5(?:0[2-8]|[124-6]\d|[38][0-8]|[79][0-7])|6(?:0[02-9]|[1-358]\d|[47][0-8]|6[1-9])|7(?:0[2-8]|1[1-9]|[27][0-7]|3\d|[4-6][0-8]|8[0-5]|9[013-7])|8(?:0[2-9]|1[0-79]|2\d|3[0-46-9]|4[0-6]|5[013-9]|6[1-8]|7[0-8]|8[0-24-6])|9(?:0[6-9]|[1-4]\d|[589][0-7]|6[0-8]|7[0-467]))\d{3,12}"#),
-                PhoneNumberDesc("mobile", lengths: [10, 11], pattern: #"1(?:6[023]|7\d)\d{7,8}|15(?:[0-25-9]\d\d|3(?:10|33))\d{6}"#),
-                PhoneNumberDesc("pager", lengths: [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14], pattern: #"16(?:4\d{1,10}|[89]\d{1,11})"#),
-                PhoneNumberDesc("tollFree", lengths: [10, 11, 12, 13, 14, 15], pattern: #"800\d{7,12}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10, 11], pattern: #"(?:137[7-9]|900(?:[135]|9\d))\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [7, 8, 9, 10, 11, 12, 13, 14], pattern: #"180\d{5,11}|13(?:7[1-6]\d\d|8)\d{4}"#),
-                PhoneNumberDesc("personalNumber", lengths: [11], pattern: #"700\d{8}"#),
-                PhoneNumberDesc("uan", lengths: [8, 9, 10, 11, 12, 13, 14], pattern: #"18(?:1\d{5,11}|[2-9]\d{8})"#),
-                PhoneNumberDesc("voicemail", lengths: [12, 13], pattern: #"1(?:6(?:013|255|399)|7(?:(?:[015]1|[69]3)3|[2-4]55|[78]99))\d{7,8}|15(?:(?:[03-68]00|113)\d|2\d55|7\d99|9\d33)\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "DJ", countryCode: 253, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [],
-            general: #"(?:2\d|77)\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"2(?:1[2-5]|7[45])\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"77\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "DK", countryCode: 45, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [],
-            general: #"[2-9]\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"(?:2(?:[0-59][1-9]|[6-8]\d)|3(?:[0-3][1-9]|4[13]|5[1-58]|6[1347-9]|7\d|8[1-8]|9[1-79])|4(?:[0-25][1-9]|[34][2-9]|6[13-579]|7[13579]|8[1-47]|9[127])|5(?:[0-36][1-9]|4[146-9]|5[3-57-9]|7[568]|8[1-358]|9[1-69])|6(?:[0135][1-9]|2[1-68]|4[2-8]|6[1689]|[78]\d|9[15689])|7(?:[0-69][1-9]|7[3-9]|8[147])|8(?:[16-9][1-9]|2[1-58])|9(?:[1-47-9][1-9]|6\d))\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"(?:2[6-8]|37|6[78]|96)\d{6}|(?:2[0-59]|3[0-689]|[457]\d|6[0-69]|8[126-9]|9[1-47-9])[1-9]\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"80\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"90\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "DM", countryCode: 1, isMainForCode: false,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: #"([2-7]\d{6})$|1"#, nationalPrefixTransformRule: "767$1",
-            leadingDigits: "767",
-            possibleLengths: [10], localOnlyLengths: [7],
-            general: #"(?:[58]\d\d|767|900)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"767(?:2(?:55|66)|4(?:2[01]|4[0-25-9])|50[0-4])\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"767(?:2(?:[2-4689]5|7[5-7])|31[5-7]|61[1-8]|70[1-6])\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"8(?:00|33|44|55|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900[2-9]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "DO", countryCode: 1, isMainForCode: false,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: "8001|8[024]9",
-            possibleLengths: [10], localOnlyLengths: [7],
-            general: #"(?:[58]\d\d|900)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"8(?:[04]9[2-9]\d\d|29(?:2(?:[0-59]\d|6[04-9]|7[0-27]|8[0237-9])|3(?:[0-35-9]\d|4[7-9])|[45]\d\d|6(?:[0-27-9]\d|[3-5][1-9]|6[0135-8])|7(?:0[013-9]|[1-37]\d|4[1-35689]|5[1-4689]|6[1-57-9]|8[1-79]|9[1-8])|8(?:0[146-9]|1[0-48]|[248]\d|3[1-79]|5[01589]|6[013-68]|7[124-8]|9[0-8])|9(?:[0-24]\d|3[02-46-9]|5[0-79]|60|7[0169]|8[57-9]|9[02-9])))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"8[024]9[2-9]\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"800(?:14|[2-9]\d)\d{5}|8[024]9[01]\d{6}|8(?:33|44|55|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900[2-9]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "DZ", countryCode: 213, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9], localOnlyLengths: [],
-            general: #"(?:[1-4]|[5-79]\d|80)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8, 9], pattern: #"9619\d{5}|(?:[1-3]\d|4[013-689])\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"5(?:4[0-29]|6[0-4])\d{6}|(?:55|6\d|7[7-9])\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"800\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"80[3-689]1\d{5}"#),
-                PhoneNumberDesc("sharedCost", lengths: [9], pattern: #"80[12]1\d{5}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"98[23]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "EC", countryCode: 593, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9, 10, 11], localOnlyLengths: [7],
-            general: #"1\d{9,10}|(?:[2-7]|9\d)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"[2-7][2-7]\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"964[0-2]\d{5}|9(?:39|[57][89]|6[0-36-9]|[89]\d)\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [10, 11], pattern: #"1800\d{7}|1[78]00\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [8], pattern: #"[2-7]890\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "EE", countryCode: 372, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 8, 10], localOnlyLengths: [],
-            general: #"8\d{9}|[4578]\d{7}|(?:[3-8]\d|90)\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"(?:3[23589]|4[3-8]|6\d|7[1-9]|88)\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [7, 8], pattern: #"(?:5\d{5}|8(?:1(?:0(?:0(?:00|[178]\d)|[3-9]\d\d)|(?:1(?:0[2-6]|1\d)|[2-79]\d\d)\d)|2(?:0(?:0(?:00|4\d)|(?:19|[2-7]\d)\d)|(?:(?:[124-69]\d|3[5-9])\d|7(?:[0-79]\d|8[013-9])|8(?:[2-6]\d|7[01]))\d)|[349]\d{4}))\d\d|5(?:(?:[02]\d|5[0-478])\d|1(?:[0-8]\d|95)|6(?:4[0-4]|5[1-589]))\d{3}"#),
-                PhoneNumberDesc("tollFree", lengths: [7, 8, 10], pattern: #"800(?:(?:0\d\d|1)\d|[2-9])\d{3}"#),
-                PhoneNumberDesc("premiumRate", lengths: [7, 8], pattern: #"(?:40\d\d|900)\d{4}"#),
-                PhoneNumberDesc("personalNumber", lengths: [8], pattern: #"70[0-2]\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "EG", countryCode: 20, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9, 10], localOnlyLengths: [6, 7],
-            general: #"[189]\d{8,9}|[24-6]\d{8}|[135]\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8, 9], pattern: #"13[23]\d{6}|(?:15|57)\d{6,7}|(?:2\d|3|4[05-8]|5[05]|6[24-689]|8[2468]|9[235-7])\d{7}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"1[0-25]\d{8}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"800\d{7}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "EH", countryCode: 212, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [],
-            general: #"[5-8]\d{8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"528[89]\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:6(?:[0-79]\d|8[0-247-9])|7(?:[016-8]\d|2[0-8]|5[0-5]))\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"80[0-7]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"89\d{7}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"(?:592(?:4[0-2]|93)|80[89]\d\d)\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "ER", countryCode: 291, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7], localOnlyLengths: [6],
-            general: #"[178]\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"(?:1(?:1[12568]|[24]0|55|6[146])|8\d\d)\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [7], pattern: #"(?:17[1-3]|7\d\d)\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "ES", countryCode: 34, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [],
-            general: #"(?:400|[5-9]\d\d)\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"96906(?:0[0-8]|1[1-9]|[2-9]\d)\d\d|9(?:69(?:0[0-57-9]|[1-9]\d)|73(?:[0-8]\d|9[1-9]))\d{4}|(?:400|8(?:[1356]\d|[28][0-8]|[47][1-9])|9(?:[135]\d|[268][0-8]|4[1-9]|7[124-9]))\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"96906(?:09|10)\d\d|(?:590(?:10[0-2]|600)|97390\d)\d{3}|(?:6\d|7[1-48])\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"[89]00\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"80[367]\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [9], pattern: #"90[12]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [9], pattern: #"70\d{7}"#),
-                PhoneNumberDesc("uan", lengths: [9], pattern: #"51\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "ET", countryCode: 251, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [7],
-            general: #"(?:11|[2-57-9]\d)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"(?:11(?:[124]\d\d|3(?:[0-79]\d|8[0-7])|5(?:[02-9]\d|1[0-57-9])|6(?:[02-79]\d|1[0-57-9]|8[0-8]))|2(?:2(?:11[1-9]|22[0-7]|33\d|44[1467]|66[1-68])|5(?:11[124-6]|33[2-8]|44[1467]|55[14]|66[1-3679]|77[124-79]|880))|3(?:3(?:11[0-46-8]|(?:22|55)[0-6]|33[0134689]|44[04]|66[01467])|4(?:44[0-8]|55[0-69]|66[0-3]|77[1-5]))|4(?:6(?:119|22[0-24-7]|33[1-5]|44[13-69]|55[14-689]|660|88[1-4])|7(?:(?:11|22)[1-9]|33[13-7]|44[13-6]|55[1-689]))|5(?:7(?:227|55[05]|(?:66|77)[14-8])|8(?:11[149]|22[013-79]|33[0-68]|44[013-8]|550|66[1-5]|77\d)))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"700[1-9]\d{5}|(?:7(?:0[1-9]|1[0-8]|2[1-35-79]|3\d|77|86|99)|(?:8[01]|9\d)\d)\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "FI", countryCode: 358, isMainForCode: true,
-            internationalPrefix: "00|99(?:[01469]|5(?:[14]1|3[23]|5[59]|77|88|9[09]))", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: "1[03-79]|[2-9]",
-            possibleLengths: [5, 6, 7, 8, 9, 10, 11, 12], localOnlyLengths: [],
-            general: #"[1-35689]\d{4}|7\d{10,11}|(?:[124-7]\d|3[0-46-9])\d{8}|[1-9]\d{5,8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [5, 6, 7, 8, 9], pattern: #"1[3-7][1-8]\d{3,6}|(?:19[1-8]|[23568][1-8]\d|9(?:00|[1-8]\d))\d{2,6}"#),
-                PhoneNumberDesc("mobile", lengths: [6, 7, 8, 9, 10], pattern: #"4946\d{2,6}|(?:4[0-8]|50)\d{4,8}"#),
-                PhoneNumberDesc("tollFree", lengths: [7, 8, 9], pattern: #"800\d{4,6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8, 9], pattern: #"[67]00\d{5,6}"#),
-                PhoneNumberDesc("uan", lengths: [5, 6, 7, 8, 9, 10, 11, 12], pattern: #"20\d{4,8}|60[12]\d{5,6}|7(?:099\d{4,5}|5[03-9]\d{3,7})|20[2-59]\d\d|(?:606|7(?:0[78]|1|3\d))\d{7}|(?:10|29|3[09]|70[1-5]\d)\d{4,8}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "FJ", countryCode: 679, isMainForCode: false,
-            internationalPrefix: "0(?:0|52)", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 11], localOnlyLengths: [],
-            general: #"45\d{5}|(?:0800\d|[235-9])\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"603\d{4}|(?:3[0-5]|6[25-7]|8[58])\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [7], pattern: #"(?:[279]\d|45|5[01568]|8[034679])\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [11], pattern: #"0800\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "FK", countryCode: 500, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [5], localOnlyLengths: [],
-            general: #"[2-7]\d{4}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [5], pattern: #"[2-47]\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [5], pattern: #"[56]\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "FM", countryCode: 691, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7], localOnlyLengths: [],
-            general: #"(?:[39]\d\d|820)\d{4}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"31(?:00[67]|208|309)\d\d|(?:3(?:[2357]0[1-9]|602|804|905)|(?:820|9[2-6]\d)\d)\d{3}"#),
-                PhoneNumberDesc("mobile", lengths: [7], pattern: #"31(?:00[67]|208|309)\d\d|(?:3(?:[2357]0[1-9]|602|804|905)|(?:820|9[2-7]\d)\d)\d{3}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "FO", countryCode: 298, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: "(10(?:01|[12]0|88))", nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [6], localOnlyLengths: [],
-            general: #"[2-9]\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [6], pattern: #"(?:20|[34]\d|8[19])\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [6], pattern: #"(?:[27][1-9]|5\d|9[136])\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [6], pattern: #"80[257-9]\d{3}"#),
-                PhoneNumberDesc("premiumRate", lengths: [6], pattern: #"90(?:[13-5][15-7]|2[125-7]|9\d)\d\d"#),
-                PhoneNumberDesc("voip", lengths: [6], pattern: #"(?:6[0-36]|88)\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "FR", countryCode: 33, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [],
-            general: #"[1-9]\d{8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"(?:26[013-9]|59[1-35-9])\d{6}|(?:[13]\d|2[0-57-9]|4[1-9]|5[0-8])\d{7}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:6(?:[0-24-8]\d|3[0-8]|9[589])|7[3-9]\d)\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"80[0-5]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"836(?:0[0-36-9]|[1-9]\d)\d{4}|8(?:1[2-9]|2[2-47-9]|3[0-57-9]|[569]\d|8[0-35-9])\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [9], pattern: #"8(?:1[01]|2[0156]|4[024]|84)\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"9\d{8}"#),
-                PhoneNumberDesc("uan", lengths: [9], pattern: #"80[6-9]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "GA", countryCode: 241, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: #"0(11\d{6}|60\d{6}|61\d{6}|6[256]\d{6}|7[467]\d{6})"#, nationalPrefixTransformRule: "$1",
-            leadingDigits: nil,
-            possibleLengths: [7, 8], localOnlyLengths: [],
-            general: #"(?:[067]\d|11)\d{6}|[2-7]\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"[01]1\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [7, 8], pattern: #"(?:(?:0[2-7]|7[467])\d|6(?:0[0-4]|10|[256]\d))\d{5}|[2-7]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "GB", countryCode: 44, isMainForCode: true,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: "0|180020", nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 9, 10], localOnlyLengths: [4, 5, 6, 8],
-            general: #"[1-357-9]\d{9}|[18]\d{8}|8\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9, 10], pattern: #"(?:1(?:1(?:3(?:[0-58]\d\d|73[0-5])|4(?:(?:[0-5]\d|70)\d|69[7-9])|(?:(?:5[0-26-9]|[78][0-49])\d|6(?:[0-4]\d|5[01]))\d)|(?:2(?:(?:0[024-9]|2[3-9]|3[3-79]|4[1-689]|[58][02-9]|6[0-47-9]|7[013-9]|9\d)\d|1(?:[0-7]\d|8[0-3]))|(?:3(?:0\d|1[0-8]|[25][02-9]|3[02-579]|[468][0-46-9]|7[1-35-79]|9[2-578])|4(?:0[03-9]|[137]\d|[28][02-57-9]|4[02-69]|5[0-8]|[69][0-79])|5(?:0[1-35-9]|[16]\d|2[024-9]|3[015689]|4[02-9]|5[03-9]|7[0-35-9]|8[0-468]|9[0-57-9])|6(?:0[034689]|1\d|2[0-35689]|[38][013-9]|4[1-467]|5[0-69]|6[13-9]|7[0-8]|9[0-24578])|7(?:0[0246-9]|2\d|3[0236-8]|4[03-9]|5[0-46-9]|6[013-9]|7[0-35-9]|8[024-9]|9[02-9])|8(?:0[35-9]|2[1-57-9]|3[02-578]|4[0-578]|5[124-9]|6[2-69]|7\d|8[02-9]|9[02569])|9(?:0[02-589]|[18]\d|2[02-689]|3[1-57-9]|4[2-9]|5[0-579]|6[2-47-9]|7[0-24578]|9[2-57]))\d)\d)|2(?:0[013478]|3[0189]|4[017]|8[0-46-9]|9[0-2])\d{3})\d{4}|1(?:2(?:0(?:46[1-4]|87[2-9])|545[1-79]|76(?:2\d|3[1-8]|6[1-6])|9(?:7(?:2[0-4]|3[2-5])|8(?:2[2-8]|7[0-47-9]|8[3-5])))|3(?:6(?:38[2-5]|47[23])|8(?:47[04-9]|64[0157-9]))|4(?:044[1-7]|20(?:2[23]|8\d)|6(?:0(?:30|5[2-57]|6[1-8]|7[2-8])|140)|8(?:052|87[1-3]))|5(?:2(?:4(?:3[2-79]|6\d)|76\d)|6(?:26[06-9]|686))|6(?:06(?:4\d|7[4-79])|295[5-7]|35[34]\d|47(?:24|61)|59(?:5[08]|6[67]|74)|9(?:55[0-4]|77[23]))|7(?:26(?:6[13-9]|7[0-7])|(?:442|688)\d|50(?:2[0-3]|[3-68]2|76))|8(?:27[56]\d|37(?:5[2-5]|8[239])|843[2-58])|9(?:0(?:0(?:6[1-8]|85)|52\d)|3583|4(?:66[1-8]|9(?:2[01]|81))|63(?:23|3[1-4])|9561))\d{3}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"7(?:457[0-57-9]|700[01]|911[028])\d{5}|7(?:[1-3]\d\d|4(?:[0-46-9]\d|5[0-689])|5(?:0[0-8]|[13-9]\d|2[0-35-9])|7(?:0[1-9]|[1-7]\d|8[02-9]|9[0-689])|8(?:[014-9]\d|[23][0-8])|9(?:[024-9]\d|1[02-9]|3[0-689]))\d{6}"#),
-                PhoneNumberDesc("pager", lengths: [10], pattern: #"76(?:464|652)\d{5}|76(?:0[0-28]|2[356]|34|4[01347]|5[49]|6[0-369]|77|8[14]|9[139])\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [7, 9, 10], pattern: #"80[08]\d{7}|800\d{6}|8001111"#),
-                PhoneNumberDesc("premiumRate", lengths: [7, 10], pattern: #"(?:8(?:4[2-5]|7[0-3])|9(?:[01]\d|8[2-49]))\d{7}|845464\d"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"70\d{8}"#),
-                PhoneNumberDesc("voip", lengths: [10], pattern: #"56\d{8}"#),
-                PhoneNumberDesc("uan", lengths: [10], pattern: #"(?:3[0347]|55)\d{8}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "GD", countryCode: 1, isMainForCode: false,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: #"([2-9]\d{6})$|1"#, nationalPrefixTransformRule: "473$1",
-            leadingDigits: "473",
-            possibleLengths: [10], localOnlyLengths: [7],
-            general: #"(?:473|[58]\d\d|900)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"473(?:2(?:3[0-2]|69)|3(?:2[89]|86)|4(?:[06]8|3[5-9]|4[0-4]|5[59]|73|90)|63[68]|7(?:58|84)|800|938)\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"473(?:4(?:0[2-79]|1[04-9]|2[0-5]|49|5[6-8])|5(?:2[01]|3[3-8])|901)\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"8(?:00|33|44|55|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900[2-9]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "GE", countryCode: 995, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [6, 7],
-            general: #"(?:[3-57]\d\d|800)\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"(?:3(?:[256]\d|4[124-9]|7[0-4])|4(?:1\d|2[2-7]|3[1-79]|4[2-8]|7[239]|9[1-7]))\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"5(?:(?:(?:0555|1(?:[17]77|555))[5-9]|757(?:7[7-9]|8[01]))\d|22252[0-4])\d\d|5(?:0(?:0(?:1[09]|70)|505)|1(?:0[01]0|1(?:07|33|51))|2(?:0[02]0|2[25]2)|3(?:0[03]0|3[35]3)|(?:40[04]|900)0|5222)[0-4]\d{3}|(?:5(?:0(?:0(?:0\d|1[12]|22|3[0-6]|44|5[05]|77|88|9[09])|(?:[14]\d|77)\d|22[02])|1(?:1(?:[03][01]|[124]\d|5[2-6]|7[0-6])|4\d\d)|2(?:228|555)|3555|4(?:4\d\d|555)|5(?:[0157-9]\d\d|200|333|4(?:44|55))|6[89]\d\d|7(?:(?:[0147-9]\d|22)\d|5(?:00|[57]5))|8(?:0(?:[018]\d|2[0-4])|5(?:55|8[89])|8(?:55|88))|9(?:090|[1-35-9]\d\d))|790\d\d)\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"800\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"70[67]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "GF", countryCode: 594, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [],
-            general: #"(?:694\d|7093)\d{5}|(?:59|[89]\d)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"(?:59(?:4(?:[02-49]\d|1[0-5]|5[6-9]|6[0-3]|80)|88\d)|80[6-9]\d\d)\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:694(?:[0-249]\d|3[0-8])|7093[0-3])\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"80[0-5]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"8[129]\d{7}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"9(?:(?:396|76\d)\d|476[0-6])\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "GG", countryCode: 44, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: #"([25-9]\d{5})$|0|180020"#, nationalPrefixTransformRule: "1481$1",
-            leadingDigits: nil,
-            possibleLengths: [7, 9, 10], localOnlyLengths: [6],
-            general: #"(?:1481|[357-9]\d{3})\d{6}|8\d{6}(?:\d{2})?"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"1481[25-9]\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"7(?:(?:781|839)\d|911[17])\d{5}"#),
-                PhoneNumberDesc("pager", lengths: [10], pattern: #"76(?:464|652)\d{5}|76(?:0[0-28]|2[356]|34|4[01347]|5[49]|6[0-369]|77|8[14]|9[139])\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [7, 9, 10], pattern: #"80[08]\d{7}|800\d{6}|8001111"#),
-                PhoneNumberDesc("premiumRate", lengths: [7, 10], pattern: #"(?:8(?:4[2-5]|7[0-3])|9(?:[01]\d|8[0-3]))\d{7}|845464\d"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"70\d{8}"#),
-                PhoneNumberDesc("voip", lengths: [10], pattern: #"56\d{8}"#),
-                PhoneNumberDesc("uan", lengths: [10], pattern: #"(?:3[0347]|55)\d{8}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "GH", countryCode: 233, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9], localOnlyLengths: [7],
-            general: #"[235]\d{8}|800\d{5,6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"3082[0-5]\d{4}|3(?:0(?:[237]\d|8[01])|[167](?:2[0-6]|7\d|80)|2(?:2[0-5]|7\d|80)|3(?:2[0-3]|7\d|80)|4(?:2[013-9]|3[01]|7\d|80)|5(?:2[0-7]|7\d|80)|8(?:2[0-2]|7\d|80)|9(?:[28]0|7\d))\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:2(?:[0346-9]\d|5[67])|5(?:[03-7]\d|9[1-9]))\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [8, 9], pattern: #"800\d{5,6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "GI", countryCode: 350, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [],
-            general: #"(?:[25]\d|60)\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"2190[0-2]\d{3}|2(?:0(?:[02]\d|3[01])|16[24-9]|2[2-5]\d)\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"5251[0-4]\d{3}|(?:5(?:[146-8]\d\d|250)|60(?:1[01]|6\d))\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "GL", countryCode: 299, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [6], localOnlyLengths: [],
-            general: #"(?:19|[2-689]\d|70)\d{4}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [6], pattern: #"(?:19|3[1-7]|[68][1-9]|70|9\d)\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [6], pattern: #"[245]\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [6], pattern: #"80\d{4}"#),
-                PhoneNumberDesc("voip", lengths: [6], pattern: #"3[89]\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "GM", countryCode: 220, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7], localOnlyLengths: [],
-            general: #"[2-9]\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"(?:4(?:[23]\d\d|4(?:1[024679]|[6-9]\d))|5(?:5(?:3\d|4[0-7])|6[67]\d|7(?:1[04]|2[035]|3[58]|48))|8[0-389]\d\d)\d{3}"#),
-                PhoneNumberDesc("mobile", lengths: [7], pattern: #"556\d{4}|(?:[23679]\d|4[015]|5[0-489]|8[4-7])\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "GN", countryCode: 224, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9], localOnlyLengths: [],
-            general: #"722\d{6}|(?:3|6\d)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"3(?:0(?:24|3[12]|4[1-35-7]|5[13]|6[189]|[78]1|9[1478])|1\d\d)\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"6[0-356]\d{7}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"722\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "GP", countryCode: 590, isMainForCode: true,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [],
-            general: #"7090\d{5}|(?:[56]9|[89]\d)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"(?:59(?:0(?:0[1-68]|[14][0-24-9]|2[0-68]|3[1-9]|5[3-579]|[68][0-689]|7[08]|9\d)|87\d)|80[6-9]\d\d)\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:69(?:0\d\d|1(?:2[2-9]|3[0-5]))|7090[0-4])\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"80[0-5]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"8[129]\d{7}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"9(?:(?:39[5-7]|76[018])\d|475[0-6])\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "GQ", countryCode: 240, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [],
-            general: #"222\d{6}|(?:3\d|55|[89]0)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"33[0-24-9]\d[46]\d{4}|3(?:33|5\d)\d[7-9]\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:222|55\d)\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"80\d[1-9]\d{5}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"90\d[1-9]\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "GR", countryCode: 30, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [10, 11, 12], localOnlyLengths: [],
-            general: #"5005000\d{3}|8\d{9,11}|(?:[269]\d|70)\d{8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"2(?:1\d\d|2(?:2[1-46-9]|[36][1-8]|4[1-7]|5[1-4]|7[1-5]|[89][1-9])|3(?:1\d|2[1-57]|[35][1-3]|4[13]|7[1-7]|8[124-6]|9[1-79])|4(?:1\d|2[1-8]|3[1-4]|4[13-5]|6[1-578]|9[1-5])|5(?:1\d|[29][1-4]|3[1-5]|4[124]|5[1-6])|6(?:1\d|[269][1-6]|3[1245]|4[1-7]|5[13-9]|7[14]|8[1-5])|7(?:1\d|2[1-5]|3[1-6]|4[1-7]|5[1-57]|6[135]|9[125-7])|8(?:1\d|2[1-5]|[34][1-4]|9[1-57]))\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"68[57-9]\d{7}|(?:69|94)\d{8}"#),
-                PhoneNumberDesc("tollFree", lengths: [10, 11, 12], pattern: #"800\d{7,9}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"90[19]\d{7}"#),
-                PhoneNumberDesc("sharedCost", lengths: [10], pattern: #"8(?:0[16]|12|[27]5|50)\d{7}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"70\d{8}"#),
-                PhoneNumberDesc("uan", lengths: [10], pattern: #"5005000\d{3}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "GT", countryCode: 502, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 11], localOnlyLengths: [],
-            general: #"80\d{6}|(?:1\d{3}|[2-7])\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"[267][2-9]\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"(?:[3-5]\d\d|80[0-4])\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [11], pattern: #"18[01]\d{8}"#),
-                PhoneNumberDesc("premiumRate", lengths: [11], pattern: #"19\d{9}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "GU", countryCode: 1, isMainForCode: false,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: #"([2-9]\d{6})$|1"#, nationalPrefixTransformRule: "671$1",
-            leadingDigits: "671",
-            possibleLengths: [10], localOnlyLengths: [7],
-            general: #"(?:[58]\d\d|671|900)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"671(?:2\d\d|3(?:00|3[39]|4[349]|55|6[26])|4(?:00|56|7[1-9]|8[02-9])|5(?:55|6[2-5]|88)|6(?:3[2-578]|4[24-9]|5[34]|78|8[235-9])|7(?:[0479]7|2[0167]|3[45]|8[7-9])|8(?:[2-57-9]8|6[478])|9(?:2[29]|6[79]|7[1279]|8[7-9]|9[16-9]))\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"8(?:00|33|44|55|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900[2-9]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "GW", countryCode: 245, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 9], localOnlyLengths: [],
-            general: #"[49]\d{8}|4\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"443\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"9(?:5\d|6[569]|77)\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [7], pattern: #"40\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "GY", countryCode: 592, isMainForCode: false,
-            internationalPrefix: "001", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7], localOnlyLengths: [],
-            general: #"(?:[2-8]\d{3}|9008)\d{3}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"(?:2(?:1[6-9]|2[0-35-9]|3[1-4]|5[3-9]|6\d|7[0-79])|3(?:2[25-9]|3\d)|4(?:4[0-24]|5[56])|50[0-6]|77[1-57])\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [7], pattern: #"(?:51[01]|6\d\d|7(?:[0-5]\d|6[0-79]|[78]0))\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [7], pattern: #"(?:289|8(?:00|6[28]|88|99))\d{4}"#),
-                PhoneNumberDesc("premiumRate", lengths: [7], pattern: #"9008\d{3}"#),
-                PhoneNumberDesc("voip", lengths: [7], pattern: #"515\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "HK", countryCode: 852, isMainForCode: false,
-            internationalPrefix: "00(?:30|5[09]|[126-9]?)", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [5, 6, 7, 8, 9, 11], localOnlyLengths: [],
-            general: #"8[0-46-9]\d{6,7}|9\d{4,7}|(?:[2-7]|9\d{3})\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"(?:2(?:[13-9]\d|2[013-9])\d|3(?:(?:[1569][0-24-9]|4[0-246-9]|7[0-24-69])\d|8(?:4[0-8]|[579]\d|6[0-5]))|58(?:0[1-9]|1[2-9]))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"(?:4(?:(?:09|24)[3-6]|44[0-35-9]|6(?:4[0-57-9]|6[0-6])|7(?:4[0-48]|6[0-5]))|5(?:25[3-7]|35[4-8]|73[0-6]|95[0-8])|6(?:26[013-8]|(?:66|78)[0-5])|70(?:7[1-8]|8[0-8])|84(?:4[0-2]|8[0-35-9])|9(?:29[013-9]|39[014-9]|59[0-467]|899))\d{4}|(?:4(?:4[0-35-9]|6[0-357-9]|7[0-35])|5(?:[1-59][0-46-9]|6[0-4689]|7[0-246-9])|6(?:0[1-9]|[13-59]\d|[268][0-57-9]|7[0-79])|70[1-59]|84[0-39]|9(?:0[1-9]|1[02-9]|[2358][0-8]|[467]\d))\d{5}"#),
-                PhoneNumberDesc("pager", lengths: [8], pattern: #"7(?:1(?:0[0-38]|1[0-3679]|3[013]|69|9[0136])|2(?:[02389]\d|1[18]|7[27-9])|3(?:[0-38]\d|7[0-369]|9[2357-9])|47\d|5(?:[178]\d|5[0-5])|6(?:0[0-7]|2[236-9]|[35]\d)|7(?:[27]\d|8[7-9])|8(?:[23689]\d|7[1-9])|9(?:[025]\d|6[0-246-8]|7[0-36-9]|8[238]))\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"800\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [5, 6, 7, 8, 11], pattern: #"900(?:[0-24-9]\d{7}|3\d{1,4})"#),
-                PhoneNumberDesc("personalNumber", lengths: [8], pattern: #"8(?:1[0-4679]\d|2(?:[0-36]\d|7[0-4])|3(?:[034]\d|2[09]|70))\d{4}"#),
-                PhoneNumberDesc("uan", lengths: [8], pattern: #"30(?:0[1-9]|[15-7]\d|2[047]|89)\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "HN", countryCode: 504, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 11], localOnlyLengths: [],
-            general: #"8\d{10}|[237-9]\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"2(?:2(?:0[0-59]|1[1-9]|[23]\d|4[02-8]|5[57]|6[2458]|7[0135689]|8[01346-9]|9[0-2])|4(?:0[578]|2[3-59]|3[13-9]|4[0-68]|5[1-3589]|80)|5(?:0[2357-9]|1[1-6]|4[03-58]|5\d|6[014-69]|7[04]|80)|6(?:[056]\d|17|2[067]|3[047]|4[0-378]|[78][0-8]|9[01])|7(?:0[5-79]|2[01]|6[46-9]|7[02-9]|8[034]|91)|8(?:79|8[0-357-9]|9[1-57-9]))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"[37-9]\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [11], pattern: #"8002\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "HR", countryCode: 385, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 8, 9], localOnlyLengths: [6],
-            general: #"[2-69]\d{8}|80\d{5,7}|[1-79]\d{7}|6\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8, 9], pattern: #"1\d{7}|(?:2[0-3]|3[1-5]|4[02-47-9]|5[1-3])\d{6,7}"#),
-                PhoneNumberDesc("mobile", lengths: [8, 9], pattern: #"9(?:(?:0[1-9]|[12589]\d)\d\d|7(?:[0679]\d\d|5(?:[01]\d|44|55|77|9[5-79])))\d{4}|98\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [7, 8, 9], pattern: #"80\d{5,7}"#),
-                PhoneNumberDesc("premiumRate", lengths: [7, 8], pattern: #"6[01459]\d{6}|6[01]\d{5}"#),
-                PhoneNumberDesc("personalNumber", lengths: [8], pattern: #"7[45]\d{6}"#),
-                PhoneNumberDesc("uan", lengths: [8, 9], pattern: #"62\d{6,7}|72\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "HT", countryCode: 509, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [],
-            general: #"[2-589]\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"2(?:2\d|5[1-5]|81|9[149])\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"(?:[34]\d|5[568])\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"8\d{7}"#),
-                PhoneNumberDesc("voip", lengths: [8], pattern: #"9(?:[67][0-4]|8[0-3589]|9\d)\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "HU", countryCode: 36, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "06",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9], localOnlyLengths: [6, 7],
-            general: #"[235-7]\d{8}|[1-9]\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"(?:1\d|[27][2-9]|3[2-7]|4[24-9]|5[2-79]|6[23689]|8[2-57-9]|9[2-69])\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:[257]0|3[01])\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [8, 9], pattern: #"(?:[48]0\d|680[29])\d{5}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"9[01]\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"21\d{7}"#),
-                PhoneNumberDesc("uan", lengths: [9], pattern: #"38\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "ID", countryCode: 62, isMainForCode: false,
-            internationalPrefix: "00[89]", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17], localOnlyLengths: [5, 6],
-            general: #"00[1-9]\d{9,14}|(?:[1-36]|8\d{5})\d{6}|00\d{9}|[1-9]\d{8,10}|[2-9]\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7, 8, 9, 10, 11], pattern: #"2[124]\d{7,8}|619\d{8}|2(?:1(?:14|500)|2\d{3})\d{3}|61\d{5,8}|(?:2(?:[35][1-4]|6[0-8]|7[1-6]|8\d|9[1-8])|3(?:1|[25][1-8]|3[1-68]|4[1-3]|6[1-3568]|7[0-469]|8\d)|4(?:0[1-589]|1[01347-9]|2[0-36-8]|3[0-24-68]|43|5[1-378]|6[1-5]|7[134]|8[1245])|5(?:1[1-35-9]|2[25-8]|3[124-9]|4[1-3589]|5[1-46]|6[1-8])|6(?:[25]\d|3[1-69]|4[1-6])|7(?:02|[125][1-9]|[36]\d|4[1-8]|7[0-36-9])|9(?:0[12]|1[013-8]|2[0-479]|5[125-8]|6[23679]|7[159]|8[01346]))\d{5,8}"#),
-                PhoneNumberDesc("mobile", lengths: [9, 10, 11, 12], pattern: #"8[1-35-9]\d{7,10}"#),
-                PhoneNumberDesc("tollFree", lengths: [8, 9, 10, 11, 12, 13, 14, 15, 16, 17], pattern: #"00(?:1803\d{5,11}|7803\d{7})|(?:177\d|800)\d{5,7}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"809\d{7}"#),
-                PhoneNumberDesc("sharedCost", lengths: [10], pattern: #"804\d{7}"#),
-                PhoneNumberDesc("uan", lengths: [7, 10], pattern: #"(?:1500|8071\d{3})\d{3}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "IE", countryCode: 353, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 8, 9, 10], localOnlyLengths: [5, 6],
-            general: #"(?:1\d|[2569])\d{6,8}|4\d{6,9}|7\d{8}|8\d{8,9}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7, 8, 9, 10], pattern: #"(?:1\d|21)\d{6,7}|(?:2[24-9]|4(?:0[24]|5\d|7)|5(?:0[45]|1\d|8)|6(?:1\d|[237-9])|9(?:1\d|[35-9]))\d{5}|(?:23|4(?:[1-469]|8\d)|5[23679]|6[4-6]|7[14]|9[04])\d{7}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"8(?:22|[35-9]\d)\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"1800\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"15(?:1[2-8]|[2-8]0|9[089])\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [10], pattern: #"18[59]0\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [9], pattern: #"700\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"76\d{7}"#),
-                PhoneNumberDesc("uan", lengths: [9], pattern: #"818\d{6}"#),
-                PhoneNumberDesc("voicemail", lengths: [10], pattern: #"88210[1-9]\d{4}|8(?:[35-79]5\d\d|8(?:[013-9]\d\d|2(?:[01][1-9]|[2-9]\d)))\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "IL", countryCode: 972, isMainForCode: false,
-            internationalPrefix: "0(?:0|1[2-9])", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 8, 9, 10, 11, 12], localOnlyLengths: [],
-            general: #"1\d{6}(?:\d{3,5})?|[57]\d{8}|[1-489]\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8, 11, 12], pattern: #"153\d{8,9}|29[1-9]\d{5}|(?:2[0-8]|[3489]\d)\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"55(?:4(?:0[0-3]|[16]0)|57[0-289])\d{4}|5(?:(?:[0-2][02-9]|[36]\d|[49][2-9]|8[3-7])\d|5(?:01|2\d|3[0-3]|4[3-5]|5[0-25689]|6[6-8]|7[0-267]|8[7-9]|9[1-9]))\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [7, 10], pattern: #"1(?:255|80[019]\d{3})\d{3}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8, 10], pattern: #"1212\d{4}|1(?:200|9(?:0[0-2]|19|9\d))\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [10], pattern: #"1700\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"7(?:38(?:[05]\d|8[0138])|8(?:33|55|77|81)\d)\d{4}|7(?:18|2[23]|3[237]|47|6[258]|7\d|82|9[2-9])\d{6}"#),
-                PhoneNumberDesc("uan", lengths: [10], pattern: #"1599\d{6}"#),
-                PhoneNumberDesc("voicemail", lengths: [11, 12], pattern: #"151\d{8,9}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "IM", countryCode: 44, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: #"([25-8]\d{5})$|0|180020"#, nationalPrefixTransformRule: "1624$1",
-            leadingDigits: "74576|(?:16|7[56])24",
-            possibleLengths: [10], localOnlyLengths: [6],
-            general: #"1624\d{6}|(?:[3578]\d|90)\d{8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"1624(?:230|[5-8]\d\d)\d{3}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"76245[06]\d{4}|7(?:4576|[59]24\d|624[0-4689])\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"808162\d{4}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"8(?:440[49]06|72299\d)\d{3}|(?:8(?:45|70)|90[0167])624\d{4}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"70\d{8}"#),
-                PhoneNumberDesc("voip", lengths: [10], pattern: #"56\d{8}"#),
-                PhoneNumberDesc("uan", lengths: [10], pattern: #"3440[49]06\d{3}|(?:3(?:08162|3\d{4}|45624|7(?:0624|2299))|55\d{4})\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "IN", countryCode: 91, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9, 10, 11, 12, 13], localOnlyLengths: [6, 7],
-            general: #"(?:000800|[2-9]\d\d)\d{7}|1\d{7,12}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"(?:2717(?:[2-7]\d|95)|6828[235-7]\d)\d{4}|(?:170[24]|280[13468]|4(?:20[24]|72[2-8])|552[1-7])\d{6}|(?:271[0-689]|682[0-79]|782[0-6])[2-7]\d{5}|(?:2(?:[02][2-79]|90)|3(?:23|80)|683|79[1-7])\d{7}|(?:11|33|4[04]|80)[2-7]\d{7}|(?:342|674|788)(?:[0189][2-7]|[2-7]\d)\d{5}|(?:1(?:2[0-249]|3[0-25]|4[145]|[59][14]|6[014]|7[1257]|8[01346])|2(?:1[257]|3[013]|4[01]|5[0137]|6[0158]|78|8[1568]|9[14])|3(?:26|4[13]|5[34]|6[01489]|7[02-46]|8[159])|4(?:1[36]|2[1-47]|3[15]|5[12]|6[0-26-9]|7[014-9]|8[013-57]|9[014-7])|5(?:1[025]|22|[36][25]|4[28]|[578]1|9[15])|6(?:12|[2-47]1|5[17]|6[13]|80)|7(?:12|2[14]|3[134]|4[47]|5[15]|[67]1)|8(?:16|2[014]|3[126]|6[136]|7[078]|8[34]|91))[2-7]\d{6}|(?:1(?:2[35-8]|3[346-9]|4[236-9]|[59][0235-9]|6[235-9]|7[34689]|8[257-9])|2(?:1[134689]|3[24-8]|4[2-8]|5[25689]|6[2-4679]|7[3-79]|8[2-479]|9[235-9])|3(?:01|1[79]|2[1245]|4[5-8]|5[125689]|6[235-7]|7[157-9]|8[2-46-8])|4(?:1[14578]|2[5689]|3[2-467]|5[4-7]|6[35]|73|8[2689]|9[2389])|5(?:[16][146-9]|2[14-8]|3[1346]|4[14-69]|5[46]|7[2-4]|8[2-8]|9[246])|6(?:1[1358]|2[2457]|3[2-4]|4[235-7]|5[2-689]|6[24578]|7[235689]|8[14-6])|7(?:1[013-9]|2[0235-9]|3[2679]|4[1-35689]|5[2-46-9]|[67][02-9]|8[013-7]|9[089])|8(?:1[1357-9]|2[235-8]|3[03-57-9]|4[0-24-9]|5\d|6[2457-9]|7[1-6]|8[1256]|9[2-4]))\d[2-7]\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"(?:6(?:1279|828[01489])|7(?:887[02-9]|9(?:313|79[07-9]))|8(?:079[04-9]|(?:84|91)7[02-8]))\d{5}|(?:160[01]|6(?:(?:12|[2-4]1|5[17]|6[13]|80)[0189]|7(?:1[0189]|86))|7(?:1(?:2[0189]|9[0-5])|3(?:2[5-8]|[34][017-9]|9[016-9])|5(?:[15][017-9]|2[04-9]|9[7-9])|6(?:0[0-47]|1[0-257-9]|2[0-4]|3[19]|5[4589])|70[0289]|88[089]|97[02-8])|8(?:0(?:6[67]|7[02-8])|70[017-9]|84[01489]|91[0-289]))\d{6}|(?:731|8(?:16|2[014]|3[126]|6[136]|7[78]|83))(?:[0189]\d|7[02-8])\d{5}|(?:6(?:(?:1[1358]|2[2457]|3[2-4]|4[235-7]|5[2-689]|6[24578])\d|7(?:[23569]\d|4[0189]|8[0-57-9])|8(?:[14-6]\d|2[0-79]))|7(?:1(?:[013-8]\d|9[6-9])|3(?:2[0-49]|9[2-5])|5(?:2[1-3]|9[0-6])|6(?:0[5689]|2[5-9]|3[02-8]|4\d|5[0-367])|70[13-7]|881))[0189]\d{5}|(?:6(?:[09]\d|1[04679]|2[03689]|3[05-9]|4[0489]|50|6[069]|7[07]|8[7-9])|7(?:[024]\d|3[05-8]|5[0346-8]|6[6-9]|7[1-9]|8[0-79]|9[089])|8(?:0[01589]|1[0-57-9]|2[235-9]|3[03-57-9]|[45]\d|6[02457-9]|7[1-69]|8[0-25-9]|9[02-9])|9\d\d)\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [8, 9, 10, 11, 12, 13], pattern: #"000800\d{7}|180(?:0\d{4,9}|3\d{9})"#),
-                PhoneNumberDesc("premiumRate", lengths: [13], pattern: #"186[12]\d{9}"#),
-                PhoneNumberDesc("sharedCost", lengths: [11], pattern: #"1860\d{7}"#),
-                PhoneNumberDesc("uan", lengths: [10], pattern: #"140\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "IO", countryCode: 246, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7], localOnlyLengths: [],
-            general: #"3\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"37\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [7], pattern: #"38\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "IQ", countryCode: 964, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9, 10], localOnlyLengths: [6, 7],
-            general: #"(?:1|7\d\d)\d{7}|[2-6]\d{7,8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8, 9], pattern: #"1\d{7}|(?:2[13-5]|3[02367]|4[023]|5[03]|6[026])\d{6,7}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"7[3-9]\d{8}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "IR", countryCode: 98, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [4, 5, 6, 7, 10], localOnlyLengths: [8],
-            general: #"[1-9]\d{9}|(?:[1-8]\d\d|9)\d{3,4}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [6, 7, 10], pattern: #"(?:1[137]|2[13-68]|3[1458]|4[145]|5[1468]|6[16]|7[1467]|8[13467])(?:[03-57]\d{7}|[16]\d{3}(?:\d{4})?|[289]\d{3}(?:\d(?:\d{3})?)?)|94(?:000[09]|(?:12\d|30[0-2])\d|2(?:[02689]0\d|121)|4(?:111|40\d))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"9(?:(?:0[0-5]|[13]\d|2[0-3])\d\d|9(?:[0-46]\d\d|5(?:10|5\d)|8(?:[12]\d|3[0-2]|88)|9(?:[01359]\d|21|69|77|8[7-9])))\d{5}"#),
-                PhoneNumberDesc("uan", lengths: [4, 5], pattern: "96(?:0[12]|2[16-8]|3(?:08|[14]5|[23]|66)|4(?:0|80)|5[01]|6[89]|86|9[19])"),
-            ]
-        ),
-        PhoneTerritory(
-            region: "IS", countryCode: 354, isMainForCode: false,
-            internationalPrefix: "00|1(?:0(?:01|[12]0)|100)", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 9], localOnlyLengths: [],
-            general: #"(?:38\d|[4-9])\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"(?:4(?:1[0-24-69]|2[0-7]|[37][0-8]|4[0-24589]|5[0-68]|6\d|8[0-36-8])|5(?:05|[156]\d|2[02578]|3[0-579]|4[03-7]|7[0-2578]|8[0-35-9]|9[013-689])|872)\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [7, 9], pattern: #"(?:38[589]\d\d|6(?:1[1-8]|2[0-6]|3[026-9]|4[014679]|5[0159]|6[0-69]|70|8[06-8]|9\d)|7(?:5[057]|[6-9]\d)|8(?:2[0-59]|[3-69]\d|8[238]))\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [7], pattern: #"80[0-8]\d{4}"#),
-                PhoneNumberDesc("premiumRate", lengths: [7], pattern: #"90(?:0\d|1[5-79]|2[015-79]|3[135-79]|4[125-7]|5[25-79]|7[1-37]|8[0-35-7])\d{3}"#),
-                PhoneNumberDesc("voip", lengths: [7], pattern: #"49[0-24-79]\d{4}"#),
-                PhoneNumberDesc("uan", lengths: [7], pattern: #"809\d{4}"#),
-                PhoneNumberDesc("voicemail", lengths: [7], pattern: #"(?:689|8(?:7[18]|80)|95[48])\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "IT", countryCode: 39, isMainForCode: true,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [6, 7, 8, 9, 10, 11, 12], localOnlyLengths: [],
-            general: #"0\d{5,11}|1\d{8,10}|3(?:[0-8]\d{7,10}|9\d{7,8})|(?:43|55|70)\d{8}|8\d{5}(?:\d{2,4})?"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [6, 7, 8, 9, 10, 11, 12], pattern: #"0(?:669[0-79]\d{1,6}|831\d{2,8})|0(?:1(?:[0159]\d|[27][1-5]|31|4[1-4]|6[1356]|8[2-57])|2\d\d|3(?:[0159]\d|2[1-4]|3[12]|[48][1-6]|6[2-59]|7[1-7])|4(?:[0159]\d|[23][1-9]|4[245]|6[1-5]|7[1-4]|81)|5(?:[0159]\d|2[1-5]|3[2-6]|4[1-79]|6[4-6]|7[1-578]|8[3-8])|6(?:[0-57-9]\d|6[0-8])|7(?:[0159]\d|2[12]|3[1-7]|4[2-46]|6[13569]|7[13-6]|8[1-59])|8(?:[0159]\d|2[3-578]|3[2356]|[6-8][1-5])|9(?:[0159]\d|[238][1-5]|4[12]|6[1-8]|7[1-6]))\d{2,7}"#),
-                PhoneNumberDesc("mobile", lengths: [9, 10], pattern: #"3[2-9]\d{7,8}|(?:31|43)\d{8}"#),
-                PhoneNumberDesc("tollFree", lengths: [6, 9], pattern: #"80(?:0\d{3}|3)\d{3}"#),
-                PhoneNumberDesc("premiumRate", lengths: [6, 8, 9, 10], pattern: #"(?:0878\d{3}|89(?:2\d|3[04]|4(?:[0-4]|[5-9]\d\d)|5[0-4]))\d\d|(?:1(?:44|6[346])|89(?:38|5[5-9]|9))\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [6, 9], pattern: #"84(?:[08]\d{3}|[17])\d{3}"#),
-                PhoneNumberDesc("personalNumber", lengths: [9, 10], pattern: #"1(?:78\d|99)\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [10], pattern: #"55\d{8}"#),
-                PhoneNumberDesc("voicemail", lengths: [11, 12], pattern: #"3[2-8]\d{9,10}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "JE", countryCode: 44, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: #"([0-24-8]\d{5})$|0|180020"#, nationalPrefixTransformRule: "1534$1",
-            leadingDigits: nil,
-            possibleLengths: [10], localOnlyLengths: [6],
-            general: #"1534\d{6}|(?:[3578]\d|90)\d{8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"1534[0-24-8]\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"7(?:(?:(?:50|82)9|937)\d|7(?:00[378]|97\d))\d{5}"#),
-                PhoneNumberDesc("pager", lengths: [10], pattern: #"76(?:464|652)\d{5}|76(?:0[0-28]|2[356]|34|4[01347]|5[49]|6[0-369]|77|8[14]|9[139])\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"80(?:07(?:35|81)|8901)\d{4}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"(?:8(?:4(?:4(?:4(?:05|42|69)|703)|5(?:041|800))|7(?:0002|1206))|90(?:066[59]|1810|71(?:07|55)))\d{4}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"701511\d{4}"#),
-                PhoneNumberDesc("voip", lengths: [10], pattern: #"56\d{8}"#),
-                PhoneNumberDesc("uan", lengths: [10], pattern: #"(?:3(?:0(?:07(?:35|81)|8901)|3\d{4}|4(?:4(?:4(?:05|42|69)|703)|5(?:041|800))|7(?:0002|1206))|55\d{4})\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "JM", countryCode: 1, isMainForCode: false,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: "658|876",
-            possibleLengths: [10], localOnlyLengths: [7],
-            general: #"(?:[58]\d\d|658|900)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"8766060\d{3}|(?:658(?:2(?:[5-8]\d|9[0-46-9])|[3-9]\d\d)|876(?:52[35]|6(?:0[1-3579]|1[0235-9]|[23]\d|40|5[06]|6[2-589]|7[0-25-9]|8[04]|9[4-9])|7(?:0[2-689]|[1-6]\d|8[056]|9[45])|9(?:0[1-8]|1[02378]|[2-8]\d|9[2-468])))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"(?:6582(?:[0-4]\d|95)|876(?:2(?:0[1-9]|[13-9]\d|2[013-9])|[348]\d\d|5(?:0[1-9]|[1-9]\d)|6(?:4[89]|6[67])|7(?:0[07]|7\d|8[1-47-9]|9[0-36-9])|9(?:[01]9|9[0579])))\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"8(?:00|33|44|55|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900[2-9]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "JO", countryCode: 962, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9], localOnlyLengths: [],
-            general: #"(?:(?:[2689]|7\d)\d|32|427|53)\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"87(?:000|90[01])\d{3}|(?:2(?:6(?:2[0-35-9]|3[0-578]|4[24-7]|5[0-24-8]|[6-8][023]|9[0-3])|7(?:0[1-79]|10|2[014-7]|3[0-689]|4[019]|5[0-3578]))|32(?:0[1-69]|1[1-35-7]|2[024-7]|3\d|4[0-3]|[5-7][023])|53(?:0[0-3]|[13][023]|2[0-59]|49|5[0-35-9]|6[15]|7[45]|8[1-6]|9[0-36-9])|6(?:2(?:[05]0|22)|3(?:00|33)|4(?:0[0-25]|1[2-7]|2[0569]|[38][07-9]|4[025689]|6[0-589]|7\d|9[0-2])|5(?:[01][056]|2[034]|3[0-57-9]|4[178]|5[0-69]|6[0-35-9]|7[1-379]|8[0-68]|9[0239]))|87(?:20|7[078]|99))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:427|7(?:[78][0-25-9]|9\d))\d{6}"#),
-                PhoneNumberDesc("pager", lengths: [9], pattern: #"74(?:66|77)\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"80\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"9\d{7}"#),
-                PhoneNumberDesc("sharedCost", lengths: [8], pattern: #"85\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [9], pattern: #"70\d{7}"#),
-                PhoneNumberDesc("uan", lengths: [8], pattern: #"8(?:10|8\d)\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "JP", countryCode: 81, isMainForCode: false,
-            internationalPrefix: "010", nationalPrefix: "0",
-            nationalPrefixForParsing: #"(000[2569]\d{4,6})$|(?:(?:003768)0?)|0"#, nationalPrefixTransformRule: "$1",
-            leadingDigits: nil,
-            possibleLengths: [8, 9, 10, 11, 12, 13, 14, 15, 16, 17], localOnlyLengths: [],
-            general: #"00[1-9]\d{6,14}|[25-9]\d{9}|(?:00|[1-9]\d\d)\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"(?:1(?:1[235-8]|2[3-6]|3[3-9]|4[2-6]|[58][2-8]|6[2-7]|7[2-9]|9[1-9])|(?:2[2-9]|[36][1-9])\d|4(?:[2-578]\d|6[02-8]|9[2-59])|5(?:[2-589]\d|6[1-9]|7[2-8])|7(?:[25-9]\d|3[4-9]|4[02-9])|8(?:[2679]\d|3[2-9]|4[5-9]|5[1-9]|8[03-9])|9(?:[2-58]\d|[679][1-9]))\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"[6-9]0[1-9]\d{7}"#),
-                PhoneNumberDesc("pager", lengths: [10], pattern: #"20\d{8}"#),
-                PhoneNumberDesc("tollFree", lengths: [8, 9, 10, 11, 12, 13, 14, 15, 16, 17], pattern: #"00777(?:[01]|5\d)\d\d|(?:00(?:7778|882[1245])|(?:120|800\d)\d\d)\d{4}|00(?:37|66|78)\d{6,13}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"990\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [9], pattern: #"60\d{7}"#),
-                PhoneNumberDesc("voip", lengths: [10], pattern: #"50[1-9]\d{7}"#),
-                PhoneNumberDesc("uan", lengths: [9], pattern: #"570\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "KE", countryCode: 254, isMainForCode: false,
-            internationalPrefix: "000", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 8, 9, 10], localOnlyLengths: [],
-            general: #"(?:[17]\d\d|900)\d{6}|(?:2|80)0\d{6,7}|[4-6]\d{6,8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7, 8, 9], pattern: #"(?:4[245]|5[1-79]|6[01457-9])\d{5,7}|(?:4[136]|5[08]|62)\d{7}|(?:[24]0|66)\d{6,7}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:1(?:0[0-8]|[18]\d|2[014]|30|4[0-5])|7\d\d)\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [9, 10], pattern: #"800[02-8]\d{5,6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"900[02-9]\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "KG", countryCode: 996, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9, 10], localOnlyLengths: [5, 6],
-            general: #"8\d{9}|[235-9]\d{8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"312(?:5[0-79]\d|9(?:[0-689]\d|7[0-24-9]))\d{3}|(?:3(?:1(?:2[0-46-8]|3[1-9]|47|[56]\d)|2(?:22|3[0-479]|6[0-7])|4(?:22|5[6-9]|6\d)|5(?:22|3[4-7]|59|6\d)|6(?:22|5[35-7]|6\d)|7(?:22|3[468]|4[1-9]|59|[67]\d)|9(?:22|4[1-8]|6\d))|6(?:09|12|2[2-4])\d)\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"312(?:58\d|973)\d{3}|(?:2(?:0[0-35]|2\d)|5[0-24-7]\d|600|7(?:[07]\d|55)|88[08]|9(?:12|9[05-9]))\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [9, 10], pattern: #"800\d{6,7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "KH", countryCode: 855, isMainForCode: false,
-            internationalPrefix: "00[14-9]", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9, 10], localOnlyLengths: [6, 7],
-            general: #"1\d{9}|[1-9]\d{7,8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8, 9], pattern: #"23(?:4(?:[2-4]|[56]\d)|[568]\d\d)\d{4}|23[236-9]\d{5}|(?:2[4-6]|3[2-6]|4[2-4]|[5-7][2-5])(?:(?:[237-9]|4[56]|5\d)\d{5}|6\d{5,6})"#),
-                PhoneNumberDesc("mobile", lengths: [8, 9], pattern: #"(?:(?:1[28]|3[18]|9[67])\d|6[016-9]|7(?:[07-9]|[16]\d)|8(?:[013-79]|8\d))\d{6}|(?:1\d|9[0-57-9])\d{6}|(?:2[3-6]|3[2-6]|4[2-4]|[5-7][2-5])48\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"1800(?:1\d|2[019])\d{4}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"1900(?:1\d|2[09])\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "KI", countryCode: 686, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [5, 8], localOnlyLengths: [],
-            general: #"(?:[37]\d|6[0-79])\d{6}|(?:[2-48]\d|50)\d{3}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [5, 8], pattern: #"(?:[24]\d|3[1-9]|50|65(?:02[12]|12[56]|22[89]|[3-5]00)|7(?:27\d\d|3100|5(?:02[12]|12[56]|22[89]|[34](?:00|81)|500))|8[0-5])\d{3}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"(?:6200[01]|7(?:310[1-9]|5(?:02[03-9]|12[0-47-9]|22[0-7]|[34](?:0[1-9]|8[02-9])|50[1-9])))\d{3}|(?:63\d\d|7(?:(?:[0146-9]\d|2[0-689])\d|3(?:[02-9]\d|1[1-9])|5(?:[0-2][013-9]|[34][1-79]|5[1-9]|[6-9]\d)))\d{4}"#),
-                PhoneNumberDesc("voip", lengths: [8], pattern: #"30(?:0[01]\d\d|12(?:11|20))\d\d"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "KM", countryCode: 269, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7], localOnlyLengths: [4],
-            general: #"[3478]\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"7[4-7]\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [7], pattern: #"[34]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [7], pattern: #"8\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "KN", countryCode: 1, isMainForCode: false,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: #"([2-7]\d{6})$|1"#, nationalPrefixTransformRule: "869$1",
-            leadingDigits: "869",
-            possibleLengths: [10], localOnlyLengths: [7],
-            general: #"(?:[58]\d\d|900)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"869(?:2(?:29|36)|302|4(?:6[015-9]|70)|56[5-7])\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"869(?:48[89]|55[6-8]|66\d|76[02-7])\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"8(?:00|33|44|55|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900[2-9]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "KP", countryCode: 850, isMainForCode: false,
-            internationalPrefix: "00|99", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 10], localOnlyLengths: [6, 7],
-            general: #"85\d{6}|(?:19\d|[2-7])\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8, 10], pattern: #"(?:(?:195|2)\d|3[19]|4[159]|5[37]|6[17]|7[39]|85)\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"19[1-3]\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "KR", countryCode: 82, isMainForCode: false,
-            internationalPrefix: "00(?:[125689]|3(?:[46]5|91)|7(?:00|27|3|55|6[126]))", nationalPrefix: "0",
-            nationalPrefixForParsing: #"0(8(?:[1-46-8]|5\d\d))?"#, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [5, 6, 8, 9, 10, 11, 12, 13, 14], localOnlyLengths: [3, 4, 7],
-            general: #"00[1-9]\d{8,11}|(?:[12]|5\d{3})\d{7}|[13-6]\d{9}|(?:[1-6]\d|80)\d{7}|[3-6]\d{4,5}|(?:00|7)0\d{8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [5, 6, 8, 9, 10], pattern: #"(?:2|3[1-3]|[46][1-4]|5[1-5])[1-9]\d{6,7}|(?:3[1-3]|[46][1-4]|5[1-5])1\d{2,3}"#),
-                PhoneNumberDesc("mobile", lengths: [9, 10], pattern: #"1(?:05(?:[0-8]\d|9[0-6])|22[13]\d)\d{4,5}|1(?:0[0-46-9]|[16-9]\d|2[013-9])\d{6,7}"#),
-                PhoneNumberDesc("pager", lengths: [9, 10], pattern: #"15\d{7,8}"#),
-                PhoneNumberDesc("tollFree", lengths: [9, 11, 12, 13, 14], pattern: #"00(?:308\d{6,7}|798\d{7,9})|(?:00368|[38]0)\d{7}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"60[2-9]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10, 11], pattern: #"50\d{8,9}"#),
-                PhoneNumberDesc("voip", lengths: [10], pattern: #"70\d{8}"#),
-                PhoneNumberDesc("uan", lengths: [8], pattern: #"1(?:5(?:22|33|44|66|77|88|99)|6(?:[07]0|44|6[0168]|88)|8(?:00|33|55|77|99))\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "KW", countryCode: 965, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 8], localOnlyLengths: [],
-            general: #"18\d{5}|(?:[2569]\d|41)\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"2(?:[23]\d\d|4(?:[1-35-9]\d|44)|5(?:0[034]|[2-46]\d|5[1-3]|7[1-7]))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"(?:41\d\d|5(?:(?:[05]\d|1[0-7]|6[56])\d|2(?:22|5[25])|7(?:55|77)|88[58])|6(?:(?:0[034679]|5[015-9]|6\d)\d|1(?:00|11|6[16])|2[26]2|3[36]3|4[46]4|7(?:0[013-9]|[67]\d)|8[68]8|9(?:[069]\d|3[039]))|9(?:(?:[04679]\d|8[057-9])\d|1(?:00|1[01]|99)|2(?:00|2\d)|3(?:00|3[03])|5(?:00|5\d)))\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [7], pattern: #"18\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "KY", countryCode: 1, isMainForCode: false,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: #"([2-9]\d{6})$|1"#, nationalPrefixTransformRule: "345$1",
-            leadingDigits: "345",
-            possibleLengths: [10], localOnlyLengths: [7],
-            general: #"(?:345|[58]\d\d|900)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"345(?:2(?:22|3[23]|44|66)|333|444|6(?:23|38|40)|7(?:30|4[35-79]|6[6-9]|77)|8(?:00|1[45]|4[89]|88)|9(?:14|4[035-9]))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"345(?:32[1-9]|4(?:1[2-6]|2[0-4])|5(?:1[67]|2[5-79]|4[6-9]|50|76)|649|82[56]|9(?:1[679]|2[2-9]|3[06-9]|90))\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"8(?:00|33|44|55|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"(?:345976|900[2-9]\d\d)\d{4}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "KZ", countryCode: 7, isMainForCode: false,
-            internationalPrefix: "810", nationalPrefix: "8",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: "7",
-            possibleLengths: [10, 14], localOnlyLengths: [5, 6, 7],
-            general: #"8\d{13}|[78]\d{9}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"7(?:1(?:0(?:[23]\d|4[0-3]|59|63)|1(?:[23]\d|4[0-79]|59)|2(?:[23]\d|59)|3(?:2\d|3[0-79]|4[0-35-9]|59)|4(?:[24]\d|3[013-9]|5[1-9]|97)|5(?:2\d|3[1-9]|4[0-7]|59)|6(?:[2-4]\d|5[19]|61)|72\d|8(?:[27]\d|3[1-46-9]|4[0-5]|59))|2(?:1(?:[23]\d|4[46-9]|5[3469])|2(?:2\d|3[0679]|46|5[12679])|3(?:[2-4]\d|5[139])|4(?:2\d|3[1-35-9]|59)|5(?:[23]\d|4[0-8]|59|61)|6(?:2\d|3[1-9]|4[0-4]|59)|7(?:[2379]\d|40|5[279])|8(?:[23]\d|4[0-3]|59)|9(?:2\d|3[124578]|59)))\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"7(?:0[0-25-8]|47|6[0-4]|7[15-8]|85)\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [10, 14], pattern: #"8(?:00|108\d{3})\d{7}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"809\d{7}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"808\d{7}"#),
-                PhoneNumberDesc("voip", lengths: [10], pattern: #"751\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "LA", countryCode: 856, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9, 10], localOnlyLengths: [6],
-            general: #"[23]\d{9}|3\d{8}|(?:[235-8]\d|41)\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"(?:2[13]|[35-7][14]|41|8[1468])\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9, 10], pattern: #"(?:20(?:[23579]\d|8[78])|30[24]\d)\d{6}|30\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "LB", countryCode: 961, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 8], localOnlyLengths: [],
-            general: #"[27-9]\d{7}|[13-9]\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7, 8], pattern: #"7(?:62|8[0-6]|9[04-9])\d{4}|(?:[14-69]\d|2(?:[14-69]\d|[78][1-9])|7[2-57]|8[02-9])\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [7, 8], pattern: #"(?:(?:3|81)\d|7(?:[01]\d|6[013-9]|8[7-9]|9[0-4]))\d{5}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"9[01]\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [8], pattern: #"80\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "LC", countryCode: 1, isMainForCode: false,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: #"([2-8]\d{6})$|1"#, nationalPrefixTransformRule: "758$1",
-            leadingDigits: "758",
-            possibleLengths: [10], localOnlyLengths: [7],
-            general: #"(?:[58]\d\d|758|900)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"758(?:234|4(?:30|5\d|6[2-9]|8[0-2])|57[0-2]|(?:63|75)8)\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"758(?:28[4-7]|384|4(?:6[01]|8[4-9])|5(?:1[89]|20|84)|7(?:1[2-9]|2\d|3[0-3])|812)\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"8(?:00|33|44|55|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900[2-9]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "LI", countryCode: 423, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: "(1001)|0", nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 9], localOnlyLengths: [],
-            general: #"[68]\d{8}|(?:[2378]\d|90)\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"(?:2(?:01|1[27]|2[024]|3\d|6[02-578]|96)|3(?:[24]0|33|7[0135-7]|8[048]|9[0269]))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [7, 9], pattern: #"(?:6(?:(?:4[5-9]|5\d)\d|6(?:[024-68]\d|1[01]|3[7-9]|70))\d|7(?:[37-9]\d|42|56))\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [7, 9], pattern: #"8002[28]\d\d|80(?:05\d|9)\d{4}"#),
-                PhoneNumberDesc("premiumRate", lengths: [7], pattern: #"90(?:02[258]|1(?:23|3[14])|66[136])\d\d"#),
-                PhoneNumberDesc("uan", lengths: [7], pattern: #"870(?:28|87)\d\d"#),
-                PhoneNumberDesc("voicemail", lengths: [9], pattern: #"697(?:42|56|[78]\d)\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "LK", countryCode: 94, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [7],
-            general: #"[1-9]\d{8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"(?:12[2-9]|602|8[12]\d|9(?:1\d|22|9[245]))\d{6}|(?:11|2[13-7]|3[1-8]|4[157]|5[12457]|6[35-7])[2-57]\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"7(?:[0-25-8]\d|4[0-4])\d{6}"#),
-                PhoneNumberDesc("uan", lengths: [9], pattern: #"1973\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "LR", countryCode: 231, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 8, 9], localOnlyLengths: [],
-            general: #"(?:[2457]\d|33|88)\d{7}|(?:2\d|[4-6])\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"2\d{7}"#),
-                PhoneNumberDesc("mobile", lengths: [7, 9], pattern: #"(?:(?:(?:22|33)0|555|7(?:6[01]|7\d)|88\d)\d|4(?:240|[67]))\d{5}|[56]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"332(?:02|[34]\d)\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "LS", countryCode: 266, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [],
-            general: #"(?:[256]\d\d|800)\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"2\d{7}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"[56]\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"800[1256]\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "LT", countryCode: 370, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: "[08]", nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [],
-            general: #"(?:[3469]\d|52|[78]0)\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"(?:3[1478]|4[124-6]|52)\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"6\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"80[02]\d{5}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"9(?:0[0239]|10)\d{5}"#),
-                PhoneNumberDesc("sharedCost", lengths: [8], pattern: #"808\d{5}"#),
-                PhoneNumberDesc("personalNumber", lengths: [8], pattern: #"70[05]\d{5}"#),
-                PhoneNumberDesc("voip", lengths: [8], pattern: #"[89]01\d{5}"#),
-                PhoneNumberDesc("uan", lengths: [8], pattern: #"70[67]\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "LU", countryCode: 352, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: #"(15(?:0[06]|1[12]|[35]5|4[04]|6[26]|77|88|99)\d)"#, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [4, 5, 6, 7, 8, 9, 10, 11], localOnlyLengths: [],
-            general: #"35[013-9]\d{4,8}|6\d{8}|35\d{2,4}|(?:[2457-9]\d|3[0-46-9])\d{2,9}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [4, 5, 6, 7, 8, 9, 10, 11], pattern: #"(?:35[013-9]|80[2-9]|90[89])\d{1,8}|(?:2[2-9]|3[0-46-9]|[457]\d|8[13-9]|9[2-579])\d{2,9}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"6(?:[26][18]|5[1568]|7[189]|81|9[128])\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"800\d{5}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"90[015]\d{5}"#),
-                PhoneNumberDesc("sharedCost", lengths: [8], pattern: #"801\d{5}"#),
-                PhoneNumberDesc("voip", lengths: [4, 5, 6, 7, 8, 9, 10], pattern: #"20(?:1\d{5}|[2-689]\d{1,7})"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "LV", countryCode: 371, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [],
-            general: #"(?:[268]\d|78|90)\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"6\d{7}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"2333[0-8]\d{3}|2(?:[0-24-9]\d\d|3(?:0[07]|[14-9]\d|2[02-9]|3[0-24-9]))\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"80\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"90\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [8], pattern: #"81\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "LY", countryCode: 218, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [7],
-            general: #"[2-9]\d{8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"(?:2(?:0[56]|[1-6]\d|7[124579]|8[124])|3(?:1\d|2[2356])|4(?:[17]\d|2[1-357]|5[2-4]|8[124])|5(?:[1347]\d|2[1-469]|5[13-5]|8[1-4])|6(?:[1-479]\d|5[2-57]|8[1-5])|7(?:[13]\d|2[13-79])|8(?:[124]\d|5[124]|84))\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"9[1-6]\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "MA", countryCode: 212, isMainForCode: true,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: "[5-8]",
-            possibleLengths: [9], localOnlyLengths: [],
-            general: #"[5-8]\d{8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"5(?:(?:18|4[0679]|5[03])\d|2(?:[0-25-79]\d|3[1-578]|4[02-46-8]|8[0235-9])|3(?:[0-47]\d|5[02-9]|6[02-8]|8[014-9]|9[3-9]))\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:6(?:[0-79]\d|8[0-247-9])|7(?:[016-8]\d|2[0-8]|5[0-5]))\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"80[0-7]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"89\d{7}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"(?:592(?:4[0-2]|93)|80[89]\d\d)\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "MC", countryCode: 377, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9], localOnlyLengths: [],
-            general: #"(?:[3489]|[67]\d)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"(?:870|9[2-47-9]\d)\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [8, 9], pattern: #"4(?:[46]\d|5[1-9])\d{5}|(?:3|[67]\d)\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"(?:800|90\d)\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "MD", countryCode: 373, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [],
-            general: #"(?:[235-7]\d|[89]0)\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"(?:(?:2[1-9]|3[1-79])\d|5(?:33|5[257]))\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"562\d{5}|(?:6\d|7[16-9])\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"800\d{5}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"90[056]\d{5}"#),
-                PhoneNumberDesc("sharedCost", lengths: [8], pattern: #"808\d{5}"#),
-                PhoneNumberDesc("voip", lengths: [8], pattern: #"3[08]\d{6}"#),
-                PhoneNumberDesc("uan", lengths: [8], pattern: #"803\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "ME", countryCode: 382, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9], localOnlyLengths: [6],
-            general: #"(?:20|[3-79]\d)\d{6}|80\d{6,7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"(?:20[2-8]|3(?:[0-2][2-7]|3[24-7])|4(?:0[2-467]|1[2467])|5(?:0[2467]|1[24-7]|2[2-467]))\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"6(?:[07-9]\d|3[024]|6[0-25])\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [8, 9], pattern: #"80(?:[0-2578]|9\d)\d{5}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"9(?:4[1568]|5[178])\d{5}"#),
-                PhoneNumberDesc("voip", lengths: [8], pattern: #"78[1-49]\d{5}"#),
-                PhoneNumberDesc("uan", lengths: [8], pattern: #"77[1-9]\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "MF", countryCode: 590, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [],
-            general: #"7090\d{5}|(?:[56]9|[89]\d)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"(?:59(?:0(?:0[079]|[14]3|[27][79]|3[03-7]|5[0-268]|87)|87\d)|80[6-9]\d\d)\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:69(?:0\d\d|1(?:2[2-9]|3[0-5]))|7090[0-4])\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"80[0-5]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"8[129]\d{7}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"9(?:(?:39[5-7]|76[018])\d|475[0-6])\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "MG", countryCode: 261, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: #"([24-9]\d{6})$|0"#, nationalPrefixTransformRule: "20$1",
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [7],
-            general: #"[23]\d{8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"2072[29]\d{4}|20(?:2\d|4[47]|5[3467]|6[279]|7[356]|8[268]|9[2457])\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"3[2-9]\d{7}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"22\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "MH", countryCode: 692, isMainForCode: false,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7], localOnlyLengths: [],
-            general: #"329\d{4}|(?:[256]\d|45)\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"(?:247|528|625)\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [7], pattern: #"(?:(?:23|54)5|329|45[35-8])\d{4}"#),
-                PhoneNumberDesc("voip", lengths: [7], pattern: #"635\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "MK", countryCode: 389, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [6, 7],
-            general: #"[2-578]\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"(?:(?:2(?:62|77)0|3444)\d|4[56]440)\d{3}|(?:34|4[357])700\d{3}|(?:2(?:[0-3]\d|5[0-578]|6[01]|82)|3(?:1[3-68]|[23][2-68]|4[23568])|4(?:[23][2-68]|4[3-68]|5[2568]|6[25-8]|7[24-68]|8[4-68]))\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"7(?:3555|(?:474|9[019]7)7)\d{3}|7(?:[0-25-8]\d\d|3(?:[1-478]\d|6[01])|4(?:2\d|60|7[01578])|9(?:[2-4]\d|5[01]|7[015]))\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"800\d{5}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"5\d{7}"#),
-                PhoneNumberDesc("sharedCost", lengths: [8], pattern: #"8(?:0[1-9]|[1-9]\d)\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "ML", countryCode: 223, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [],
-            general: #"[24-9]\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"2(?:07[0-8]|12[67])\d{4}|(?:2(?:02|1[4-689])|4(?:0[0-4]|4[1-59]))\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"2(?:0(?:01|79)|17\d)\d{4}|(?:5[0-3]|[679]\d|8[2-59])\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"80\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "MM", countryCode: 95, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [6, 7, 8, 9, 10], localOnlyLengths: [5],
-            general: #"1\d{5,7}|95\d{6}|(?:[4-7]|9[0-46-9])\d{6,8}|(?:2|8\d)\d{5,8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [6, 7, 8, 9], pattern: #"(?:1(?:(?:12|[28]\d|3[56]|7[3-6]|9[0-6])\d|4(?:2[29]|7[0-2]|83)|6)|2(?:2(?:00|8[34])|4(?:0\d|22|7[0-2]|83)|51\d\d)|4(?:2(?:2\d\d|48[013])|3(?:20\d|4(?:70|83)|56)|420\d|5(?:2\d|470))|6(?:0(?:[23]|88\d)|(?:124|[56]2\d)\d|2472|3(?:20\d|470)|4(?:2[04]\d|472)|7(?:3\d\d|4[67]0|8(?:[01459]\d|8))))\d{4}|5(?:2(?:2\d{5,6}|47[02]\d{4})|(?:3472|4(?:2(?:1|86)|470)|522\d|6(?:20\d|483)|7(?:20\d|48[01])|8(?:20\d|47[02])|9(?:20\d|470))\d{4})|7(?:(?:0470|4(?:25\d|470)|5(?:202|470|96\d))\d{4}|1(?:20\d{4,5}|4(?:70|83)\d{4}))|8(?:1(?:2\d{5,6}|4(?:10|7[01]\d)\d{3})|2(?:2\d{5,6}|(?:320|490\d)\d{3})|(?:3(?:2\d\d|470)|4[24-7]|5(?:(?:2\d|51)\d|4(?:[1-35-9]\d|4[0-57-9]))|6[23])\d{4})|(?:1[2-6]\d|4(?:2[24-8]|3[2-7]|[46][2-6]|5[3-5])|5(?:[27][2-8]|3[2-68]|4[24-8]|5[23]|6[2-4]|8[24-7]|9[2-7])|6(?:[19]20|42[03-6]|(?:52|7[45])\d)|7(?:[04][24-8]|[15][2-7]|22|3[2-4])|8(?:1[2-689]|2[2-8]|(?:[35]2|64)\d))\d{4}|25\d{5,6}|(?:2[2-9]|6(?:1[2356]|[24][2-6]|3[24-6]|5[2-4]|6[2-8]|7[235-7]|8[245]|9[24])|8(?:3[24]|5[245]))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [7, 8, 9, 10], pattern: #"(?:17[01]|9(?:2(?:[0-4]|[56]\d\d)|(?:3(?:[0-36]|4\d)|(?:6\d|8[89]|9[4-8])\d|7(?:3|40|[5-9]\d))\d|4(?:(?:[0245]\d|[1379])\d|88)|5[0-6])\d)\d{4}|9[69]1\d{6}|9(?:[68]\d|9[089])\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"80080(?:0[1-9]|2\d)\d{3}"#),
-                PhoneNumberDesc("voip", lengths: [8], pattern: #"1333\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "MN", countryCode: 976, isMainForCode: false,
-            internationalPrefix: "001", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9, 10], localOnlyLengths: [4, 5, 6],
-            general: #"[12]\d{7,9}|[5-9]\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8, 9, 10], pattern: #"[12](?:2[1-3]|(?:3[2-8]|4[2-68]|5[1-4689])\d)\d{5,6}|7(?:0(?:[0-5]\d|7[078]|80)|128)\d{4}|[12]27\d{6}|(?:11|2[16]|5[368])\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"(?:87[01]|92[0139])\d{5}|(?:5[05]|6[069]|7[28]|8[0135689]|9[013-9])\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [8], pattern: #"712[0-79]\d{4}|7(?:1[013-9]|[5-79]\d)\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "MO", countryCode: 853, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 8], localOnlyLengths: [],
-            general: #"0800\d{3}|(?:28|[68]\d)\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"(?:28[2-9]|8(?:11|[2-57-9]\d))\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"6800[0-79]\d{3}|6(?:[235]\d\d|6(?:0[0-5]|[1-9]\d)|8(?:0[1-9]|[14-8]\d|2[5-9]|[39][0-4]))\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [7], pattern: #"0800\d{3}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "MP", countryCode: 1, isMainForCode: false,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: #"([2-9]\d{6})$|1"#, nationalPrefixTransformRule: "670$1",
-            leadingDigits: "670",
-            possibleLengths: [10], localOnlyLengths: [7],
-            general: #"[58]\d{9}|(?:67|90)0\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"670(?:2(?:3[3-7]|56|8[4-8])|32[1-38]|4(?:33|8[348])|5(?:32|55|88)|6(?:64|70|82)|78[3589]|8[3-9]8|989)\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"8(?:00|33|44|55|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900[2-9]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "MQ", countryCode: 596, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [],
-            general: #"7091\d{5}|(?:[56]9|[89]\d)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"(?:59(?:6(?:[03-7]\d|1[05]|2[7-9]|8[0-39]|9[04-9])|89\d)|80[6-9]\d\d|9(?:477[6-9]|767[4589]))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:69[67]\d\d|7091[0-3])\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"80[0-5]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"8[129]\d{7}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"9(?:397[0-3]|477[0-5]|76(?:6\d|7[0-367]))\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "MR", countryCode: 222, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [],
-            general: #"(?:[2-4]\d\d|800)\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"(?:25[08]|35\d|45[1-7])\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"[2-4][0-46-9]\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"800\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "MS", countryCode: 1, isMainForCode: false,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: #"([34]\d{6})$|1"#, nationalPrefixTransformRule: "664$1",
-            leadingDigits: "664",
-            possibleLengths: [10], localOnlyLengths: [7],
-            general: #"(?:[58]\d\d|664|900)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"6644(?:1[0-3]|91)\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"664(?:3(?:49|9[1-6])|49[2-6])\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"8(?:00|33|44|55|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900[2-9]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "MT", countryCode: 356, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [],
-            general: #"3550\d{4}|(?:[2579]\d\d|800)\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"20(?:3[1-4]|6[059])\d{4}|2(?:0[19]|[1-357]\d|60)\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"(?:7(?:210|[79]\d\d)|9(?:[29]\d\d|69[67]|8(?:1[1-3]|89|97)))\d{4}"#),
-                PhoneNumberDesc("pager", lengths: [8], pattern: #"7117\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"800(?:02|[3467]\d)\d{3}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"5(?:0(?:0(?:37|43)|(?:6\d|70|9[0168])\d)|[12]\d0[1-5])\d{3}"#),
-                PhoneNumberDesc("voip", lengths: [8], pattern: #"3550\d{4}"#),
-                PhoneNumberDesc("uan", lengths: [8], pattern: #"501\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "MU", countryCode: 230, isMainForCode: false,
-            internationalPrefix: "0(?:0|[24-7]0|3[03])", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 8, 10], localOnlyLengths: [],
-            general: #"(?:[57]|8\d\d)\d{7}|[2-468]\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7, 8], pattern: #"(?:2(?:[0346-8]\d|1[0-8])|4(?:[013568]\d|2[0-24-8]|71|90)|54(?:[3-5]\d|71)|6\d\d|8(?:14|3[129]))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"5(?:4(?:2[1-389]|7[1-9])|87[15-8])\d{4}|(?:5(?:2[5-9]|4[3-689]|[57]\d|8[0-689]|9[0-8])|7(?:0[0-7]|3[013]))\d{5}"#),
-                PhoneNumberDesc("pager", lengths: [7], pattern: #"219\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [7, 10], pattern: #"802\d{7}|80[0-2]\d{4}"#),
-                PhoneNumberDesc("premiumRate", lengths: [7], pattern: #"30\d{5}"#),
-                PhoneNumberDesc("voip", lengths: [7], pattern: #"3(?:20|9\d)\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "MV", countryCode: 960, isMainForCode: false,
-            internationalPrefix: "0(?:0|19)", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 10], localOnlyLengths: [],
-            general: #"(?:800|9[0-57-9]\d)\d{7}|[34679]\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"(?:3(?:0[0-4]|3[0-59])|6(?:[58][024689]|6[024-68]|7[02468]))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [7], pattern: #"(?:46[46]|[79]\d\d)\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"800\d{7}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900\d{7}"#),
-                PhoneNumberDesc("uan", lengths: [7], pattern: #"4(?:0[01]|50)\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "MW", countryCode: 265, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 9], localOnlyLengths: [],
-            general: #"(?:[1289]\d|31|77)\d{7}|1\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"1[2-9]\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"111\d{6}|(?:2[12]|31|77|[89][89])\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "MX", countryCode: 52, isMainForCode: false,
-            internationalPrefix: "0[09]", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [10], localOnlyLengths: [7, 8],
-            general: #"[2-9]\d{9}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"(?:2(?:0[01]|2\d|3[1-35-8]|4[13-9]|7[1-689]|8[1-578]|9[467])|3(?:1[1-79]|[2458][1-9]|3\d|7[1-8]|9[1-5])|4(?:1[1-57-9]|[267][1-9]|3[1-8]|[45]\d|8[1-35-9]|9[2-689])|5(?:[56]\d|88|9[1-79])|6(?:1[2-68]|[2-4][1-9]|5[1-36-9]|6[0-57-9]|7[1-7]|8[67]|9[4-8])|7(?:[1346][1-9]|[27]\d|5[13-9]|8[1-69]|9[17])|8(?:1\d|2[13-689]|3[1-6]|4[124-6]|6[1246-9]|7[0-378]|9[12479])|9(?:1[346-9]|2[1-4]|3[2-46-8]|5[1348]|[69]\d|7[12]|8[1-8]))\d{7}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"(?:2(?:2\d|3[1-35-8]|4[13-9]|7[1-689]|8[1-578]|9[467])|3(?:1[1-79]|[2458][1-9]|3\d|7[1-8]|9[1-5])|4(?:1[1-57-9]|[267][1-9]|3[1-8]|[45]\d|8[1-35-9]|9[2-689])|5(?:[56]\d|88|9[1-79])|6(?:1[2-68]|[2-4][1-9]|5[1-36-9]|6[0-57-9]|7[1-7]|8[67]|9[4-8])|7(?:[1346][1-9]|[27]\d|5[13-9]|8[1-69]|9[17])|8(?:1\d|2[13-689]|3[1-6]|4[124-6]|6[1246-9]|7[0-378]|9[12479])|9(?:1[346-9]|2[1-4]|3[2-46-8]|5[1348]|[69]\d|7[12]|8[1-8]))\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"8(?:00|88)\d{7}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900\d{7}"#),
-                PhoneNumberDesc("sharedCost", lengths: [10], pattern: #"300\d{7}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"500\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "MY", countryCode: 60, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9, 10], localOnlyLengths: [6, 7],
-            general: #"1\d{8,9}|(?:3\d|[4-9])\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8, 9], pattern: #"427[01]\d{4}|(?:3(?:2[0-36-9]|3[0-368]|4[0-278]|5[0-24-8]|6[0-467]|7[1246-9]|8\d|9[0-57])\d|4(?:2[0-689]|[3-79]\d|8[1-35689])|5(?:2[0-589]|[3468]\d|5[0-489]|7[1-9]|9[23])|6(?:2[2-9]|3[1357-9]|[46]\d|5[0-6]|7[0-35-9]|85|9[015-8])|7(?:[2579]\d|3[03-68]|4[0-8]|6[5-9]|8[0-35-9])|8(?:[24][2-8]|3[2-5]|5[2-7]|6[2-589]|7[2-578]|[89][2-9])|9(?:0[57]|13|[25-7]\d|[3489][0-8]))\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [9, 10], pattern: #"1(?:(?:1888[689]|4400|8(?:47|8[27])[0-4])\d{4}|9\d{7,8})|1(?:0(?:[23568]\d|4[0-6]|7[016-9]|9[0-8])|1(?:[1-5]\d\d|6(?:0[5-9]|[1-9]\d)|7(?:[0-4]\d|5[0-79]|6[02-4]|8[02-5]))|(?:[26]\d|[37][1-9]|4[235-9])\d|5(?:31|9\d\d)|8(?:1[23]|[236]\d|4[06]|5(?:46|[7-9])|7[016-9]|8[01]|9[0-8]))\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"1[378]00\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"1600\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [10], pattern: #"15(?:4(?:6[0-4]\d|8(?:0[125]|[17]\d|21|3[01]|4[01589]|5[014]|6[02]))|6(?:32[0-6]|78\d))\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "MZ", countryCode: 258, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9], localOnlyLengths: [],
-            general: #"(?:2|8\d)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"2(?:[1346]\d|5[0-2]|[78][12]|93)\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"8(?:[2-79]\d|80)\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"800\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "NA", countryCode: 264, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9], localOnlyLengths: [],
-            general: #"[68]\d{7,8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8, 9], pattern: #"64426\d{3}|6(?:1(?:2[2-7]|3[01378]|4[0-4])|254|32[0237]|4(?:27|41|5[25])|52[236-8]|626|7(?:2[2-4]|30))\d{4,5}|6(?:1(?:(?:0\d|2[0189]|3[24-69]|4[5-9])\d|17|69|7[014])|2(?:17|5[0-36-8]|69|70)|3(?:17|2[14-689]|34|6[289]|7[01]|81)|4(?:17|2[0-2]|4[06]|5[0137]|69|7[01])|5(?:17|2[0459]|69|7[01])|6(?:17|25|38|42|69|7[01])|7(?:17|2[569]|3[13]|6[89]|7[01]))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:60|8[1245])\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"80\d{7}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"8701\d{5}"#),
-                PhoneNumberDesc("voip", lengths: [8, 9], pattern: #"8(?:3\d\d|86)\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "NC", countryCode: 687, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [6], localOnlyLengths: [],
-            general: #"(?:050|[2-57-9]\d\d)\d{3}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [6], pattern: #"(?:2[03-9]|3[0-5]|4[1-7]|88)\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [6], pattern: #"(?:[579]\d|8[0-79])\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [6], pattern: #"050\d{3}"#),
-                PhoneNumberDesc("premiumRate", lengths: [6], pattern: #"36\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "NE", countryCode: 227, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [],
-            general: #"[027-9]\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"2(?:0(?:20|3[1-8]|4[13-5]|5[14]|6[14578]|7[1-578])|1(?:4[145]|5[14]|6[14-68]|7[169]|88))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"(?:23|7[0467]|[89]\d)\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"08\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"09\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "NF", countryCode: 672, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: #"([0-258]\d{4})$"#, nationalPrefixTransformRule: "3$1",
-            leadingDigits: nil,
-            possibleLengths: [6], localOnlyLengths: [5],
-            general: #"[13]\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [6], pattern: #"(?:1(?:06|17|28|39)|3[0-2]\d)\d{3}"#),
-                PhoneNumberDesc("mobile", lengths: [6], pattern: #"(?:14|3[58])\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "NG", countryCode: 234, isMainForCode: false,
-            internationalPrefix: "009", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [10, 11, 12, 13, 14], localOnlyLengths: [6, 7],
-            general: #"(?:20|9\d)\d{8}|[78]\d{9,13}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"20(?:[1259]\d|3[013-9]|4[1-8]|6[024-689]|7[1-79]|8[2-9])\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"(?:702[0-24-9]|819[01])\d{6}|(?:7(?:0[13-9]|[12]\d)|8(?:0[1-9]|1[0-8])|9(?:0[1-9]|1[1-6]))\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [10, 11, 12, 13, 14], pattern: #"800\d{7,11}"#),
-                PhoneNumberDesc("uan", lengths: [10, 11, 12, 13, 14], pattern: #"700\d{7,11}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "NI", countryCode: 505, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [],
-            general: #"(?:1800|[25-8]\d{3})\d{4}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"2\d{7}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"(?:5(?:5[0-7]|[78]\d)|6(?:20|3[035]|4[045]|5[05]|77|8[1-9]|9[059])|(?:7[5-8]|8\d)\d)\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"1800\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "NL", countryCode: 31, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [5, 6, 7, 8, 9, 10, 11], localOnlyLengths: [],
-            general: #"(?:[124-7]\d\d|3(?:[02-9]\d|1[0-8]))\d{6}|8\d{6,9}|9\d{6,10}|1\d{4,5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"(?:1(?:[035]\d|1[13-578]|6[124-8]|7[24]|8[0-467])|2(?:[0346]\d|2[2-46-9]|5[125]|9[479])|3(?:[03568]\d|1[3-8]|2[01]|4[1-8])|4(?:[0356]\d|1[1-368]|7[58]|8[15-8]|9[23579])|5(?:[0358]\d|[19][1-9]|2[1-57-9]|4[13-8]|6[126]|7[0-3578])|7\d\d)\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9, 11], pattern: #"(?:6[1-58]|970\d)\d{7}"#),
-                PhoneNumberDesc("pager", lengths: [9], pattern: #"66\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [7, 8, 9, 10], pattern: #"800\d{4,7}"#),
-                PhoneNumberDesc("premiumRate", lengths: [7, 8, 9, 10], pattern: #"90[069]\d{4,7}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"(?:85|91)\d{7}"#),
-                PhoneNumberDesc("uan", lengths: [5, 6, 9], pattern: #"140(?:1[035]|2[0346]|3[03568]|4[0356]|5[0358]|8[458])|(?:140(?:1[16-8]|2[259]|3[124]|4[17-9]|5[124679]|7)|8[478]\d{6})\d"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "NO", countryCode: 47, isMainForCode: true,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: "[02-689]|7[0-8]",
-            possibleLengths: [5, 8], localOnlyLengths: [],
-            general: #"(?:0|[2-9]\d{3})\d{4}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"(?:2[1-4]|3[1-3578]|5[1-35-7]|6[1-46-9]|7[0-8])\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"[49]\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"80[01]\d{5}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"82[09]\d{5}"#),
-                PhoneNumberDesc("sharedCost", lengths: [8], pattern: #"810(?:0[0-6]|[2-8]\d)\d{3}"#),
-                PhoneNumberDesc("personalNumber", lengths: [8], pattern: #"880\d{5}"#),
-                PhoneNumberDesc("voip", lengths: [8], pattern: #"85[0-5]\d{5}"#),
-                PhoneNumberDesc("uan", lengths: [5, 8], pattern: #"(?:0[235-9]|81(?:0(?:0[7-9]|1\d)|5\d\d))\d{3}"#),
-                PhoneNumberDesc("voicemail", lengths: [8], pattern: #"81[23]\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "NP", countryCode: 977, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 10, 11], localOnlyLengths: [6, 7],
-            general: #"(?:1\d|9)\d{9}|[1-9]\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"(?:1[0-6]\d|99[02-6])\d{5}|(?:2[13-79]|3[135-8]|4[146-9]|5[135-7]|6[13-9]|7[15-9]|8[1-46-9]|9[1-7])[2-6]\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"9(?:00|6[0-3]|7[0-24-6]|8[0-24-68])\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [11], pattern: #"1(?:66001|800\d\d)\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "NR", countryCode: 674, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7], localOnlyLengths: [],
-            general: #"(?:222|444|(?:55|8\d)\d|666|777|999)\d{4}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"444\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [7], pattern: #"(?:222|55[3-9]|666|777|8\d\d|999)\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "NU", countryCode: 683, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [4, 7], localOnlyLengths: [],
-            general: #"(?:[4-7]|888\d)\d{3}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [4], pattern: #"[47]\d{3}"#),
-                PhoneNumberDesc("mobile", lengths: [4, 7], pattern: #"(?:[56]|888[1-9])\d{3}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "NZ", countryCode: 64, isMainForCode: false,
-            internationalPrefix: "0(?:0|161)", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [5, 6, 7, 8, 9, 10], localOnlyLengths: [],
-            general: #"[1289]\d{9}|50\d{5}(?:\d{2,3})?|[27-9]\d{7,8}|(?:[34]\d|6[0-35-9])\d{6}|8\d{4,6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"240\d{5}|(?:3[2-79]|[49][2-9]|6[235-9]|7[2-57-9])\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [8, 9, 10], pattern: #"2(?:[0-27-9]\d|6)\d{6,7}|2(?:1\d|75)\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [8, 9, 10], pattern: #"508\d{6,7}|80\d{6,8}"#),
-                PhoneNumberDesc("premiumRate", lengths: [7, 8, 9, 10], pattern: #"(?:1[13-57-9]\d{5}|50(?:0[08]|30|66|77|88))\d{3}|90\d{6,8}"#),
-                PhoneNumberDesc("personalNumber", lengths: [9], pattern: #"70\d{7}"#),
-                PhoneNumberDesc("uan", lengths: [5, 6, 7, 8, 9, 10], pattern: #"8(?:1[16-9]|22|3\d|4[045]|5[459]|6[235-9]|7[0-3579]|90)\d{2,7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "OM", countryCode: 968, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 8, 9], localOnlyLengths: [],
-            general: #"(?:1505|[279]\d{3}|500)\d{4}|800\d{5,6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"2[1-6]\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"(?:1505|90[1-9]\d)\d{4}|(?:7[124-9]|9[1-9])\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [7, 8, 9], pattern: #"8007\d{4,5}|(?:500|800[05])\d{4}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"900\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "PA", countryCode: 507, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 8, 10, 11], localOnlyLengths: [],
-            general: #"(?:00800|8\d{3})\d{6}|[68]\d{7}|[1-57-9]\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"(?:1(?:0\d|1[0479]|2[37]|3[0137]|4[147]|5[05]|6[058]|7[0167]|8[2358]|9[1389])|2(?:[0235-79]\d|1[0-7]|4[013-9]|8[02-9])|3(?:[0147-9]\d|[25][0-5]|33|6[068])|4(?:00|3[0-579]|4\d|7[0-57-9])|5(?:[01]\d|2[0-7]|[56]0|79)|7(?:0[09]|2[0-26-8]|3[03]|4[04]|5[05-9]|6[0156]|7[0-24-9]|8[4-9]|90)|8(?:09|2[89]|3\d|4[0-24-689]|5[014]|8[02])|9(?:0[5-9]|1[0135-8]|2[036-9]|3[35-79]|40|5[0457-9]|6[05-9]|7[04-9]|8[35-8]|9\d))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [7, 8], pattern: #"(?:1[16]1|21[89]|6\d{3}|8(?:1[01]|7[23]))\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [7, 8, 10, 11], pattern: #"800\d{4,5}|(?:00800|800\d)\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [7], pattern: #"(?:8(?:22|55|60|7[78]|86)|9(?:00|81))\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "PE", countryCode: 51, isMainForCode: false,
-            internationalPrefix: "00|19(?:1[124]|77|90)00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9], localOnlyLengths: [6, 7],
-            general: #"(?:[14-8]|9\d)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"(?:(?:(?:4[34]|5[14])[0-8]|687)\d|7(?:173|(?:3[0-8]|55)\d)|8(?:10[05689]|6(?:0[06-9]|1[6-9]|29)|7(?:0[0569]|[56]0)))\d{4}|(?:1[0-8]|4[12]|5[236]|6[1-7]|7[246]|8[2-4])\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"9\d{8}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"800\d{5}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"805\d{5}"#),
-                PhoneNumberDesc("sharedCost", lengths: [8], pattern: #"801\d{5}"#),
-                PhoneNumberDesc("personalNumber", lengths: [8], pattern: #"80[24]\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "PF", countryCode: 689, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [6, 8, 9], localOnlyLengths: [],
-            general: #"4\d{5}(?:\d{2})?|8\d{7,8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"4(?:0[4-689]|9[4-68])\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"8[7-9]\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"80[0-5]\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [8], pattern: #"499\d{5}"#),
-                PhoneNumberDesc("uan", lengths: [6], pattern: #"44\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "PG", countryCode: 675, isMainForCode: false,
-            internationalPrefix: "00|140[1-3]", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 8], localOnlyLengths: [],
-            general: #"(?:180|[78]\d{3})\d{4}|(?:[2-589]\d|64)\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"(?:(?:3[0-2]|4[257]|5[34]|9[78])\d|64[1-9]|85[02-46-9])\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"(?:7\d|8[1-48])\d{6}"#),
-                PhoneNumberDesc("pager", lengths: [7], pattern: #"27[01]\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [7], pattern: #"180\d{4}"#),
-                PhoneNumberDesc("voip", lengths: [7], pattern: #"2(?:0[0-57]|7[568])\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "PH", countryCode: 63, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [6, 8, 9, 10, 11, 12, 13], localOnlyLengths: [4, 5, 7],
-            general: #"(?:[2-7]|9\d)\d{8}|2\d{5}|(?:1800|8)\d{7,9}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [6, 8, 9, 10], pattern: #"(?:(?:2[3-8]|3[2-68]|4[2-9]|5[2-6]|6[2-58]|7[24578])\d{3}|88(?:22\d\d|42))\d{4}|(?:2|8[2-8]\d\d)\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"(?:8(?:1[37]|9[5-8])|9(?:0[5-9]|1[0-24-9]|[235-7]\d|4[2-9]|8[135-9]|9[1-9]))\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [11, 12, 13], pattern: #"1800\d{7,9}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "PK", countryCode: 92, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9, 10, 11, 12], localOnlyLengths: [5, 6, 7],
-            general: #"122\d{6}|[24-8]\d{10,11}|9(?:[013-9]\d{8,10}|2(?:[01]\d\d|2(?:[06-8]\d|1[01]))\d{7})|(?:[2-8]\d{3}|92(?:[0-7]\d|8[1-9]))\d{6}|[24-9]\d{8}|[89]\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9, 10], pattern: #"(?:(?:21|42)[2-9]|58[126])\d{7}|(?:2[25]|4[0146-9]|5[1-35-7]|6[1-8]|7[14]|8[16]|91)[2-9]\d{6,7}|(?:2(?:3[2358]|4[2-4]|9[2-8])|45[3479]|54[2-467]|60[468]|72[236]|8(?:2[2-689]|3[23578]|4[3478]|5[2356])|9(?:2[2-8]|3[27-9]|4[2-6]|6[3569]|9[25-8]))[2-9]\d{5,6}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"3(?:[0-247]\d|3[0-79]|55|64)\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [8, 11], pattern: #"800\d{5}(?:\d{3})?"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"900\d{5}"#),
-                PhoneNumberDesc("personalNumber", lengths: [9], pattern: #"122\d{6}"#),
-                PhoneNumberDesc("uan", lengths: [11, 12], pattern: #"(?:2(?:[125]|3[2358]|4[2-4]|9[2-8])|4(?:[0-246-9]|5[3479])|5(?:[1-35-7]|4[2-467])|6(?:0[468]|[1-8])|7(?:[14]|2[236])|8(?:[16]|2[2-689]|3[23578]|4[3478]|5[2356])|9(?:1|22|3[27-9]|4[2-6]|6[3569]|9[2-7]))111\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "PL", countryCode: 48, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [6, 7, 8, 9, 10], localOnlyLengths: [],
-            general: #"(?:6|8\d\d)\d{7}|[1-9]\d{6}(?:\d{2})?|[26]\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7, 9], pattern: #"(?:30|47\d\d)\d{5}|(?:1[2-8]|2[2-69]|3[2-4]|4[1-468]|5[24-689]|6[1-3578]|7[14-7]|8[1-79]|9[145])(?:[02-9]\d{6}|1(?:[0-8]\d{5}|9\d{3}(?:\d{2})?))"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"21(?:1[013-5]|2\d|3[1-9])\d{5}|(?:45|5[0137]|6[069]|7[2389]|88)\d{7}"#),
-                PhoneNumberDesc("pager", lengths: [6, 7, 8, 9], pattern: #"64\d{4,7}"#),
-                PhoneNumberDesc("tollFree", lengths: [9, 10], pattern: #"800\d{6,7}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"70[01346-8]\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [9], pattern: #"801\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"39\d{7}"#),
-                PhoneNumberDesc("uan", lengths: [9], pattern: #"804\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "PM", countryCode: 508, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [6, 9], localOnlyLengths: [],
-            general: #"[78]\d{8}|[2-9]\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [6, 9], pattern: #"80[6-9]\d{6}|(?:[236-9]\d|4[1-35-9]|5[0-47-9])\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [6, 9], pattern: #"708(?:4[0-5]|5[0-6])\d{4}|(?:[236-9]\d|4[02-489]|5[02-9])\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"80[0-5]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"8[129]\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "PR", countryCode: 1, isMainForCode: false,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: "787|939",
-            possibleLengths: [10], localOnlyLengths: [7],
-            general: #"(?:[589]\d\d|787)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"(?:787|939)[2-9]\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"8(?:00|33|44|55|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900[2-9]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "PS", countryCode: 970, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9, 10], localOnlyLengths: [7],
-            general: #"[2489]2\d{6}|(?:1\d|5)\d{8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"(?:22[2-47-9]|42[45]|82[014-68]|92[3569])\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"5[69]\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"1800\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [10], pattern: #"1700\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "PT", countryCode: 351, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [],
-            general: #"1693\d{5}|(?:[26-9]\d|30)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"2(?:[12]\d|3[1-689]|4[1-59]|[57][1-9]|6[1-35689]|8[1-69]|9[1256])\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"6(?:[06]92(?:30|9\d)|[35]92(?:[049]\d|3[034]))\d{3}|(?:(?:16|6[0356])93|9(?:[1-36]\d\d|480))\d{5}"#),
-                PhoneNumberDesc("pager", lengths: [9], pattern: #"6(?:222\d|89(?:00|88|99))\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"80[02]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"(?:6(?:0[178]|4[68])\d|76(?:0[1-57]|1[2-47]|2[237]))\d{5}"#),
-                PhoneNumberDesc("sharedCost", lengths: [9], pattern: #"80(?:8\d|9[1579])\d{5}"#),
-                PhoneNumberDesc("personalNumber", lengths: [9], pattern: #"884[0-4689]\d{5}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"30\d{7}"#),
-                PhoneNumberDesc("uan", lengths: [9], pattern: #"70(?:38[01]|596|(?:7\d|8[17])\d)\d{4}"#),
-                PhoneNumberDesc("voicemail", lengths: [9], pattern: #"600\d{6}|6[06]92(?:0\d|3[349]|49)\d{3}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "PW", countryCode: 680, isMainForCode: false,
-            internationalPrefix: "01[12]", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7], localOnlyLengths: [],
-            general: #"(?:[24-8]\d\d|345|900)\d{4}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"(?:2(?:55|77)|345|488|5(?:35|44|87)|6(?:22|54|79)|7(?:33|47)|8(?:24|55|76)|900)\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [7], pattern: #"(?:(?:46|83)[0-5]|(?:6[2-4689]|78)0)\d{4}|(?:45|77|88)\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "PY", countryCode: 595, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [6, 7, 8, 9, 10, 11], localOnlyLengths: [5],
-            general: #"[36-8]\d{5,8}|4\d{6,8}|59\d{6}|9\d{5,10}|(?:2\d|5[0-8])\d{6,7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7, 8, 9], pattern: #"(?:3[289]|4[246-8]|61|7[1-3]|8[1-36])\d{5,7}|(?:2(?:[14-68]\d|2[4-68]|7[15]|9[1-5])|3(?:18|3[167]|4[2357]|51|[67]\d)|4(?:1\d|3[12]|5[13]|9[1-47])|5(?:[1-4]\d|5[02-4])|6(?:3[1-3]|44|7[1-8])|7(?:4[0-4]|5\d|6[1-578]|75|8[0-8])|858)\d{5,6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"9(?:51|6[129]|7[1-6]|8[1-7]|9[1-5])\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [9, 10, 11], pattern: #"9800\d{5,7}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"8700[0-4]\d{4}"#),
-                PhoneNumberDesc("uan", lengths: [6, 7, 8, 9], pattern: #"[245]0\d{6,7}|[36-9]0\d{4,7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "QA", countryCode: 974, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 8, 9, 11], localOnlyLengths: [],
-            general: #"800\d{4}|(?:2|800)\d{6}|(?:0080|[3-7])\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"4(?:(?:[014]\d\d|999)\d|2022)\d{3}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"[35-7]\d{7}"#),
-                PhoneNumberDesc("pager", lengths: [7], pattern: #"2[136]\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [7, 9, 11], pattern: #"800\d{4}|(?:0080[01]|800)\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "RE", countryCode: 262, isMainForCode: true,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [],
-            general: #"709\d{6}|(?:26|[689]\d)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"2631[0-6]\d{4}|26(?:2\d|30|88)\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:69(?:2\d\d|3(?:[06][0-6]|1[0-3]|2[0-2]|3[0-39]|4\d|5[0-5]|7[0-37]|8[0-8]|9[0-479]))|7092[0-3])\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"80\d{7}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"89[1-37-9]\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [9], pattern: #"8(?:1[019]|2[0156]|84|90)\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"9(?:399[0-3]|479[0-6]|76(?:2[278]|3[0-37]))\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "RO", countryCode: 40, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [6, 9], localOnlyLengths: [],
-            general: #"(?:[236-8]\d|90)\d{7}|[23]\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [6, 9], pattern: #"[23][13-6]\d{7}|(?:2(?:19\d|[3-6]\d9)|31\d\d)\d\d"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:630|702)0\d{5}|(?:6(?:00|2\d)|7(?:0[013-9]|1[0-3]|[2-7]\d|8[03-8]|9[0-39]))\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"800\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"90[0136]\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [9], pattern: #"801\d{6}"#),
-                PhoneNumberDesc("uan", lengths: [9], pattern: #"(?:37\d|80[578])\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "RS", countryCode: 381, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [6, 7, 8, 9, 10, 11, 12], localOnlyLengths: [4, 5],
-            general: #"38[02-9]\d{6,9}|6\d{7,9}|90\d{4,8}|38\d{5,6}|(?:7\d\d|800)\d{3,9}|(?:[12]\d|3[0-79])\d{5,10}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7, 8, 9, 10, 11, 12], pattern: #"(?:11[1-9]\d|(?:2[389]|39)(?:0[2-9]|[2-9]\d))\d{3,8}|(?:1[02-9]|2[0-24-7]|3[0-8])[2-9]\d{4,9}"#),
-                PhoneNumberDesc("mobile", lengths: [8, 9, 10], pattern: #"6(?:[0-689]|7\d)\d{6,7}"#),
-                PhoneNumberDesc("tollFree", lengths: [6, 7, 8, 9, 10, 11, 12], pattern: #"800\d{3,9}"#),
-                PhoneNumberDesc("premiumRate", lengths: [6, 7, 8, 9, 10], pattern: #"(?:78\d|90[0169])\d{3,7}"#),
-                PhoneNumberDesc("uan", lengths: [6, 7, 8, 9, 10, 11, 12], pattern: #"7[06]\d{4,10}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "RU", countryCode: 7, isMainForCode: true,
-            internationalPrefix: "810", nationalPrefix: "8",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: "[3489]",
-            possibleLengths: [10, 14], localOnlyLengths: [7],
-            general: #"8\d{13}|[347-9]\d{9}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"(?:3(?:0[12]|36|4[1-35-79]|5[1-3]|65|8[1-58]|9[0145])|4(?:01|1[1356]|2[13467]|7[1-5]|8[1-7]|9[1-689])|8(?:1[1-8]|2[01]|3[13-6]|4[0-8]|5[15-7]|6[0-35-79]|7[1-37-9]))\d{7}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"9\d{9}"#),
-                PhoneNumberDesc("tollFree", lengths: [10, 14], pattern: #"8(?:0[04]|108\d{3})\d{7}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"80[39]\d{7}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"808\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "RW", countryCode: 250, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9], localOnlyLengths: [],
-            general: #"(?:06|[27]\d\d|[89]00)\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8, 9], pattern: #"(?:06|2[23568]\d)\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"7[237-9]\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"800\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"900\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "SA", countryCode: 966, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9, 10], localOnlyLengths: [7],
-            general: #"(?:[15]\d|800|92)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"1(?:1\d|2[24-8]|3[35-8]|4[3-68]|6[2-5]|7[235-7])\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"579[0-8]\d{5}|5(?:[013-689]\d|7[0-8])\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"800\d{7}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"925\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [9], pattern: #"920\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "SB", countryCode: 677, isMainForCode: false,
-            internationalPrefix: "0[01]", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [5, 7], localOnlyLengths: [],
-            general: #"[6-9]\d{6}|[1-6]\d{4}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [5], pattern: #"(?:1[4-79]|[23]\d|4[0-2]|5[03]|6[0-37])\d{3}"#),
-                PhoneNumberDesc("mobile", lengths: [5, 7], pattern: #"48\d{3}|(?:(?:6[89]|7[1-9]|8[4-9])\d|9(?:1[2-9]|2[013-9]|3[0-2]|[46]\d|5[0-46-9]|7[0-689]|8[0-79]|9[0-8]))\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [5], pattern: #"1[38]\d{3}"#),
-                PhoneNumberDesc("voip", lengths: [5], pattern: #"5[12]\d{3}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "SC", countryCode: 248, isMainForCode: false,
-            internationalPrefix: "010|0[0-2]", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7], localOnlyLengths: [],
-            general: #"(?:[2489]\d|64)\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"4[2-46]\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [7], pattern: #"2[125-8]\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [7], pattern: #"800[08]\d{3}"#),
-                PhoneNumberDesc("premiumRate", lengths: [7], pattern: #"85\d{5}"#),
-                PhoneNumberDesc("voip", lengths: [7], pattern: #"971\d{4}|(?:64|95)\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "SD", countryCode: 249, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [],
-            general: #"[19]\d{8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"1(?:5\d|8[35-7])\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:1[0-2]|9[0-3569])\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "SE", countryCode: 46, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [6, 7, 8, 9, 10, 12], localOnlyLengths: [],
-            general: #"(?:[26]\d\d|9)\d{9}|[1-9]\d{8}|[1-689]\d{7}|[1-4689]\d{6}|2\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7, 8, 9], pattern: #"(?:(?:[12][136]|3[356]|4[0246]|6[03]|8\d)\d|90[1-9])\d{4,6}|(?:1(?:2[0-35]|4[0-4]|5[0-25-9]|7[13-6]|[89]\d)|2(?:2[0-7]|4[0136-8]|5[0138]|7[018]|8[01]|9[0-57])|3(?:0[0-4]|1\d|2[0-25]|4[056]|7[0-2]|8[0-3]|9[023])|4(?:1[013-8]|3[0135]|5[14-79]|7[0-246-9]|8[0156]|9[0-689])|5(?:0[0-6]|[15][0-5]|2[0-68]|3[0-4]|4\d|6[03-5]|7[013]|8[0-79]|9[01])|6(?:1[1-3]|2[0-4]|4[02-57]|5[0-37]|6[0-3]|7[0-2]|8[0247]|9[0-356])|9(?:1[0-68]|2\d|3[02-5]|4[0-3]|5[0-4]|[68][01]|7[0135-8]))\d{5,6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"7[023689]\d{7}"#),
-                PhoneNumberDesc("pager", lengths: [9], pattern: #"74[02-9]\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [6, 7, 8, 9], pattern: #"20\d{4,7}"#),
-                PhoneNumberDesc("premiumRate", lengths: [7, 8, 9, 10], pattern: #"649\d{6}|99[1-59]\d{4}(?:\d{3})?|9(?:00|39|44)[1-8]\d{3,6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [9], pattern: #"77[0-7]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [9], pattern: #"75[1-8]\d{6}"#),
-                PhoneNumberDesc("uan", lengths: [9], pattern: #"10[1-8]\d{6}"#),
-                PhoneNumberDesc("voicemail", lengths: [12], pattern: #"(?:25[245]|67[3-68])\d{9}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "SG", countryCode: 65, isMainForCode: false,
-            internationalPrefix: #"0[0-3]\d"#, nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 10, 11], localOnlyLengths: [],
-            general: #"(?:(?:1\d|8)\d\d|7000)\d{7}|[3689]\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"662[0-24-9]\d{4}|6(?:[0-578]\d|6[013-57-9]|9[0-35-9])\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"80[1-9]\d{5}|(?:8[1-9]|9[0-8])\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [10, 11], pattern: #"(?:18|8)00\d{7}"#),
-                PhoneNumberDesc("premiumRate", lengths: [11], pattern: #"1900\d{7}"#),
-                PhoneNumberDesc("voip", lengths: [8], pattern: #"(?:3[12]\d|666)\d{5}"#),
-                PhoneNumberDesc("uan", lengths: [11], pattern: #"7000\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "SH", countryCode: 290, isMainForCode: true,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: "[256]",
-            possibleLengths: [4, 5], localOnlyLengths: [],
-            general: #"(?:[256]\d|8)\d{3}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [4, 5], pattern: #"2(?:[0-57-9]\d|6[4-9])\d\d"#),
-                PhoneNumberDesc("mobile", lengths: [5], pattern: #"[56]\d{4}"#),
-                PhoneNumberDesc("voip", lengths: [5], pattern: #"262\d\d"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "SI", countryCode: 386, isMainForCode: false,
-            internationalPrefix: "00|10(?:22|66|88|99)", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [5, 6, 7, 8], localOnlyLengths: [],
-            general: #"[1-7]\d{7}|8\d{4,7}|90\d{4,6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"(?:[1-357][2-8]|4[24-8])\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"65(?:[178]\d|5[56]|6[01])\d{4}|(?:[37][01]|4[013]|51|6[489])\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [6, 7, 8], pattern: #"80\d{4,6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [5, 6, 7, 8], pattern: #"89[1-3]\d{2,5}|90\d{4,6}"#),
-                PhoneNumberDesc("voip", lengths: [8], pattern: #"(?:59\d\d|8(?:1(?:[67]\d|8[0-589])|2(?:0\d|2[0-37-9]|8[0-2489])|3[389]\d))\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "SJ", countryCode: 47, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: "79",
-            possibleLengths: [5, 8], localOnlyLengths: [],
-            general: #"0\d{4}|(?:[489]\d|79)\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"79\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"[49]\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"80[01]\d{5}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"82[09]\d{5}"#),
-                PhoneNumberDesc("sharedCost", lengths: [8], pattern: #"810(?:0[0-6]|[2-8]\d)\d{3}"#),
-                PhoneNumberDesc("personalNumber", lengths: [8], pattern: #"880\d{5}"#),
-                PhoneNumberDesc("voip", lengths: [8], pattern: #"85[0-5]\d{5}"#),
-                PhoneNumberDesc("uan", lengths: [5, 8], pattern: #"(?:0[235-9]|81(?:0(?:0[7-9]|1\d)|5\d\d))\d{3}"#),
-                PhoneNumberDesc("voicemail", lengths: [8], pattern: #"81[23]\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "SK", countryCode: 421, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [6, 7, 9], localOnlyLengths: [],
-            general: #"[2-689]\d{8}|[2-59]\d{6}|[2-5]\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [6, 7, 9], pattern: #"(?:2(?:16|[2-9]\d{3})|(?:(?:[3-5][1-8]\d|819)\d|601[1-5])\d)\d{4}|(?:2|[3-5][1-8])1[67]\d{3}|[3-5][1-8]16\d\d"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"909[1-9]\d{5}|9(?:0[1-8]|1[0-24-9]|4[03-57-9]|5\d)\d{6}"#),
-                PhoneNumberDesc("pager", lengths: [7], pattern: #"9090\d{3}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"800\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"9(?:00|[78]\d)\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [9], pattern: #"8[5-9]\d{7}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"6(?:02|5[0-4]|9[0-6])\d{6}"#),
-                PhoneNumberDesc("uan", lengths: [9], pattern: #"96\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "SL", countryCode: 232, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [6],
-            general: #"(?:[237-9]\d|66)\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"22[2-4][2-9]\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"(?:25|3[0-5]|66|7\d|8[08]|9[09])\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "SM", countryCode: 378, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: #"([89]\d{5})$"#, nationalPrefixTransformRule: "0549$1",
-            leadingDigits: nil,
-            possibleLengths: [8, 10], localOnlyLengths: [6],
-            general: #"(?:0549|[5-7]\d)\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"0549(?:8[0157-9]|9\d)\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"6[16]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"7[178]\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [8], pattern: #"5[158]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "SN", countryCode: 221, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [],
-            general: #"(?:[378]\d|93)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"3(?:0(?:1[0-2]|80)|282|3(?:8[1-9]|9[3-9])|611)\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"7(?:[015-8]\d|21|90)\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"800\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"88[4689]\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [9], pattern: #"81[02468]\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"(?:3(?:392|9[01]\d)\d|93(?:3[13]0|929))\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "SO", countryCode: 252, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [6, 7, 8, 9], localOnlyLengths: [],
-            general: #"[346-9]\d{8}|[12679]\d{7}|[1-5]\d{6}|[1348]\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [6, 7], pattern: #"(?:1\d|2[0-79]|3[0-46-8]|4[0-7]|5[57-9])\d{5}|(?:[134]\d|8[125])\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [7, 8, 9], pattern: #"(?:(?:15|(?:3[59]|4[89]|6\d|7[0-35-9]|8[08])\d|9(?:0\d|[2-9]))\d|2(?:4\d|8))\d{5}|(?:[67]\d\d|904)\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "SR", countryCode: 597, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [6, 7], localOnlyLengths: [],
-            general: #"(?:[2-5]|[6-9]\d)\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [6], pattern: #"(?:2[1-3]|3[0-7]|4\d|5[2-578])\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [7], pattern: #"(?:6[08]|7[1-7]|8[1-9])\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [7], pattern: #"80\d{5}"#),
-                PhoneNumberDesc("premiumRate", lengths: [7], pattern: #"90\d{5}"#),
-                PhoneNumberDesc("voip", lengths: [6, 7], pattern: #"(?:56|91\d)\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "SS", countryCode: 211, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [],
-            general: #"[19]\d{8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"1[89]\d{7}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:12|9[1257-9])\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "ST", countryCode: 239, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7], localOnlyLengths: [],
-            general: #"(?:22|9\d)\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"22\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [7], pattern: #"900[5-9]\d{3}|9(?:0[1-9]|[89]\d)\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "SV", countryCode: 503, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 8, 11], localOnlyLengths: [],
-            general: #"[25-7]\d{7}|(?:80\d|900)\d{4}(?:\d{4})?"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"2(?:79(?:0[0347-9]|[1-9]\d)|89(?:0[024589]|[1-9]\d))\d{3}|2(?:[1-69]\d|[78][0-8])\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"[5-7]\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [7, 11], pattern: #"800\d{8}|80[01]\d{4}"#),
-                PhoneNumberDesc("premiumRate", lengths: [7, 11], pattern: #"900\d{4}(?:\d{4})?"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "SX", countryCode: 1, isMainForCode: false,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: #"(5\d{6})$|1"#, nationalPrefixTransformRule: "721$1",
-            leadingDigits: "721",
-            possibleLengths: [10], localOnlyLengths: [7],
-            general: #"7215\d{6}|(?:[58]\d\d|900)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"7215(?:4[2-8]|8[39]|9[056])\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"7215(?:1[02]|2\d|5[034679]|8[0-24-8])\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"8(?:00|33|44|55|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900[2-9]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "SY", countryCode: 963, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9], localOnlyLengths: [6, 7],
-            general: #"[1-359]\d{8}|[1-5]\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8, 9], pattern: #"21\d{6,7}|(?:1(?:[14]\d|[2356])|2[235]|3(?:[13]\d|4)|4[134]|5[1-3])\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:50|9[1-9])\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "SZ", countryCode: 268, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9], localOnlyLengths: [],
-            general: #"0800\d{4}|(?:[237]\d|900)\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"[23][2-5]\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"7[5-9]\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"0800\d{4}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"900\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [8], pattern: #"70\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "TA", countryCode: 290, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: "8",
-            possibleLengths: [4], localOnlyLengths: [],
-            general: #"8\d{3}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [4], pattern: #"8\d{3}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "TC", countryCode: 1, isMainForCode: false,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: #"([2-479]\d{6})$|1"#, nationalPrefixTransformRule: "649$1",
-            leadingDigits: "649",
-            possibleLengths: [10], localOnlyLengths: [7],
-            general: #"(?:[58]\d\d|649|900)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"649(?:266|712|9(?:4\d|50))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"649(?:2(?:3[129]|4[1-79])|3\d\d|4[34][1-3])\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"8(?:00|33|44|55|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900[2-9]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [10], pattern: #"649(?:71[01]|966)\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "TD", countryCode: 235, isMainForCode: false,
-            internationalPrefix: "00|16", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [],
-            general: #"(?:22|[3689]\d|77)\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"22(?:[37-9]0|5[0-5]|6[89])\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"(?:3[01]|[69]\d|77|8[5-7])\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "TG", countryCode: 228, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [],
-            general: #"[279]\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"2(?:2[2-7]|3[23]|4[45]|55|6[67]|77)\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"(?:7[0-289]|9[0-36-9])\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "TH", countryCode: 66, isMainForCode: false,
-            internationalPrefix: "00[1-9]", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9, 10, 13], localOnlyLengths: [],
-            general: #"(?:001800|[2-57]|[689]\d)\d{7}|1\d{7,9}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"(?:1[0689]|2\d|3[2-9]|4[2-5]|5[2-6]|7[3-7])\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:(?:14|[89]\d)\d\d|6(?:[1-6]\d\d|7(?:1[0-8]|2[4-7]|3[1-6])))\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [10, 13], pattern: #"(?:001800\d|1800)\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"1900\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"6[08]\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "TJ", countryCode: 992, isMainForCode: false,
-            internationalPrefix: "810", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [3, 5, 6, 7],
-            general: #"(?:[0-57-9]\d|66)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"(?:3(?:1[3-5]|2[245]|3[12]|4[24-7]|5[25]|72)|4(?:46|74|87))\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:33[03-9]|4(?:1[18]|4[02-479])|81[1-9])\d{6}|(?:[09]\d|1[0-27-9]|2[0-27]|3[08]|40|5[05]|66|7[0157-9]|8[07-9])\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "TK", countryCode: 690, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [4, 5, 6, 7], localOnlyLengths: [],
-            general: #"[2-47]\d{3,6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [4, 5, 6, 7], pattern: #"(?:2[2-4]|[34]\d)\d{2,5}"#),
-                PhoneNumberDesc("mobile", lengths: [4, 5, 6, 7], pattern: #"7[2-4]\d{2,5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "TL", countryCode: 670, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 8], localOnlyLengths: [],
-            general: #"7\d{7}|(?:[2-47]\d|[89]0)\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7], pattern: #"(?:2[1-5]|3[1-9]|4[1-4])\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"7[2-8]\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [7], pattern: #"80\d{5}"#),
-                PhoneNumberDesc("premiumRate", lengths: [7], pattern: #"90\d{5}"#),
-                PhoneNumberDesc("personalNumber", lengths: [7], pattern: #"70\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "TM", countryCode: 993, isMainForCode: false,
-            internationalPrefix: "810", nationalPrefix: "8",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [],
-            general: #"[1-7]\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"(?:1(?:2\d|3[1-9])|2(?:22|4[0-35-8])|3(?:22|4[03-9])|4(?:22|3[128]|4\d|6[15])|5(?:22|5[7-9]|6[014-689]))\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"(?:6\d|7[12])\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "TN", countryCode: 216, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [],
-            general: #"[2-57-9]\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"81200\d{3}|(?:3[0-2]|7\d)\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"3(?:001|[12]40)\d{4}|(?:(?:[259]\d|4[0-8])\d|3(?:1[1-35]|6[0-4]|91))\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"8010\d{4}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"88\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [8], pattern: #"8[12]10\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "TO", countryCode: 676, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [5, 7], localOnlyLengths: [],
-            general: #"(?:0800|(?:[5-8]\d\d|999)\d)\d{3}|[2-8]\d{4}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [5], pattern: #"(?:2\d|3[0-8]|4[0-4]|50|6[09]|7[0-24-69]|8[05])\d{3}"#),
-                PhoneNumberDesc("mobile", lengths: [7], pattern: #"(?:5(?:4[0-5]|5[4-6])|6(?:[09]\d|3[02]|8[15-9])|(?:7\d|8[46-9])\d|999)\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [7], pattern: #"0800\d{3}"#),
-                PhoneNumberDesc("voip", lengths: [7], pattern: #"55[0-37-9]\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "TR", countryCode: 90, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 10, 12, 13], localOnlyLengths: [],
-            general: #"4\d{6}|8\d{11,12}|(?:[2-58]\d\d|900)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"(?:2(?:1[26]|[28][2468]|[3-5][268]|[67][246])|3(?:[13][28]|[24-6][2468]|[78][02468]|92)|4(?:[16][246]|[23578][2468]|4[26]))\d{7}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"561(?:011|61\d)\d{4}|5(?:[03-5]\d|1[06]|24|6[24]|7[245]|9[46])\d{7}"#),
-                PhoneNumberDesc("pager", lengths: [10], pattern: #"512\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [10, 12, 13], pattern: #"8(?:00\d{7}(?:\d{2,3})?|11\d{7})"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"(?:8[89]8|900)\d{7}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"592(?:21[12]|461)\d{4}"#),
-                PhoneNumberDesc("voip", lengths: [10], pattern: #"850\d{7}"#),
-                PhoneNumberDesc("uan", lengths: [7], pattern: #"444\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "TT", countryCode: 1, isMainForCode: false,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: #"([2-46-8]\d{6})$|1"#, nationalPrefixTransformRule: "868$1",
-            leadingDigits: "868",
-            possibleLengths: [10], localOnlyLengths: [7],
-            general: #"(?:[58]\d\d|900)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"868(?:2(?:01|1[5-9]|[23]\d|4[0-2])|6(?:0[7-9]|1[02-8]|2[1-9]|[3-69]\d|7[0-79])|82[124])\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"868(?:(?:2[5-9]|3\d)\d|4(?:3[0-6]|[6-9]\d)|6(?:20|78|8\d)|7(?:0[1-9]|1[02-9]|[2-9]\d))\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"868800\d{4}|8(?:00|33|44|55|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900[2-9]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("voicemail", lengths: [10], pattern: #"868619\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "TV", countryCode: 688, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [5, 6, 7], localOnlyLengths: [],
-            general: #"(?:2|7\d\d|90)\d{4}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [5], pattern: #"2[02-9]\d{3}"#),
-                PhoneNumberDesc("mobile", lengths: [6, 7], pattern: #"(?:7[01]\d|90)\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "TW", countryCode: 886, isMainForCode: false,
-            internationalPrefix: "0(?:0[25-79]|19)", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 8, 9, 10, 11], localOnlyLengths: [],
-            general: #"[2-689]\d{8}|7\d{9,10}|[2-8]\d{7}|2\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8, 9], pattern: #"(?:2[2-8]\d|370|55[01]|7[1-9])\d{6}|4(?:(?:0(?:0[1-9]|[2-48]\d)|1[023]\d)\d{4,5}|(?:[239]\d\d|4(?:0[56]|12|49))\d{5})|6(?:[01]\d{7}|4(?:0[56]|12|24|4[09])\d{4,5})|8(?:(?:2(?:3\d|4[0-269]|[578]0|66)|36[24-9]|90\d\d)\d{4}|4(?:0[56]|12|24|4[09])\d{4,5})|(?:2(?:2(?:0\d\d|4(?:0[68]|[249]0|3[0-467]|5[0-25-9]|6[0235689]))|(?:3(?:[09]\d|1[0-4])|(?:4\d|5[0-49]|6[0-29]|7[0-5])\d)\d)|(?:(?:3[2-9]|5[2-8]|6[0-35-79]|8[7-9])\d\d|4(?:2(?:[089]\d|7[1-9])|(?:3[0-4]|[78]\d|9[01])\d))\d)\d{3}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:40001[0-2]|9[0-8]\d{4})\d{3}"#),
-                PhoneNumberDesc("tollFree", lengths: [8, 9], pattern: #"80[0-79]\d{6}|800\d{5}"#),
-                PhoneNumberDesc("premiumRate", lengths: [7, 9], pattern: #"20(?:[013-9]\d\d|2)\d{4}"#),
-                PhoneNumberDesc("personalNumber", lengths: [9], pattern: #"99\d{7}"#),
-                PhoneNumberDesc("voip", lengths: [10, 11], pattern: #"7010(?:[0-2679]\d|3[0-7]|8[0-5])\d{5}|70\d{8}"#),
-                PhoneNumberDesc("uan", lengths: [9], pattern: #"50[0-46-9]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "TZ", countryCode: 255, isMainForCode: false,
-            internationalPrefix: "00[056]", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [],
-            general: #"(?:[25-8]\d|41|90)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"2[2-8]\d{7}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:6[1-35-9]|7\d)\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"80[08]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"90\d{7}"#),
-                PhoneNumberDesc("sharedCost", lengths: [9], pattern: #"8(?:40|6[01])\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"41\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "UA", countryCode: 380, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9, 10], localOnlyLengths: [5, 6, 7],
-            general: #"[89]\d{9}|[3-9]\d{8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"(?:3[1-8]|4[13-8]|5[1-7]|6[12459])\d{7}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"790\d{6}|(?:39|50|6[36-8]|7[1-357]|9[1-9])\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [9, 10], pattern: #"800[1-8]\d{5,6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9, 10], pattern: #"900[239]\d{5,6}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"89[1-579]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "UG", countryCode: 256, isMainForCode: false,
-            internationalPrefix: "00[057]", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [5, 6, 7],
-            general: #"800\d{6}|(?:[29]0|[347]\d)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"20(?:(?:240|30[67])\d|6(?:00[0-2]|30[0-4]))\d{3}|(?:20(?:[017]\d|2[5-9]|3[1-4]|5[0-4]|6[15-9])|[34]\d{3})\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"7280\d{5}|7(?:[014-8]\d|2[01467]|3[0167]|9[0-589])\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"800[1-3]\d{5}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"90[1-3]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "US", countryCode: 1, isMainForCode: true,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [10], localOnlyLengths: [7],
-            general: #"[2-9]\d{9}|3\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"(?:472[2-47-9]|983[2-57-9])\d{6}|(?:2(?:0[1-35-9]|1[02-9]|2[03-57-9]|3[1459]|4[08]|5[1-46]|6[0279]|7[02469]|8[13])|3(?:0[1-57-9]|1[02-9]|2[013-79]|3[0-24679]|4[167]|5[0-3]|6[01349]|8[056])|4(?:0[124-9]|1[02-579]|2[3-5]|3[0245]|4[023578]|58|6[349]|7[0589]|8[04])|5(?:0[1-57-9]|1[0235-8]|20|3[0149]|4[01]|5[179]|6[1-47]|7[0-5]|8[0256])|6(?:0[1-35-9]|1[024-9]|2[03689]|3[016]|4[0156]|5[01679]|6[0-279]|78|8[0-269])|7(?:0[1-46-8]|1[2-9]|2[04-8]|3[0-2478]|4[0378]|5[47]|6[02359]|7[0-59]|8[156])|8(?:0[1-68]|1[02-8]|2[0168]|3[0-2589]|4[03578]|5[046-9]|6[02-5]|7[028])|9(?:0[1346-9]|1[02-9]|2[0589]|3[0146-8]|4[01357-9]|5[12469]|7[0-3589]|8[04-69]))[2-9]\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"8(?:00|33|44|55|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900[2-9]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "UY", countryCode: 598, isMainForCode: false,
-            internationalPrefix: #"0(?:0|1[3-9]\d)"#, nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [4, 5, 6, 7, 8, 9, 10, 11, 12, 13], localOnlyLengths: [],
-            general: #"0004\d{2,9}|[1249]\d{7}|2\d{3,4}|(?:[49]\d|80)\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8], pattern: #"(?:1(?:770|9(?:20|[89]7))|(?:2\d|4[2-7])\d\d)\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"9[1-9]\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [6, 7, 8, 9, 10, 11, 12, 13], pattern: #"0004\d{2,9}|(?:405|80[05])\d{4}"#),
-                PhoneNumberDesc("premiumRate", lengths: [7], pattern: #"90[0-8]\d{4}"#),
-                PhoneNumberDesc("uan", lengths: [4, 5], pattern: #"21\d{2,3}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "UZ", countryCode: 998, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [],
-            general: #"(?:20|33|[5-9]\d)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"(?:55\d\d|6(?:1(?:22|3[124]|4[1-4]|5[1-3578]|64)|2(?:22|3[0-57-9]|41)|5(?:22|3[3-7]|5[024-8])|[69]\d\d|7(?:[23]\d|7[69]))|7(?:[168]\d\d|2(?:22|3[13-57-9]|4[1-3579]|5[14])|3(?:2\d|3[1578]|4[1-35-7]|5[1-57]|61)|4(?:2\d|3[1-579]|7[1-79])|5(?:22|5[1-9]|6[1457])|9(?:22|5[1-9])))\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:(?:[25]0|33|8[078]|9[0-57-9])\d{3}|6(?:1(?:2(?:2[01]|98)|35[0-4]|50\d|61[23]|7(?:[01][017]|4\d|55|9[5-9]))|2(?:(?:11|7\d)\d|2(?:[12]1|9[01379])|5(?:[126]\d|3[0-4]))|5(?:19[01]|2(?:27|9[26])|(?:30|59|7\d)\d)|6(?:2(?:1[5-9]|2[0367]|38|41|52|60)|(?:3[79]|9[0-3])\d|4(?:56|83)|7(?:[07]\d|1[017]|3[07]|4[047]|5[057]|67|8[0178]|9[79]))|7(?:2(?:24|3[237]|4[5-9]|7[15-8])|5(?:7[12]|8[0589])|7(?:0\d|[39][07])|9(?:0\d|7[079])))|7(?:[07]\d{3}|2(?:2(?:2[79]|95)|3(?:2[5-9]|6[0-6])|57\d|7(?:0\d|1[17]|2[27]|3[37]|44|5[057]|66|88))|3(?:2(?:1[0-6]|21|3[469]|7[159])|(?:33|9[4-6])\d|5(?:0[0-4]|5[579]|9\d)|7(?:[0-3579]\d|4[0467]|6[67]|8[078]))|4(?:2(?:29|5[0257]|6[0-7]|7[1-57])|5(?:1[0-4]|8\d|9[5-9])|7(?:0\d|1[024589]|2[0-27]|3[0137]|[46][07]|5[01]|7[5-9]|9[079])|9(?:7[015-9]|[89]\d))|5(?:112|2(?:0\d|2[29]|[49]4)|3[1568]\d|52[6-9]|7(?:0[01578]|1[017]|[23]7|4[047]|[5-7]\d|8[78]|9[079]))|9(?:22[128]|3(?:2[0-4]|7\d)|57[02569]|7(?:2[05-9]|3[37]|4\d|60|7[2579]|87|9[07]))))\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "VA", countryCode: 39, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: "06698",
-            possibleLengths: [6, 7, 8, 9, 10, 11, 12], localOnlyLengths: [],
-            general: #"0\d{5,10}|3[0-8]\d{7,10}|55\d{8}|8\d{5}(?:\d{2,4})?|(?:1\d|39)\d{7,8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [6, 7, 8, 9, 10, 11], pattern: #"06698\d{1,6}"#),
-                PhoneNumberDesc("mobile", lengths: [9, 10], pattern: #"3[1-9]\d{8}|3[2-9]\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [6, 9], pattern: #"80(?:0\d{3}|3)\d{3}"#),
-                PhoneNumberDesc("premiumRate", lengths: [6, 8, 9, 10], pattern: #"(?:0878\d{3}|89(?:2\d|3[04]|4(?:[0-4]|[5-9]\d\d)|5[0-4]))\d\d|(?:1(?:44|6[346])|89(?:38|5[5-9]|9))\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [6, 9], pattern: #"84(?:[08]\d{3}|[17])\d{3}"#),
-                PhoneNumberDesc("personalNumber", lengths: [9, 10], pattern: #"1(?:78\d|99)\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [10], pattern: #"55\d{8}"#),
-                PhoneNumberDesc("voicemail", lengths: [11, 12], pattern: #"3[2-8]\d{9,10}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "VC", countryCode: 1, isMainForCode: false,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: #"([2-7]\d{6})$|1"#, nationalPrefixTransformRule: "784$1",
-            leadingDigits: "784",
-            possibleLengths: [10], localOnlyLengths: [7],
-            general: #"(?:[58]\d\d|784|900)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"784(?:266|3(?:6[6-9]|7\d|8[0-6])|4(?:38|5[0-36-8]|8[0-8])|5(?:55|7[0-2]|93)|638|784)\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"784(?:4(?:3[0-5]|5[45]|89|9[0-8])|5(?:2[6-9]|3[0-4])|720)\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"8(?:00|33|44|55|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900[2-9]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [10], pattern: #"78451[0-2]\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "VE", countryCode: 58, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [10], localOnlyLengths: [7],
-            general: #"[68]00\d{7}|(?:[24]\d|[59]0)\d{8}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"(?:2(?:12|3[457-9]|[467]\d|[58][1-9]|9[1-6])|[4-6]00)\d{7}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"4(?:1[24-8]|2[246])\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"800\d{7}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"90[01]\d{7}"#),
-                PhoneNumberDesc("uan", lengths: [10], pattern: #"501\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "VG", countryCode: 1, isMainForCode: false,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: #"([2-578]\d{6})$|1"#, nationalPrefixTransformRule: "284$1",
-            leadingDigits: "284",
-            possibleLengths: [10], localOnlyLengths: [7],
-            general: #"(?:284|[58]\d\d|900)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"284(?:229|4(?:22|9[45])|774|8(?:52|6[459]))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [10], pattern: #"284(?:245|3(?:0[0-3]|4[0-7]|68|9[34])|4(?:4[0-6]|68|9[69])|5(?:4[0-7]|68|9[69]))\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"8(?:00|33|44|55|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900[2-9]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "VI", countryCode: 1, isMainForCode: false,
-            internationalPrefix: "011", nationalPrefix: "1",
-            nationalPrefixForParsing: #"([2-9]\d{6})$|1"#, nationalPrefixTransformRule: "340$1",
-            leadingDigits: "340",
-            possibleLengths: [10], localOnlyLengths: [7],
-            general: #"[58]\d{9}|(?:34|90)0\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"340(?:2(?:0\d|10|2[06-8]|4[49]|77)|3(?:32|44)|4(?:2[23]|44|7[34]|89)|5(?:1[34]|55)|6(?:2[56]|4[23]|77|9[023])|7(?:1[2-57-9]|2[57]|7\d)|884|998)\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [10], pattern: #"8(?:00|33|44|55|66|77|88)[2-9]\d{6}"#),
-                PhoneNumberDesc("premiumRate", lengths: [10], pattern: #"900[2-9]\d{6}"#),
-                PhoneNumberDesc("personalNumber", lengths: [10], pattern: #"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "VN", countryCode: 84, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 8, 9, 10], localOnlyLengths: [],
-            general: #"[12]\d{9}|[135-9]\d{8}|[16]\d{6,7}|7\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [10], pattern: #"2(?:0[3-9]|1[0-689]|2[0-25-9]|[38][2-9]|4[2-8]|5[124-9]|6[0-39]|7[0-7]|9[0-4679])\d{7}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"121[0-3]\d{5}|(?:160|(?:3\d|7[06-9])\d|5(?:[1689]\d|2[238]|59)|8(?:[1-8]\d|9[6-9])|9(?:[0-8]\d|9[013-9]))\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [8, 9, 10], pattern: #"1800\d{4,6}|12(?:0[13]|28)\d{4}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8, 9, 10], pattern: #"1900\d{4,6}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"672\d{6}"#),
-                PhoneNumberDesc("uan", lengths: [7, 8], pattern: #"[17]99\d{4}|69\d{5,6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "VU", countryCode: 678, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [5, 7], localOnlyLengths: [],
-            general: #"[57-9]\d{6}|(?:[238]\d|48)\d{3}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [5], pattern: #"(?:38[0-8]|48[4-9])\d\d|(?:2[02-9]|3[4-7]|88)\d{3}"#),
-                PhoneNumberDesc("mobile", lengths: [7], pattern: #"(?:[58]\d|7[0-7])\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [5], pattern: #"81[18]\d\d"#),
-                PhoneNumberDesc("voip", lengths: [7], pattern: #"9(?:0[1-9]|1[01])\d{4}"#),
-                PhoneNumberDesc("uan", lengths: [5, 7], pattern: #"(?:3[03]|900\d)\d{3}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "WF", countryCode: 681, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [6, 9], localOnlyLengths: [],
-            general: #"(?:40|72|8\d{4})\d{4}|[89]\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [6], pattern: #"72\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [6], pattern: #"(?:72|8[23])\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"80[0-5]\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [6], pattern: #"9[23]\d{4}"#),
-                PhoneNumberDesc("voicemail", lengths: [6], pattern: #"[48]0\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "WS", countryCode: 685, isMainForCode: false,
-            internationalPrefix: "0", nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [5, 6, 7, 10], localOnlyLengths: [],
-            general: #"(?:[2-6]|8\d{5})\d{4}|[78]\d{6}|[68]\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [5, 6], pattern: #"6[1-9]\d{3}|(?:[2-5]|60)\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [7, 10], pattern: #"(?:7[1-35-8]|8(?:[3-7]|9\d{3}))\d{5}"#),
-                PhoneNumberDesc("tollFree", lengths: [6], pattern: #"800\d{3}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "XK", countryCode: 383, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9, 10, 11, 12], localOnlyLengths: [],
-            general: #"2\d{7,8}|3\d{7,11}|(?:4\d\d|[89]00)\d{5}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [8, 9, 10, 11, 12], pattern: #"38\d{6,10}|(?:2[89]|39)(?:0\d{5,6}|[1-9]\d{5})"#),
-                PhoneNumberDesc("mobile", lengths: [8], pattern: #"4[3-9]\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"800\d{5}"#),
-                PhoneNumberDesc("premiumRate", lengths: [8], pattern: #"900\d{5}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "YE", countryCode: 967, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 8, 9], localOnlyLengths: [6],
-            general: #"(?:1|7\d)\d{7}|[1-7]\d{6}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [7, 8], pattern: #"78[0-7]\d{4}|17\d{6}|(?:[12][2-68]|3[2358]|4[2-58]|5[2-6]|6[3-58]|7[24-6])\d{5}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"7[01378]\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "YT", countryCode: 262, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [],
-            general: #"(?:639\d|7093)\d{5}|(?:26|80|9\d)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"26(?:89\d|9(?:0[0-467]|15|5[0-4]|6\d|[78]0))\d{4}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:639(?:0[0-79]|1[019]|[267]\d|3[09]|40|5[05-9]|9[04-79])|7093[5-7])\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"80\d{7}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"9(?:(?:39|47)8[01]|769\d)\d{4}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "ZA", countryCode: 27, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [5, 6, 7, 8, 9, 10], localOnlyLengths: [],
-            general: #"[1-79]\d{8}|8\d{4,9}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"(?:2(?:0330|4302)|52087)0\d{3}|(?:1[0-8]|2[1-378]|3[1-69]|4\d|5[1346-8])\d{7}"#),
-                PhoneNumberDesc("mobile", lengths: [5, 6, 7, 8, 9], pattern: #"(?:1(?:3492[0-25]|4495[0235]|549(?:20|5[01]))|4[34]492[01])\d{3}|8[1-4]\d{3,7}|(?:2[27]|47|54)4950\d{3}|(?:1(?:049[2-4]|9[12]\d\d)|(?:50[0-2]|[67]\d\d)\d\d|8(?:5\d{3}|7(?:08[67]|158|28[5-9]|310)))\d{4}|(?:1[6-8]|28|3[2-69]|4[025689]|5[36-8])4920\d{3}|(?:12|[2-5]1)492\d{4}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"80\d{7}"#),
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"(?:86[2-9]|9[0-2]\d)\d{6}"#),
-                PhoneNumberDesc("sharedCost", lengths: [9], pattern: #"860\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"87(?:08[0-589]|15[0-79]|28[0-4]|31[1-9])\d{4}|87(?:[02][0-79]|1[0-46-9]|3[02-9]|[4-9]\d)\d{5}"#),
-                PhoneNumberDesc("uan", lengths: [9, 10], pattern: #"861\d{6,7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "ZM", countryCode: 260, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [6],
-            general: #"800\d{6}|(?:21|[579]\d|63)\d{7}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [9], pattern: #"21[1-8]\d{6}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"(?:[59][5-8]|7[5-9])\d{7}"#),
-                PhoneNumberDesc("tollFree", lengths: [9], pattern: #"800\d{6}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"63\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "ZW", countryCode: 263, isMainForCode: false,
-            internationalPrefix: "00", nationalPrefix: "0",
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [5, 6, 7, 8, 9, 10], localOnlyLengths: [3, 4],
-            general: #"2(?:[0-57-9]\d{6,8}|6[0-24-9]\d{6,7})|[38]\d{9}|[35-8]\d{8}|[3-6]\d{7}|[1-689]\d{6}|[1-3569]\d{5}|[1356]\d{4}"#,
-            types: [
-                PhoneNumberDesc("fixedLine", lengths: [5, 6, 7, 8, 9, 10], pattern: #"(?:1(?:(?:3\d|9)\d|[4-8])|2(?:(?:(?:0(?:2[014]|5)|(?:2[0157]|31|84|9)\d\d|[56](?:[14]\d\d|20)|7(?:[089]|2[03]|[35]\d\d))\d|4(?:2\d\d|8))\d|1(?:2|[39]\d{4}))|3(?:(?:123|(?:29\d|92)\d)\d\d|7(?:[19]|[56]\d))|5(?:0|1[2-478]|26|[37]2|4(?:2\d{3}|83)|5(?:25\d\d|[78])|[689]\d)|6(?:(?:[16-8]21|28|52[013])\d\d|[39])|8(?:[1349]28|523)\d\d)\d{3}|(?:4\d\d|9[2-9])\d{4,5}|(?:(?:2(?:(?:(?:0|8[146])\d|7[1-7])\d|2(?:[278]\d|92)|58(?:2\d|3))|3(?:[26]|9\d{3})|5(?:4\d|5)\d\d)\d|6(?:(?:(?:[0-246]|[78]\d)\d|37)\d|5[2-8]))\d\d|(?:2(?:[569]\d|8[2-57-9])|3(?:[013-59]\d|8[37])|6[89]8)\d{3}"#),
-                PhoneNumberDesc("mobile", lengths: [9], pattern: #"7(?:[1278]\d|3[1-9]|9[01])\d{6}"#),
-                PhoneNumberDesc("tollFree", lengths: [7], pattern: #"80(?:[01]\d|20|8[0-8])\d{3}"#),
-                PhoneNumberDesc("voip", lengths: [10], pattern: #"86(?:1[12]|22|30|44|55|77|8[368])\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "001", countryCode: 800, isMainForCode: false,
-            internationalPrefix: nil, nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [],
-            general: #"(?:00|[1-9]\d)\d{6}"#,
-            types: [
-                PhoneNumberDesc("tollFree", lengths: [8], pattern: #"(?:00|[1-9]\d)\d{6}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "001", countryCode: 808, isMainForCode: false,
-            internationalPrefix: nil, nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8], localOnlyLengths: [],
-            general: #"[1-9]\d{7}"#,
-            types: [
-                PhoneNumberDesc("sharedCost", lengths: [8], pattern: #"[1-9]\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "001", countryCode: 870, isMainForCode: false,
-            internationalPrefix: nil, nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9, 12], localOnlyLengths: [],
-            general: #"7\d{11}|[235-7]\d{8}"#,
-            types: [
-                PhoneNumberDesc("mobile", lengths: [9, 12], pattern: #"(?:[356]|774[45])\d{8}|7[6-8]\d{7}"#),
-                PhoneNumberDesc("voip", lengths: [9], pattern: #"2\d{8}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "001", countryCode: 878, isMainForCode: false,
-            internationalPrefix: nil, nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [12], localOnlyLengths: [],
-            general: #"10\d{10}"#,
-            types: [
-                PhoneNumberDesc("voip", lengths: [12], pattern: #"10\d{10}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "001", countryCode: 881, isMainForCode: false,
-            internationalPrefix: nil, nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9, 10], localOnlyLengths: [],
-            general: #"6\d{9}|[0-36-9]\d{8}"#,
-            types: [
-                PhoneNumberDesc("mobile", lengths: [9, 10], pattern: #"6\d{9}|[0-36-9]\d{8}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "001", countryCode: 882, isMainForCode: false,
-            internationalPrefix: nil, nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [7, 8, 9, 10, 11, 12], localOnlyLengths: [],
-            general: #"[13]\d{6}(?:\d{2,5})?|[19]\d{7}|(?:[25]\d\d|4)\d{7}(?:\d{2})?"#,
-            types: [
-                PhoneNumberDesc("mobile", lengths: [7, 8, 9, 10, 12], pattern: #"342\d{4}|(?:337|49)\d{6}|(?:3(?:2|47|7\d{3})|5(?:0\d{3}|2[0-2]))\d{7}"#),
-                PhoneNumberDesc("voip", lengths: [7, 8, 9, 10, 11, 12], pattern: #"1(?:3(?:0[0347]|[13][0139]|2[035]|4[013568]|6[0459]|7[06]|8[15-8]|9[0689])\d{4}|6\d{5,10})|(?:345\d|9[89])\d{6}|(?:10|2(?:3|85\d)|3(?:[15]|[69]\d\d)|4[15-8]|51)\d{8}"#),
-                PhoneNumberDesc("voicemail", lengths: [11], pattern: #"348[57]\d{7}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "001", countryCode: 883, isMainForCode: false,
-            internationalPrefix: nil, nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [8, 9, 10, 11, 12], localOnlyLengths: [],
-            general: #"(?:[1-4]\d|51)\d{6,10}"#,
-            types: [
-                PhoneNumberDesc("voip", lengths: [8, 9, 10, 11, 12], pattern: #"(?:2(?:00\d\d|10)|(?:370[1-9]|51\d0)\d)\d{7}|51(?:00\d{5}|[24-9]0\d{4,7})|(?:1[0-79]|2[24-689]|3[02-689]|4[0-4])0\d{5,9}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "001", countryCode: 888, isMainForCode: false,
-            internationalPrefix: nil, nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [11], localOnlyLengths: [],
-            general: #"\d{11}"#,
-            types: [
-                PhoneNumberDesc("uan", lengths: [11], pattern: #"\d{11}"#),
-            ]
-        ),
-        PhoneTerritory(
-            region: "001", countryCode: 979, isMainForCode: false,
-            internationalPrefix: nil, nationalPrefix: nil,
-            nationalPrefixForParsing: nil, nationalPrefixTransformRule: nil,
-            leadingDigits: nil,
-            possibleLengths: [9], localOnlyLengths: [8],
-            general: #"[1359]\d{8}"#,
-            types: [
-                PhoneNumberDesc("premiumRate", lengths: [9], pattern: #"[1359]\d{8}"#),
-            ]
-        ),
-    ]
+    /// then the non-geographical entities "001"), read by `PhoneMetadata.parseTable`.
+    ///
+    /// A text rather than an array literal: a literal of this size takes the optimiser minutes.
+    /// Each territory is a line `<region> +<country code>` followed by indented `<key> <value>` lines:
+    /// `main` (the main region of a shared country code), `internationalPrefix`, `nationalPrefix`,
+    /// `nationalPrefixForParsing`, `nationalPrefixTransformRule`, `leadingDigits`, `possibleLengths`,
+    /// `localOnlyLengths`, `general` (the general national-number pattern), then one line per number
+    /// type: `<type> <lengths> <pattern>`.
+    static let table = #"""
+    AC +247
+      internationalPrefix 00
+      possibleLengths 5,6
+      general (?:[01589]\d|[2-467])\d{4}
+      fixedLine 5 6\d{4}
+      mobile 5 [2-47]\d{4}
+      uan 6 (?:0[1-9]|[1589]\d)\d{4}
+    AD +376
+      internationalPrefix 00
+      possibleLengths 6,8,9
+      general (?:1|6\d)\d{7}|[135-9]\d{5}
+      fixedLine 6 [78]\d{5}
+      mobile 6,9 690\d{6}|[356]\d{5}
+      tollFree 8 180[02]\d{4}
+      premiumRate 6 [19]\d{5}
+    AE +971
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 5,6,7,8,9,10,11,12
+      general (?:[4-7]\d|9[0-689])\d{7}|800\d{2,9}|[2-4679]\d{7}
+      fixedLine 8 [2-4679][2-8]\d{6}
+      mobile 9 5[02-68]\d{7}
+      tollFree 5,6,7,8,9,10,11,12 400\d{6}|800\d{2,9}
+      premiumRate 9 900[02]\d{5}
+      sharedCost 9 700[05]\d{5}
+      uan 9 600[25]\d{5}
+    AF +93
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 9
+      localOnlyLengths 7
+      general [2-7]\d{8}
+      fixedLine 9 (?:[25][0-8]|[34][0-4]|6[0-5])[2-9]\d{6}
+      mobile 9 7\d{8}
+    AG +1
+      internationalPrefix 011
+      nationalPrefix 1
+      nationalPrefixForParsing ([457]\d{6})$|1
+      nationalPrefixTransformRule 268$1
+      leadingDigits 268
+      possibleLengths 10
+      localOnlyLengths 7
+      general (?:268|[58]\d\d|900)\d{7}
+      fixedLine 10 268(?:4(?:6[0-38]|84)|56[0-2])\d{4}
+      mobile 10 268(?:464|7(?:1[3-9]|[28]\d|3[0246]|64|7[0-689]))\d{4}
+      pager 10 26840[69]\d{4}
+      tollFree 10 8(?:00|33|44|55|66|77|88)[2-9]\d{6}
+      premiumRate 10 900[2-9]\d{6}
+      personalNumber 10 52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}
+      voip 10 26848[01]\d{4}
+    AI +1
+      internationalPrefix 011
+      nationalPrefix 1
+      nationalPrefixForParsing ([2457]\d{6})$|1
+      nationalPrefixTransformRule 264$1
+      leadingDigits 264
+      possibleLengths 10
+      localOnlyLengths 7
+      general (?:264|[58]\d\d|900)\d{7}
+      fixedLine 10 264(?:292|4(?:6[12]|9[78]))\d{4}
+      mobile 10 264(?:235|4(?:69|7[67])|5(?:3[6-9]|8[1-4])|7(?:29|72))\d{4}
+      pager 10 264724\d{4}
+      tollFree 10 8(?:00|33|44|55|66|77|88)[2-9]\d{6}
+      premiumRate 10 900[2-9]\d{6}
+      personalNumber 10 52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}
+    AL +355
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 6,7,8,9
+      localOnlyLengths 5
+      general (?:700\d\d|900)\d{3}|8\d{5,7}|(?:[2-5]|6\d)\d{7}
+      fixedLine 8 4505[0-2]\d{3}|(?:[2358][16-9]\d[2-9]|4410)\d{4}|(?:[2358][2-5][2-9]|4(?:[2-57-9][2-9]|6\d))\d{5}
+      mobile 9 6(?:[78][2-9]|9\d)\d{6}
+      tollFree 7 800\d{4}
+      premiumRate 6 900[1-9]\d\d
+      sharedCost 6 808[1-9]\d\d
+      personalNumber 8 700[2-9]\d{4}
+    AM +374
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 8
+      localOnlyLengths 5,6
+      general (?:[1-489]\d|55|60|77)\d{6}
+      fixedLine 8 (?:(?:1[0-25]|47)\d|2(?:2[2-46]|3[1-8]|4[2-69]|5[2-7]|6[1-9]|8[1-7])|3[12]2)\d{5}
+      mobile 8 (?:33|4[1349]|55|77|88|9[13-9])\d{6}
+      tollFree 8 800\d{5}
+      premiumRate 8 90[016]\d{5}
+      sharedCost 8 80[1-4]\d{5}
+      voip 8 60(?:2[78]|3[5-9]|4[02-9]|5[0-46-9]|[6-8]\d|9[0-2])\d{4}
+    AO +244
+      internationalPrefix 00
+      possibleLengths 9
+      general [29]\d{8}
+      fixedLine 9 2\d(?:[0134][25-9]|[25-9]\d)\d{5}
+      mobile 9 9[1-79]\d{7}
+    AR +54
+      internationalPrefix 00
+      nationalPrefix 0
+      nationalPrefixForParsing 0?(?:(11|2(?:2(?:02?|[13]|2[13-79]|4[1-6]|5[2457]|6[124-8]|7[1-4]|8[13-6]|9[1267])|3(?:02?|1[467]|2[03-6]|3[13-8]|[49][2-6]|5[2-8]|[67])|4(?:7[3-578]|9)|6(?:[0136]|2[24-6]|4[6-8]?|5[15-8])|80|9(?:0[1-3]|[19]|2\d|3[1-6]|4[02568]?|5[2-4]|6[2-46]|72?|8[23]?))|3(?:3(?:2[79]|6|8[2578])|4(?:0[0-24-9]|[12]|3[5-8]?|4[24-7]|5[4-68]?|6[02-9]|7[126]|8[2379]?|9[1-36-8])|5(?:1|2[1245]|3[237]?|4[1-46-9]|6[2-4]|7[1-6]|8[2-5]?)|6[24]|7(?:[069]|1[1568]|2[15]|3[145]|4[13]|5[14-8]|7[2-57]|8[126])|8(?:[01]|2[15-7]|3[2578]?|4[13-6]|5[4-8]?|6[1-357-9]|7[36-8]?|8[5-8]?|9[124])))15)?
+      nationalPrefixTransformRule 9$1
+      possibleLengths 10,11
+      localOnlyLengths 6,7,8
+      general (?:11|[89]\d\d)\d{8}|[2368]\d{9}
+      fixedLine 10 3(?:7(?:1[15]|81)|8(?:21|4[16]|69|9[12]))[46]\d{5}|(?:2(?:2(?:2[59]|44|52)|3(?:26|44)|47[35]|9(?:[07]2|2[26]|34|46))|3327)[45]\d{5}|(?:2(?:657|9(?:54|66))|3(?:48[27]|7(?:55|77)|8(?:65|78)))[2-8]\d{5}|(?:2(?:284|3(?:02|23)|477|622|920)|3(?:4(?:46|89|92)|541))[2-7]\d{5}|(?:(?:11[1-8]|670)\d|2(?:2(?:0[45]|1[2-6]|3[3-6])|3(?:[06]4|7[45])|494|6(?:04|1[2-8]|[36][45]|4[3-6])|80[45]|9(?:[17][4-6]|[48][45]|9[3-6]))|3(?:364|4(?:1[2-8]|[25][4-6]|3[3-6]|84)|5(?:1[2-9]|[38][4-6])|6(?:2[45]|44)|7[069][45]|8(?:0[45]|1[2-7]|3[4-6]|5[3-6]|7[2-6]|8[3-68])))\d{6}|(?:2(?:2(?:62|81)|320|9(?:42|83))|3(?:329|4(?:62|7[16])|5(?:43|64)|7(?:18|5[17])))[2-6]\d{5}|2(?:2(?:21|4[23]|6[145]|7[1-4]|8[356]|9[267])|3(?:16|3[13-8]|43|5[346-8]|9[3-5])|6(?:2[46]|4[78]|5[1568])|9(?:03|2[1457-9]|3[1356]|4[08]|[56][23]|82))4\d{5}|(?:2(?:257|3(?:24|46|92)|9(?:01|23|64))|3(?:4(?:42|64)|5(?:25|37|4[47]|71)|7(?:35|72)|825))[3-6]\d{5}|(?:2(?:2(?:02|2[3467]|4[156]|5[45]|6[6-8]|91)|3(?:1[47]|25|[45][25]|96)|47[48]|625|932)|3(?:38[2578]|4(?:0[0-24-9]|3[78]|4[457]|58|6[035-9]|72|83|9[136-8])|5(?:2[124]|[368][23]|4[2689]|7[2-6])|7(?:16|2[15]|3[14]|4[13]|5[468]|7[3-5]|8[26])|8(?:2[67]|3[278]|4[3-5]|5[78]|6[1-378]|[78]7|94)))[4-6]\d{5}
+      mobile 10,11 93(?:7(?:1[15]|81)|8(?:21|4[16]|69|9[12]))[46]\d{5}|9(?:2(?:2(?:2[59]|44|52)|3(?:26|44)|47[35]|9(?:[07]2|2[26]|34|46))|3327)[45]\d{5}|9(?:2(?:657|9(?:54|66))|3(?:48[27]|7(?:55|77)|8(?:65|78)))[2-8]\d{5}|9(?:2(?:284|3(?:02|23)|477|622|920)|3(?:4(?:46|89|92)|541))[2-7]\d{5}|(?:675\d|9(?:11[1-8]\d|2(?:2(?:0[45]|1[2-6]|3[3-6])|3(?:[06]4|7[45])|494|6(?:04|1[2-8]|[36][45]|4[3-6])|80[45]|9(?:[17][4-6]|[48][45]|9[3-6]))|3(?:364|4(?:1[2-8]|[25][4-6]|3[3-6]|84)|5(?:1[2-9]|[38][4-6])|6(?:2[45]|44)|7[069][45]|8(?:0[45]|1[2-7]|3[4-6]|5[3-6]|7[2-6]|8[3-68]))))\d{6}|9(?:2(?:2(?:62|81)|320|9(?:42|83))|3(?:329|4(?:62|7[16])|5(?:43|64)|7(?:18|5[17])))[2-6]\d{5}|92(?:2(?:21|4[23]|6[145]|7[1-4]|8[356]|9[267])|3(?:16|3[13-8]|43|5[346-8]|9[3-5])|6(?:2[46]|4[78]|5[1568])|9(?:03|2[1457-9]|3[1356]|4[08]|[56][23]|82))4\d{5}|9(?:2(?:257|3(?:24|46|92)|9(?:01|23|64))|3(?:4(?:42|64)|5(?:25|37|4[47]|71)|7(?:35|72)|825))[3-6]\d{5}|9(?:2(?:2(?:02|2[3467]|4[156]|5[45]|6[6-8]|91)|3(?:1[47]|25|[45][25]|96)|47[48]|625|932)|3(?:38[2578]|4(?:0[0-24-9]|3[78]|4[457]|58|6[035-9]|72|83|9[136-8])|5(?:2[124]|[368][23]|4[2689]|7[2-6])|7(?:16|2[15]|3[14]|4[13]|5[468]|7[3-5]|8[26])|8(?:2[67]|3[278]|4[3-5]|5[78]|6[1-378]|[78]7|94)))[4-6]\d{5}
+      tollFree 10,11 800\d{7,8}
+      premiumRate 10 60[04579]\d{7}
+      uan 10 810\d{7}
+    AS +1
+      internationalPrefix 011
+      nationalPrefix 1
+      nationalPrefixForParsing ([267]\d{6})$|1
+      nationalPrefixTransformRule 684$1
+      leadingDigits 684
+      possibleLengths 10
+      localOnlyLengths 7
+      general (?:[58]\d\d|684|900)\d{7}
+      fixedLine 10 684(?:274|6(?:22|33|44|55|77|88|9[19]))\d{4}
+      mobile 10 684(?:2(?:48|5[2468]|7[246])|7(?:3[13]|70|82))\d{4}
+      tollFree 10 8(?:00|33|44|55|66|77|88)[2-9]\d{6}
+      premiumRate 10 900[2-9]\d{6}
+      personalNumber 10 52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}
+    AT +43
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 4,5,6,7,8,9,10,11,12,13
+      localOnlyLengths 3
+      general 1\d{3,12}|2\d{6,12}|43(?:(?:0\d|5[02-9])\d{3,9}|2\d{4,5}|[3467]\d{4}|8\d{4,6}|9\d{4,7})|5\d{4,12}|8\d{7,12}|9\d{8,12}|(?:[367]\d|4[0-24-9])\d{4,11}
+      fixedLine 4,5,6,7,8,9,10,11,12,13 1(?:11\d|[2-9]\d{3,11})|(?:316|463)\d{3,10}|648[34]\d{3,9}|(?:51|66|73)2\d{3,10}|(?:2(?:1[467]|2[13-8]|5[2357]|6[1-46-8]|7[1-8]|8[124-7]|9[1458])|3(?:1[1-578]|3[23568]|4[5-7]|5[1378]|6[1-38]|8[3-68])|4(?:2[1-8]|35|7[1368]|8[2457])|5(?:2[1-8]|3[357]|4[147]|5[12578]|6[37])|6(?:13|2[1-47]|4[135-7]|5[468])|7(?:2[1-8]|35|4[13478]|5[68]|6[16-8]|7[1-6]|9[45]))\d{4,10}
+      mobile 7,8,9,10,11,12,13 6(?:485|(?:5[0-3579]|6[013-9]|[7-9]\d)\d)\d{3,9}
+      tollFree 9,10,11,12,13 800\d{6,10}
+      premiumRate 9,10,11,12,13 (?:8[69][2-68]|9(?:0[01]|3[019]))\d{6,10}
+      sharedCost 8,9,10,11,12,13 8(?:10|2[018])\d{6,10}|828\d{5}
+      voip 5,6,7,8,9,10,11,12,13 5(?:0[1-9]|17|[79]\d)\d{2,10}|7[28]0\d{6,10}
+    AU +61
+      main
+      internationalPrefix 001[14-689]|14(?:1[14]|34|4[17]|[56]6|7[47]|88)0011
+      nationalPrefix 0
+      nationalPrefixForParsing (183[12])|0
+      possibleLengths 5,6,7,8,9,10,12
+      general 1(?:[0-79]\d{7}(?:\d(?:\d{2})?)?|8[0-24-9]\d{7})|[2-478]\d{8}|1\d{4,7}
+      fixedLine 9 (?:(?:241|349)0\d\d|8(?:51(?:0(?:0[03-9]|[12479]\d|3[2-9]|5[0-8]|6[1-9]|8[0-7])|1(?:[0235689]\d|1[0-69]|4[0-589]|7[0-47-9])|2(?:0[0-79]|[18][13579]|2[14-9]|3[0-46-9]|[4-6]\d|7[89]|9[0-4])|[34]\d\d)|91(?:(?:[0-58]\d|6[0135-9])\d|7(?:0[0-24-9]|[1-9]\d)|9(?:[0-46-9]\d|5[0-79]))))\d{3}|(?:2(?:[0-26-9]\d|3[0-8]|4[02-9]|5[0135-9])|3(?:[0-3589]\d|4[0-578]|6[1-9]|7[0-35-9])|7(?:[013-57-9]\d|2[0-8])|8(?:55|6[0-8]|[78]\d|9[02-9]))\d{6}
+      mobile 9 4(?:79[01]|83[0-36-9]|95[0-3])\d{5}|4(?:[0-36]\d|4[047-9]|[58][0-24-9]|7[02-8]|9[0-47-9])\d{6}
+      pager 5,6,7,8,9 163\d{2,6}
+      tollFree 7,10 180(?:0\d{3}|2)\d{3}
+      premiumRate 10 190[0-26]\d{6}
+      sharedCost 6,8,10,12 13(?:00\d{6}(?:\d{2})?|45[0-4]\d{3})|13\d{4}
+      voip 9 14(?:5(?:1[0458]|[23][458])|71\d)\d{4}
+    AW +297
+      internationalPrefix 00
+      possibleLengths 7
+      general (?:[25-79]\d\d|800)\d{4}
+      fixedLine 7 5(?:2\d|8[1-9])\d{4}
+      mobile 7 (?:290|5[69]\d|6(?:[03]0|22|4[0-2]|[69]\d)|7(?:[34]\d|7[07])|9(?:6[45]|9[4-8]))\d{4}
+      tollFree 7 800\d{4}
+      premiumRate 7 900\d{4}
+      voip 7 (?:28\d|501)\d{4}
+    AX +358
+      internationalPrefix 00|99(?:[01469]|5(?:[14]1|3[23]|5[59]|77|88|9[09]))
+      nationalPrefix 0
+      leadingDigits 18
+      possibleLengths 5,6,7,8,9,10,11,12
+      general 2\d{4,9}|35\d{4,5}|(?:60\d\d|800)\d{4,6}|7\d{5,11}|(?:[14]\d|3[0-46-9]|50)\d{4,8}
+      fixedLine 6,7,8,9 18[1-8]\d{3,6}
+      mobile 6,7,8,9,10 4946\d{2,6}|(?:4[0-8]|50)\d{4,8}
+      tollFree 7,8,9 800\d{4,6}
+      premiumRate 8,9 [67]00\d{5,6}
+      uan 5,6,7,8,9,10,11,12 20\d{4,8}|60[12]\d{5,6}|7(?:099\d{4,5}|5[03-9]\d{3,7})|20[2-59]\d\d|(?:606|7(?:0[78]|1|3\d))\d{7}|(?:10|29|3[09]|70[1-5]\d)\d{4,8}
+    AZ +994
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 9
+      localOnlyLengths 7
+      general 365\d{6}|(?:[124579]\d|60|88)\d{7}
+      fixedLine 9 (?:2[12]428|3655[02])\d{4}|(?:2(?:22[0-79]|63[0-28])|3654)\d{5}|(?:(?:1[28]|46)\d|2(?:[014-6]2|[23]3))\d{6}
+      mobile 9 36554\d{4}|(?:[16]0|4[04]|5[015]|7[07]|99)\d{7}
+      tollFree 9 88\d{7}
+      premiumRate 9 900200\d{3}
+    BA +387
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 8,9
+      localOnlyLengths 6
+      general 6\d{8}|(?:[35689]\d|49|70)\d{6}
+      fixedLine 8 (?:3(?:[05-79][2-9]|1[4579]|[23][24-9]|4[2-4689]|8[2457-9])|49[2-579]|5(?:0[2-49]|[13][2-9]|[268][2-4679]|4[4689]|5[2-79]|7[2-69]|9[2-4689]))\d{5}
+      mobile 8,9 6040\d{5}|6(?:03|[1-356]|44|7\d)\d{6}
+      tollFree 8 8[08]\d{6}
+      premiumRate 8 9[0246]\d{6}
+      sharedCost 8 8[12]\d{6}
+      uan 8 703[235]0\d{3}|70(?:2[0-5]|3[0146]|[56]0)\d{4}
+    BB +1
+      internationalPrefix 011
+      nationalPrefix 1
+      nationalPrefixForParsing ([2-9]\d{6})$|1
+      nationalPrefixTransformRule 246$1
+      leadingDigits 246
+      possibleLengths 10
+      localOnlyLengths 7
+      general (?:246|[58]\d\d|900)\d{7}
+      fixedLine 10 246521[0369]\d{3}|246(?:2(?:2[78]|7[0-4])|4(?:1[024-6]|2\d|3[2-9])|5(?:20|[34]\d|54|7[1-3])|6(?:2\d|38)|7[35]7|9(?:1[89]|63))\d{4}
+      mobile 10 246(?:(?:2(?:[3568]\d|4[0-57-9])|3(?:5[2-9]|6[0-6])|4(?:46|5\d)|69[5-7]|8(?:[2-5]\d|83))\d|52(?:1[147]|20))\d{3}
+      tollFree 10 8(?:00|33|44|55|66|77|88)[2-9]\d{6}
+      premiumRate 10 (?:246976|900[2-9]\d\d)\d{4}
+      personalNumber 10 52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}
+      voip 10 24631\d{5}
+      uan 10 246(?:292|367|4(?:1[7-9]|3[01]|4[47-9]|67)|7(?:1[2-9]|2\d|3[016]|53))\d{4}
+    BD +880
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 6,7,8,9,10
+      general [1-469]\d{9}|8[0-79]\d{7,8}|[2-79]\d{8}|[2-9]\d{7}|[3-9]\d{6}|[57-9]\d{5}
+      fixedLine 6,7,8,9,10 (?:4(?:31\d\d|423)|5222)\d{3}(?:\d{2})?|8332[6-9]\d\d|(?:3(?:03[56]|224)|4(?:22[25]|653))\d{3,4}|(?:3(?:42[47]|529|823)|4(?:027|525|65(?:28|8))|562|6257|7(?:1(?:5[3-5]|6[12]|7[156]|89)|22[589]56|32|42675|52(?:[25689](?:56|8)|[347]8)|71(?:6[1267]|75|89)|92374)|82(?:2[59]|32)56|9(?:03[23]56|23(?:256|373)|31|5(?:1|2[4589]56)))\d{3}|(?:3(?:02[348]|22[35]|324|422)|4(?:22[67]|32[236-9]|6(?:2[46]|5[57])|953)|5526|6(?:024|6655)|81)\d{4,5}|(?:2(?:7(?:1[0-267]|2[0-289]|3[0-29]|4[01]|5[1-3]|6[013]|7[0178]|91)|8(?:0[125]|1[1-6]|2[0157-9]|3[1-69]|41|6[1-35]|7[1-5]|8[1-8]|9[0-6])|9(?:0[0-2]|1[0-4]|2[568]|3[3-6]|5[5-7]|6[0136-9]|7[0-7]|8[014-9]))|3(?:0(?:2[025-79]|3[2-4])|181|22[12]|32[2356]|824)|4(?:02[09]|22[348]|32[045]|523|6(?:27|54))|666(?:22|53)|7(?:22[57-9]|42[56]|82[35])8|8(?:0[124-9]|2(?:181|2[02-4679]8)|4[12]|[5-7]2)|9(?:[04]2|2(?:2|328)|81))\d{4}|(?:2(?:[23]\d|[45])\d\d|3(?:1(?:2[5-7]|[5-7])|425|822)|4(?:033|1\d|[257]1|332|4(?:2[246]|5[25])|6(?:2[35]|56|62)|8(?:23|54)|92[2-5])|5(?:02[03489]|22[457]|32[35-79]|42[46]|6(?:[18]|53)|724|826)|6(?:023|2(?:2[2-5]|5[3-5]|8)|32[3478]|42[34]|52[47]|6(?:[18]|6(?:2[34]|5[24]))|[78]2[2-5]|92[2-6])|7(?:02|21\d|[3-589]1|6[12]|72[24])|8(?:217|3[12]|[5-7]1)|9[24]1)\d{5}|(?:(?:3[2-8]|5[2-57-9]|6[03-589])1|4[4689][18])\d{5}|[59]1\d{5}
+      mobile 10 (?:1[13-9]\d|644)\d{7}|(?:3[78]|44|66)[02-9]\d{7}
+      tollFree 10 80[03]\d{7}
+      voip 10 96(?:0[469]|1[0-47]|3[389]|43|6[69]|7[78])\d{6}
+    BE +32
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 8,9
+      general 4\d{8}|[1-9]\d{7}
+      fixedLine 8 80[2-8]\d{5}|(?:1[0-69]|[23][2-8]|4[23]|5\d|6[013-57-9]|71|8[1-79]|9[2-4])\d{6}
+      mobile 9 4[5-9]\d{7}
+      tollFree 8 800[1-9]\d{4}
+      premiumRate 8 (?:70(?:2[0-57]|3[04-7]|44|6[04-69]|7[0579])|90\d\d)\d{4}
+      sharedCost 8 7879\d{4}
+      uan 8 78(?:0[578]|1[014-8]|2[25]|3[15-8]|48|5[05]|60|7[06-8]|9\d)\d{4}
+    BF +226
+      internationalPrefix 00
+      possibleLengths 8
+      general [024-7]\d{7}
+      fixedLine 8 2(?:0(?:49|5[23]|6[5-7]|9[016-9])|4(?:4[569]|5[4-6]|6[5-7]|7[0179])|5(?:[34]\d|50|6[5-8]))\d{4}
+      mobile 8 (?:0[1-7]|4[4-6]|5[0-8]|[67]\d)\d{6}
+    BG +359
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 6,7,8,9,12
+      localOnlyLengths 4,5
+      general 00800\d{7}|[2-7]\d{6,7}|[89]\d{6,8}|2\d{5}
+      fixedLine 6,7,8 2\d{5,7}|(?:43[1-6]|70[1-9])\d{4,5}|(?:[36]\d|4[124-7]|[57][1-9]|8[1-6]|9[1-7])\d{5,6}
+      mobile 8,9 (?:43[07-9]|99[69]\d)\d{5}|(?:8[7-9]|98)\d{7}
+      tollFree 8,12 (?:00800\d\d|800)\d{5}
+      premiumRate 8 90\d{6}
+      sharedCost 8 700\d{5}
+    BH +973
+      internationalPrefix 00
+      possibleLengths 8
+      general [136-9]\d{7}
+      fixedLine 8 (?:1(?:3[1356]|6[0156]|7\d)\d|6(?:1[16]\d|500|6(?:0\d|3[12]|44|55|7[7-9]|88)|9[69][69])|7(?:[07]\d\d|1(?:11|78)))\d{4}
+      mobile 8 (?:3(?:[0-79]\d|8[0-57-9])\d|6(?:3(?:00|33|6[16])|441|6(?:3[03-9]|[69]\d|7[0-689])))\d{4}
+      tollFree 8 8[02369]\d{6}
+      premiumRate 8 (?:87|9[0-8])\d{6}
+      sharedCost 8 84\d{6}
+    BI +257
+      internationalPrefix 00
+      possibleLengths 8
+      general (?:[267]\d|31)\d{6}
+      fixedLine 8 (?:22|31)\d{6}
+      mobile 8 (?:29|6[1-9]|7[125-9])\d{6}
+    BJ +229
+      internationalPrefix 00
+      possibleLengths 8,10
+      general (?:01\d|8)\d{7}
+      fixedLine 10 012\d{7}
+      mobile 10 01(?:2[5-9]|[4-69]\d)\d{6}
+      voip 8 857[58]\d{4}
+      uan 8 81\d{6}
+    BL +590
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 9
+      general 7090\d{5}|(?:[56]9|[89]\d)\d{7}
+      fixedLine 9 (?:59(?:0(?:2[7-9]|3[3-7]|5[12]|87)|87\d)|80[6-9]\d\d)\d{4}
+      mobile 9 (?:69(?:0\d\d|1(?:2[2-9]|3[0-5]))|7090[0-4])\d{4}
+      tollFree 9 80[0-5]\d{6}
+      premiumRate 9 8[129]\d{7}
+      voip 9 9(?:(?:39[5-7]|76[018])\d|475[0-6])\d{4}
+    BM +1
+      internationalPrefix 011
+      nationalPrefix 1
+      nationalPrefixForParsing ([2-9]\d{6})$|1
+      nationalPrefixTransformRule 441$1
+      leadingDigits 441
+      possibleLengths 10
+      localOnlyLengths 7
+      general (?:441|[58]\d\d|900)\d{7}
+      fixedLine 10 441(?:[46]\d\d|5(?:4\d|60|89))\d{4}
+      mobile 10 441(?:[2378]\d|5[0-39]|9[02])\d{5}
+      tollFree 10 8(?:00|33|44|55|66|77|88)[2-9]\d{6}
+      premiumRate 10 900[2-9]\d{6}
+      personalNumber 10 52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}
+    BN +673
+      internationalPrefix 00
+      possibleLengths 7
+      general [2-578]\d{6}
+      fixedLine 7 22[0-7]\d{4}|(?:2[013-9]|[34]\d|5[0-25-9])\d{5}
+      mobile 7 (?:22[89]|[78]\d\d)\d{4}
+      voip 7 5[34]\d{5}
+    BO +591
+      internationalPrefix 00(?:1\d)?
+      nationalPrefix 0
+      nationalPrefixForParsing 0(1\d)?
+      possibleLengths 8,9
+      localOnlyLengths 7
+      general (?:[2-7]\d\d|8001)\d{5}
+      fixedLine 8 (?:2(?:2\d\d|5(?:11|[258]\d|9[67])|6(?:12|2\d|9[34])|8(?:2[34]|39|62))|3(?:3\d\d|4(?:6\d|8[24])|8(?:25|42|5[257]|86|9[25])|9(?:[27]\d|3[2-4]|4[248]|5[24]|6[2-6]))|4(?:4\d\d|6(?:11|[24689]\d|72)))\d{4}
+      mobile 8 (?:57|[67]\d)\d{6}
+      tollFree 9 8001[07]\d{4}
+      voip 8 50\d{6}
+    BQ +599
+      internationalPrefix 00
+      leadingDigits [347]
+      possibleLengths 7
+      general (?:[34]1|7\d)\d{5}
+      fixedLine 7 (?:318[023]|41(?:6[023]|70)|7(?:1[578]|2[05]|50)\d)\d{3}
+      mobile 7 (?:31(?:8[14-8]|9[14578])|416[14-9]|7(?:0[01]|7[07]|8\d|9[056])\d)\d{3}
+    BR +55
+      internationalPrefix 00(?:1[245]|2[1-35]|31|4[13]|[56]5|99)
+      nationalPrefix 0
+      nationalPrefixForParsing (?:0|90)(?:(1[245]|2[1-35]|31|4[13]|[56]5|99)(\d{10,11}))?
+      nationalPrefixTransformRule $2
+      possibleLengths 8,9,10,11
+      general [1-467]\d{9,10}|55[0-46-9]\d{8}|[34]\d{7}|55\d{7,8}|(?:5[0-46-9]|[89]\d)\d{7,9}
+      fixedLine 10 (?:[14689][1-9]|2[12478]|3[1-578]|5[13-5]|7[13-579])[2-5]\d{7}
+      mobile 10,11 (?:[14689][1-9]|2[12478]|3[1-578]|5[13-5]|7[13-579])(?:7|9\d)\d{7}
+      tollFree 9,10 800\d{6,7}
+      premiumRate 9,10 [59]00\d{6,7}
+      sharedCost 8,10 (?:30[03]\d{3}|4(?:0(?:0\d|20)|370|864))\d{4}|300\d{5}
+    BS +1
+      internationalPrefix 011
+      nationalPrefix 1
+      nationalPrefixForParsing ([3-8]\d{6})$|1
+      nationalPrefixTransformRule 242$1
+      leadingDigits 242
+      possibleLengths 10
+      localOnlyLengths 7
+      general (?:242|[58]\d\d|900)\d{7}
+      fixedLine 10 242(?:3(?:02|[236][1-9]|4[0-24-9]|5[0-68]|7[347]|8[0-4]|9[2-467])|461|502|6(?:0[1-5]|12|2[013]|[45]0|7[67]|8[78]|9[89])|7(?:02|88))\d{4}
+      mobile 10 242(?:3(?:5[79]|7[56]|95)|4(?:[23][1-9]|4[1-35-9]|5[1-8]|6[2-8]|7\d|81)|5(?:2[45]|3[35]|44|5[1-46-9]|65|77)|6[34]6|7(?:27|38)|8(?:0[1-9]|1[02-9]|2\d|3[0-4]|[89]9))\d{4}
+      tollFree 10 242300\d{4}|8(?:00|33|44|55|66|77|88)[2-9]\d{6}
+      premiumRate 10 900[2-9]\d{6}
+      personalNumber 10 52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}
+      uan 10 242225\d{4}
+    BT +975
+      internationalPrefix 00
+      possibleLengths 7,8
+      localOnlyLengths 6
+      general [178]\d{7}|[2-8]\d{6}
+      fixedLine 7 (?:2[3-6]|[34][5-7]|5[236]|6[2-46]|7[246]|8[2-4])\d{5}
+      mobile 8 (?:1[67]|[78]7)\d{6}
+    BW +267
+      internationalPrefix 00
+      possibleLengths 7,8,10
+      general (?:0800|(?:[37]|800)\d)\d{6}|(?:[2-6]\d|90)\d{5}
+      fixedLine 7 (?:2(?:4[0-48]|6[0-24]|9[0578])|3(?:1[0-35-9]|55|[69]\d|7[013]|81)|4(?:6[03]|7[1267]|9[0-5])|5(?:3[03489]|4[0489]|7[1-47]|88|9[0-49])|6(?:2[1-35]|5[149]|8[013467]))\d{4}
+      mobile 8 (?:321|7(?:[1-8]\d|9[03]))\d{5}
+      tollFree 10 (?:0800|800\d)\d{6}
+      premiumRate 7 90\d{5}
+      voip 8 79(?:1(?:[0-2]\d|3[0-8])|2[0-7]\d)\d{3}
+    BY +375
+      internationalPrefix 810
+      nationalPrefix 8
+      nationalPrefixForParsing 0|80?
+      possibleLengths 6,7,8,9,10,11
+      localOnlyLengths 5
+      general (?:[12]\d|33|44|902)\d{7}|8(?:0[0-79]\d{5,7}|[1-7]\d{9})|8(?:1[0-489]|[5-79]\d)\d{7}|8[1-79]\d{6,7}|8[0-79]\d{5}|8\d{5}
+      fixedLine 9 (?:1(?:5(?:1[1-5]|[24]\d|6[2-4]|9[1-7])|6(?:[235]\d|4[1-7])|7\d\d)|2(?:1(?:[246]\d|3[0-35-9]|5[1-9])|2(?:[235]\d|4[0-8])|3(?:[26]\d|3[02-79]|4[024-7]|5[03-7])))\d{5}
+      mobile 9 (?:2(?:5[5-79]|9[1-9])|(?:33|44)\d)\d{6}
+      tollFree 6,7,8,9,10,11 800\d{3,7}|8(?:0[13]|20\d)\d{7}
+      premiumRate 10 (?:810|902)\d{7}
+      voip 9 249\d{6}
+    BZ +501
+      internationalPrefix 00
+      possibleLengths 7,11
+      general (?:0800\d|[2-8])\d{6}
+      fixedLine 7 (?:2(?:[02]\d|36|[68]0)|[3-58](?:[02]\d|[68]0)|7(?:[02]\d|32|[68]0))\d{4}
+      mobile 7 6[0-35-7]\d{5}
+      tollFree 11 0800\d{7}
+    CA +1
+      internationalPrefix 011
+      nationalPrefix 1
+      possibleLengths 7,10
+      general [2-9]\d{9}|3\d{6}
+      fixedLine 10 (?:2(?:04|[23]6|[48]9|5[07]|63)|3(?:06|43|54|6[578]|82)|4(?:03|1[68]|[26]8|3[178]|50|74)|5(?:06|1[49]|48|79|8[147])|6(?:04|[18]3|39|47|72)|7(?:0[59]|42|53|78|8[02])|8(?:[06]7|19|25|7[39])|9(?:0[25]|42))[2-9]\d{6}
+      tollFree 10 8(?:00|33|44|55|66|77|88)[2-9]\d{6}
+      premiumRate 10 900[2-9]\d{6}
+      personalNumber 10 52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|(?:5(?:2[125-9]|3[23]|44|66|77|88)|6(?:22|33))[2-9]\d{6}
+      voip 10 600[2-9]\d{6}
+      uan 7 310\d{4}
+    CC +61
+      internationalPrefix 001[14-689]|14(?:1[14]|34|4[17]|[56]6|7[47]|88)0011
+      nationalPrefix 0
+      nationalPrefixForParsing ([59]\d{7})$|0
+      nationalPrefixTransformRule 8$1
+      possibleLengths 6,7,8,9,10,12
+      general 1(?:[0-79]\d{8}(?:\d{2})?|8[0-24-9]\d{7})|[148]\d{8}|1\d{5,7}
+      fixedLine 9 8(?:51(?:0(?:02|31|60|89)|1(?:18|76)|223)|91(?:0(?:1[0-2]|29)|1(?:[28]2|50|79)|2(?:10|64)|3(?:[06]8|22)|4[29]8|62\d|70[23]|959))\d{3}
+      mobile 9 4(?:79[01]|83[0-36-9]|95[0-3])\d{5}|4(?:[0-36]\d|4[047-9]|[58][0-24-9]|7[02-8]|9[0-47-9])\d{6}
+      tollFree 7,10 180(?:0\d{3}|2)\d{3}
+      premiumRate 10 190[0-26]\d{6}
+      sharedCost 6,8,10,12 13(?:00\d{6}(?:\d{2})?|45[0-4]\d{3})|13\d{4}
+      voip 9 14(?:5(?:1[0458]|[23][458])|71\d)\d{4}
+    CD +243
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 7,8,9,10
+      general (?:(?:[189]|5\d)\d|2)\d{7}|[1-68]\d{6}
+      fixedLine 7,8,9,10 (?:(?:12|573)\d\d|276)\d{5}|[1-6]\d{6}
+      mobile 7,9 88\d{5}|(?:8[0-69]|9[016-9])\d{7}
+    CF +236
+      internationalPrefix 00
+      possibleLengths 8
+      general 8776\d{4}|(?:[27]\d|61)\d{6}
+      fixedLine 8 (?:2[12]|61)\d{6}
+      mobile 8 7[02-7]\d{6}
+      premiumRate 8 8776\d{4}
+    CG +242
+      internationalPrefix 00
+      possibleLengths 9
+      general 222\d{6}|(?:0\d|80)\d{7}
+      fixedLine 9 222[1-589]\d{5}
+      mobile 9 026(?:1[0-5]|6[6-9])\d{4}|0(?:[14-6]\d\d|2(?:40|5[5-8]|6[07-9]))\d{5}
+      premiumRate 9 80[0-2]\d{6}
+    CH +41
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 9,12
+      general 8\d{11}|[2-9]\d{8}
+      fixedLine 9 (?:2[12467]|3[1-4]|4[134]|5[256]|6[12]|[7-9]1)\d{7}
+      mobile 9 (?:6[89]|7[235-9])\d{7}
+      pager 9 74[0248]\d{6}
+      tollFree 9 800\d{6}
+      premiumRate 9 90[016]\d{6}
+      sharedCost 9 84[0248]\d{6}
+      personalNumber 9 878\d{6}
+      uan 9 5[18]\d{7}
+      voicemail 12 860\d{9}
+    CI +225
+      internationalPrefix 00
+      possibleLengths 10
+      general [02]\d{9}
+      fixedLine 10 2(?:[15]\d{3}|7(?:2(?:0[23]|1[2357]|2[245]|3[45]|4[3-5])|3(?:06|1[69]|[2-6]7)))\d{5}
+      mobile 10 0[157]\d{8}
+    CK +682
+      internationalPrefix 00
+      possibleLengths 5
+      general [2-578]\d{4}
+      fixedLine 5 (?:2\d|3[13-7]|4[1-5])\d{3}
+      mobile 5 [578]\d{4}
+    CL +56
+      internationalPrefix (?:0|1(?:1[0-69]|2[02-5]|5[13-58]|69|7[0167]|8[018]))0
+      possibleLengths 9,10,11
+      general 12300\d{6}|6\d{9,10}|[2-9]\d{8}
+      fixedLine 9 2(?:1982[0-6]|3314[05-9])\d{3}|(?:2(?:1(?:160|962)|3(?:(?:[24]\d|50)\d|3(?:[034679]\d|1[0-35-9]|2[1-9]|5[0-24-9]|8[0-389])|600)|646[59])|(?:600|80[1-9])\d\d|9(?:(?:10[0-2]|7[1-9]\d)\d|3(?:[0-57-9]\d\d|6(?:0[02-9]|[1-9]\d))|6(?:[0-8]\d\d|9(?:[02-79]\d|1[05-9]))|9(?:[03-9]\d\d|1(?:[0235-9]\d|4[0-24-9])|2(?:[0-79]\d|8[0-46-9]))))\d{4}|(?:22|3[2-5]|[47][1-35]|5[1-3578]|6[13-57]|8[1-9]|9[2458])\d{7}
+      mobile 9 2(?:1982[0-6]|3314[05-9])\d{3}|(?:2(?:1(?:160|962)|3(?:(?:[24]\d|50)\d|3(?:[034679]\d|1[0-35-9]|2[1-9]|5[0-24-9]|8[0-389])|600)|646[59])|80[1-8]\d\d|9(?:(?:10[0-2]|7[1-9]\d)\d|3(?:[0-57-9]\d\d|6(?:0[02-9]|[1-9]\d))|6(?:[0-8]\d\d|9(?:[02-79]\d|1[05-9]))|9(?:[03-9]\d\d|1(?:[0235-9]\d|4[0-24-9])|2(?:[0-79]\d|8[0-46-9]))))\d{4}|(?:22|3[2-5]|[47][1-35]|5[1-3578]|6[13-57]|8[1-9]|9[2458])\d{7}
+      tollFree 9,11 (?:123|8)00\d{6}
+      sharedCost 10,11 600\d{7,8}
+      voip 9 44\d{7}
+    CM +237
+      internationalPrefix 00
+      possibleLengths 8,9
+      general [26]\d{8}|88\d{6,7}
+      fixedLine 9 2(?:22|33)\d{6}
+      mobile 9 (?:24[23]|6(?:[25-9]\d|4[0-2]))\d{6}
+      tollFree 8,9 88\d{6,7}
+    CN +86
+      internationalPrefix 00|1(?:[12]\d|79)\d\d00
+      nationalPrefix 0
+      nationalPrefixForParsing (1(?:[12]\d|79)\d\d)|0
+      possibleLengths 7,8,9,10,11,12
+      localOnlyLengths 5,6
+      general (?:(?:1[03-689]|2\d)\d\d|6)\d{8}|1\d{10}|[126]\d{6}(?:\d(?:\d{2})?)?|86\d{5,6}|(?:[3-579]\d|8[0-57-9])\d{5,9}
+      fixedLine 7,8,9,10,11 (?:10(?:[02-79]\d\d|[18](?:0[1-9]|[1-9]\d))|2(?:[02-57-9]\d{3}|1(?:[18](?:0[1-9]|[1-9]\d)|[2-79]\d\d))|(?:41[03]|8078|9(?:78|94))\d\d)\d{5}|(?:10|2[0-57-9])(?:1(?:00|23)\d\d|95\d{3,4})|(?:41[03]|9(?:78|94))(?:100\d\d|95\d{3,4})|8078123|(?:43[35]|754|851)\d{7,8}|(?:43[35]|754|851)(?:1(?:00\d|23)\d|95\d{3,4})|(?:3(?:11|7[179])|4(?:[15]1|3[12])|5(?:1\d|2[37]|3[12]|51|7[13-79]|9[15])|7(?:[39]1|5[57]|6[09])|8(?:71|98))(?:[02-8]\d{7}|1(?:0(?:0\d\d(?:\d{3})?|[1-9]\d{5})|[13-9]\d{6}|2(?:[0-24-9]\d{5}|3\d(?:\d{4})?))|9(?:[0-46-9]\d{6}|5\d{3}(?:\d(?:\d{2})?)?))|(?:3(?:1[02-9]|35|49|5\d|7[02-68]|9[1-68])|4(?:1[24-9]|2[179]|3[46-9]|5[2-9]|6[47-9]|7\d|8[23])|5(?:3[03-9]|4[36]|5[02-9]|6[1-46]|7[028]|80|9[2-46-9])|6(?:3[1-5]|6[0238]|9[12])|7(?:01|[17]\d|2[248]|3[04-9]|4[3-6]|5[0-3689]|6[2368]|9[02-9])|8(?:1[236-8]|2[5-7]|3\d|5[2-9]|7[02-9]|8[36-8]|9[1-7])|9(?:0[1-3689]|1[1-79]|3\d|4[13]|5[1-5]|7[0-79]|9[0-35-9]))(?:[02-8]\d{6}|1(?:0(?:0\d\d(?:\d{2})?|[1-9]\d{4})|[13-9]\d{5}|2(?:[0-24-9]\d{4}|3\d(?:\d{3})?))|9(?:[0-46-9]\d{5}|5\d{3,5}))
+      mobile 11 1(?:610\d|740[0-5])\d{6}|1(?:[38]\d|4[57]|[59][0-35-9]|6[25-7]|7[0-35-8])\d{8}
+      tollFree 10,12 (?:(?:10|21)8|8)00\d{7}
+      premiumRate 8 16[08]\d{5}
+      sharedCost 7,8,9,10,11 10(?:10\d{4}|96\d{3,4})|400\d{7}|950\d{7,8}|(?:2[0-57-9]|3(?:[157]\d|35|49|9[1-68])|4(?:[17]\d|2[179]|[35][1-9]|6[47-9]|8[23])|5(?:[1357]\d|2[37]|4[36]|6[1-46]|80|9[1-9])|6(?:3[1-5]|6[0238]|9[12])|7(?:01|[1579]\d|2[248]|3[014-9]|4[3-6]|6[023689])|8(?:1[236-8]|2[5-7]|[37]\d|5[14-9]|8[36-8]|9[1-8])|9(?:0[1-3689]|1[1-79]|[379]\d|4[13]|5[1-5]))96\d{3,4}
+    CO +57
+      internationalPrefix 00(?:4(?:[14]4|56)|[579])
+      nationalPrefix 0
+      nationalPrefixForParsing 0([3579]|4(?:[14]4|56))?
+      possibleLengths 8,10,11
+      localOnlyLengths 4,7
+      general (?:46|60\d\d)\d{6}|(?:1\d|[39])\d{9}
+      fixedLine 8,10 601055(?:[0-4]\d|50)\d\d|6010(?:[0-4]\d|5[0-4])\d{4}|(?:46|60(?:[18][1-9]|[24-7][2-9]))\d{6}
+      mobile 10 333301[0-5]\d{3}|3333(?:00|2[5-9]|[3-9]\d)\d{4}|(?:3(?:(?:0[0-5]|1\d|5[01]|70)\d|2(?:[0-3]\d|4[1-9])|3(?:00|3[0-24-9]))|9(?:101|408))\d{6}
+      tollFree 11 1800\d{7}
+      premiumRate 10,11 (?:19(?:0[01]|4[78])|901)\d{7}
+    CR +506
+      internationalPrefix 00
+      nationalPrefixForParsing (19(?:0[0-2468]|1[09]|20|66|77|99))
+      possibleLengths 8,10
+      general (?:8\d|90)\d{8}|(?:[24-8]\d{3}|3005)\d{4}
+      fixedLine 8 210[7-9]\d{4}|2(?:[024-7]\d|1[1-9])\d{5}
+      mobile 8 (?:3005\d|6500[01])\d{3}|(?:5[07]|6[0-4]|7[0-3]|8[3-9])\d{6}
+      tollFree 10 800\d{7}
+      premiumRate 10 90[059]\d{7}
+      voip 8 (?:210[0-6]|4\d{3}|5100)\d{4}
+    CU +53
+      internationalPrefix 119
+      nationalPrefix 0
+      possibleLengths 6,7,8,10
+      localOnlyLengths 4,5
+      general (?:[2-7]|8\d\d)\d{7}|[2-47]\d{6}|[34]\d{5}
+      fixedLine 6,7,8,10 (?:3[23]|4[89])\d{4,6}|(?:31|4[36]|8(?:0[25]|78)\d)\d{6}|(?:2[1-4]|4[1257]|7\d)\d{5,6}
+      mobile 8 (?:5\d|6[2-4])\d{6}
+      tollFree 10 800\d{7}
+      sharedCost 10 807\d{7}
+    CV +238
+      internationalPrefix 0
+      possibleLengths 7
+      general (?:[2-59]\d\d|800)\d{4}
+      fixedLine 7 2(?:2[1-7]|3[0-8]|4[12]|5[1256]|6\d|7[1-3]|8[1-5])\d{4}
+      mobile 7 (?:36|5[1-389]|9\d)\d{5}
+      tollFree 7 800\d{4}
+      voip 7 (?:3[3-5]|4[356])\d{5}
+    CW +599
+      main
+      internationalPrefix 00
+      leadingDigits [69]
+      possibleLengths 7,8
+      general (?:[34]1|60|(?:7|9\d)\d)\d{5}
+      fixedLine 7,8 9(?:4(?:3[0-5]|4[14]|6\d)|50\d|7(?:2[014]|3[02-9]|4[4-9]|6[357]|77|8[7-9])|8(?:3[39]|[46]\d|7[01]|8[57-9]))\d{4}
+      mobile 7,8 953[01]\d{4}|9(?:5[12467]|6[5-9])\d{5}
+      pager 8 955\d{5}
+      sharedCost 7 60[0-2]\d{4}
+    CX +61
+      internationalPrefix 001[14-689]|14(?:1[14]|34|4[17]|[56]6|7[47]|88)0011
+      nationalPrefix 0
+      nationalPrefixForParsing ([59]\d{7})$|0
+      nationalPrefixTransformRule 8$1
+      possibleLengths 6,7,8,9,10,12
+      general 1(?:[0-79]\d{8}(?:\d{2})?|8[0-24-9]\d{7})|[148]\d{8}|1\d{5,7}
+      fixedLine 9 8(?:51(?:0(?:01|30|59|88)|1(?:17|46|75)|2(?:22|35))|91(?:00[6-9]|1(?:[28]1|49|78)|2(?:09|63)|3(?:12|26|75)|4(?:56|97)|64\d|7(?:0[01]|1[0-2])|958))\d{3}
+      mobile 9 4(?:79[01]|83[0-36-9]|95[0-3])\d{5}|4(?:[0-36]\d|4[047-9]|[58][0-24-9]|7[02-8]|9[0-47-9])\d{6}
+      tollFree 7,10 180(?:0\d{3}|2)\d{3}
+      premiumRate 10 190[0-26]\d{6}
+      sharedCost 6,8,10,12 13(?:00\d{6}(?:\d{2})?|45[0-4]\d{3})|13\d{4}
+      voip 9 14(?:5(?:1[0458]|[23][458])|71\d)\d{4}
+    CY +357
+      internationalPrefix 00
+      possibleLengths 8
+      general (?:[279]\d|[58]0)\d{6}
+      fixedLine 8 2[2-6]\d{6}
+      mobile 8 9(?:10|[4-79]\d)\d{5}
+      tollFree 8 800\d{5}
+      premiumRate 8 90[09]\d{5}
+      sharedCost 8 80[1-9]\d{5}
+      personalNumber 8 700\d{5}
+      uan 8 (?:50|77)\d{6}
+    CZ +420
+      internationalPrefix 00
+      possibleLengths 9,10,11,12
+      general (?:[2-578]\d|60)\d{7}|9\d{8,11}
+      fixedLine 9 (?:2\d|3[1257-9]|4[16-9]|5[13-9])\d{7}
+      mobile 9 7060\d{5}|(?:60[1-8]|7(?:0[2-5]|19|[2379]\d))\d{6}
+      tollFree 9 800\d{6}
+      premiumRate 9 9(?:0[05689]|76)\d{6}
+      sharedCost 9 8[134]\d{7}
+      personalNumber 9 70[01]\d{6}
+      voip 9 9[17]0\d{6}
+      uan 9 9(?:5\d|7[2-4])\d{6}
+      voicemail 9,10,11,12 9(?:3\d{9}|6\d{7,10})
+    DE +49
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 4,5,6,7,8,9,10,11,12,13,14,15
+      localOnlyLengths 2,3
+      general [2579]\d{5,14}|49(?:[34]0|69|8\d)\d\d?|49(?:37|49|60|7[089]|9\d)\d{1,3}|49(?:2[024-9]|3[2-689]|7[1-7])\d{1,8}|(?:1|[368]\d|4[0-8])\d{3,13}|49(?:[015]\d|2[13]|31|[46][1-8])\d{1,9}
+      fixedLine 5,6,7,8,9,10,11,12,13,14,15 32\d{9,11}|49[1-6]\d{10}|322\d{6}|49[0-7]\d{3,9}|(?:[34]0|[68]9)\d{3,13}|(?:2(?:0[1-689]|[1-3569]\d|4[0-8]|7[1-7]|8[0-7])|3(?:[3569]\d|4[0-79]|7[1-7]|8[1-8])|4(?:1[02-9]|[2-48]\d|5[0-6]|6[0-8]|7[0-79])|5(?:0[2-8]|[124-6]\d|[38][0-8]|[79][0-7])|6(?:0[02-9]|[1-358]\d|[47][0-8]|6[1-9])|7(?:0[2-8]|1[1-9]|[27][0-7]|3\d|[4-6][0-8]|8[0-5]|9[013-7])|8(?:0[2-9]|1[0-79]|2\d|3[0-46-9]|4[0-6]|5[013-9]|6[1-8]|7[0-8]|8[0-24-6])|9(?:0[6-9]|[1-4]\d|[589][0-7]|6[0-8]|7[0-467]))\d{3,12}
+      mobile 10,11 1(?:6[023]|7\d)\d{7,8}|15(?:[0-25-9]\d\d|3(?:10|33))\d{6}
+      pager 4,5,6,7,8,9,10,11,12,13,14 16(?:4\d{1,10}|[89]\d{1,11})
+      tollFree 10,11,12,13,14,15 800\d{7,12}
+      premiumRate 10,11 (?:137[7-9]|900(?:[135]|9\d))\d{6}
+      sharedCost 7,8,9,10,11,12,13,14 180\d{5,11}|13(?:7[1-6]\d\d|8)\d{4}
+      personalNumber 11 700\d{8}
+      uan 8,9,10,11,12,13,14 18(?:1\d{5,11}|[2-9]\d{8})
+      voicemail 12,13 1(?:6(?:013|255|399)|7(?:(?:[015]1|[69]3)3|[2-4]55|[78]99))\d{7,8}|15(?:(?:[03-68]00|113)\d|2\d55|7\d99|9\d33)\d{7}
+    DJ +253
+      internationalPrefix 00
+      possibleLengths 8
+      general (?:2\d|77)\d{6}
+      fixedLine 8 2(?:1[2-5]|7[45])\d{5}
+      mobile 8 77\d{6}
+    DK +45
+      internationalPrefix 00
+      possibleLengths 8
+      general [2-9]\d{7}
+      fixedLine 8 (?:2(?:[0-59][1-9]|[6-8]\d)|3(?:[0-3][1-9]|4[13]|5[1-58]|6[1347-9]|7\d|8[1-8]|9[1-79])|4(?:[0-25][1-9]|[34][2-9]|6[13-579]|7[13579]|8[1-47]|9[127])|5(?:[0-36][1-9]|4[146-9]|5[3-57-9]|7[568]|8[1-358]|9[1-69])|6(?:[0135][1-9]|2[1-68]|4[2-8]|6[1689]|[78]\d|9[15689])|7(?:[0-69][1-9]|7[3-9]|8[147])|8(?:[16-9][1-9]|2[1-58])|9(?:[1-47-9][1-9]|6\d))\d{5}
+      mobile 8 (?:2[6-8]|37|6[78]|96)\d{6}|(?:2[0-59]|3[0-689]|[457]\d|6[0-69]|8[126-9]|9[1-47-9])[1-9]\d{5}
+      tollFree 8 80\d{6}
+      premiumRate 8 90\d{6}
+    DM +1
+      internationalPrefix 011
+      nationalPrefix 1
+      nationalPrefixForParsing ([2-7]\d{6})$|1
+      nationalPrefixTransformRule 767$1
+      leadingDigits 767
+      possibleLengths 10
+      localOnlyLengths 7
+      general (?:[58]\d\d|767|900)\d{7}
+      fixedLine 10 767(?:2(?:55|66)|4(?:2[01]|4[0-25-9])|50[0-4])\d{4}
+      mobile 10 767(?:2(?:[2-4689]5|7[5-7])|31[5-7]|61[1-8]|70[1-6])\d{4}
+      tollFree 10 8(?:00|33|44|55|66|77|88)[2-9]\d{6}
+      premiumRate 10 900[2-9]\d{6}
+      personalNumber 10 52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}
+    DO +1
+      internationalPrefix 011
+      nationalPrefix 1
+      leadingDigits 8001|8[024]9
+      possibleLengths 10
+      localOnlyLengths 7
+      general (?:[58]\d\d|900)\d{7}
+      fixedLine 10 8(?:[04]9[2-9]\d\d|29(?:2(?:[0-59]\d|6[04-9]|7[0-27]|8[0237-9])|3(?:[0-35-9]\d|4[7-9])|[45]\d\d|6(?:[0-27-9]\d|[3-5][1-9]|6[0135-8])|7(?:0[013-9]|[1-37]\d|4[1-35689]|5[1-4689]|6[1-57-9]|8[1-79]|9[1-8])|8(?:0[146-9]|1[0-48]|[248]\d|3[1-79]|5[01589]|6[013-68]|7[124-8]|9[0-8])|9(?:[0-24]\d|3[02-46-9]|5[0-79]|60|7[0169]|8[57-9]|9[02-9])))\d{4}
+      mobile 10 8[024]9[2-9]\d{6}
+      tollFree 10 800(?:14|[2-9]\d)\d{5}|8[024]9[01]\d{6}|8(?:33|44|55|66|77|88)[2-9]\d{6}
+      premiumRate 10 900[2-9]\d{6}
+      personalNumber 10 52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}
+    DZ +213
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 8,9
+      general (?:[1-4]|[5-79]\d|80)\d{7}
+      fixedLine 8,9 9619\d{5}|(?:[1-3]\d|4[013-689])\d{6}
+      mobile 9 5(?:4[0-29]|6[0-4])\d{6}|(?:55|6\d|7[7-9])\d{7}
+      tollFree 9 800\d{6}
+      premiumRate 9 80[3-689]1\d{5}
+      sharedCost 9 80[12]1\d{5}
+      voip 9 98[23]\d{6}
+    EC +593
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 8,9,10,11
+      localOnlyLengths 7
+      general 1\d{9,10}|(?:[2-7]|9\d)\d{7}
+      fixedLine 8 [2-7][2-7]\d{6}
+      mobile 9 964[0-2]\d{5}|9(?:39|[57][89]|6[0-36-9]|[89]\d)\d{6}
+      tollFree 10,11 1800\d{7}|1[78]00\d{6}
+      voip 8 [2-7]890\d{4}
+    EE +372
+      internationalPrefix 00
+      possibleLengths 7,8,10
+      general 8\d{9}|[4578]\d{7}|(?:[3-8]\d|90)\d{5}
+      fixedLine 7 (?:3[23589]|4[3-8]|6\d|7[1-9]|88)\d{5}
+      mobile 7,8 (?:5\d{5}|8(?:1(?:0(?:0(?:00|[178]\d)|[3-9]\d\d)|(?:1(?:0[2-6]|1\d)|[2-79]\d\d)\d)|2(?:0(?:0(?:00|4\d)|(?:19|[2-7]\d)\d)|(?:(?:[124-69]\d|3[5-9])\d|7(?:[0-79]\d|8[013-9])|8(?:[2-6]\d|7[01]))\d)|[349]\d{4}))\d\d|5(?:(?:[02]\d|5[0-478])\d|1(?:[0-8]\d|95)|6(?:4[0-4]|5[1-589]))\d{3}
+      tollFree 7,8,10 800(?:(?:0\d\d|1)\d|[2-9])\d{3}
+      premiumRate 7,8 (?:40\d\d|900)\d{4}
+      personalNumber 8 70[0-2]\d{5}
+    EG +20
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 8,9,10
+      localOnlyLengths 6,7
+      general [189]\d{8,9}|[24-6]\d{8}|[135]\d{7}
+      fixedLine 8,9 13[23]\d{6}|(?:15|57)\d{6,7}|(?:2\d|3|4[05-8]|5[05]|6[24-689]|8[2468]|9[235-7])\d{7}
+      mobile 10 1[0-25]\d{8}
+      tollFree 10 800\d{7}
+      premiumRate 10 900\d{7}
+    EH +212
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 9
+      general [5-8]\d{8}
+      fixedLine 9 528[89]\d{5}
+      mobile 9 (?:6(?:[0-79]\d|8[0-247-9])|7(?:[016-8]\d|2[0-8]|5[0-5]))\d{6}
+      tollFree 9 80[0-7]\d{6}
+      premiumRate 9 89\d{7}
+      voip 9 (?:592(?:4[0-2]|93)|80[89]\d\d)\d{4}
+    ER +291
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 7
+      localOnlyLengths 6
+      general [178]\d{6}
+      fixedLine 7 (?:1(?:1[12568]|[24]0|55|6[146])|8\d\d)\d{4}
+      mobile 7 (?:17[1-3]|7\d\d)\d{4}
+    ES +34
+      internationalPrefix 00
+      possibleLengths 9
+      general (?:400|[5-9]\d\d)\d{6}
+      fixedLine 9 96906(?:0[0-8]|1[1-9]|[2-9]\d)\d\d|9(?:69(?:0[0-57-9]|[1-9]\d)|73(?:[0-8]\d|9[1-9]))\d{4}|(?:400|8(?:[1356]\d|[28][0-8]|[47][1-9])|9(?:[135]\d|[268][0-8]|4[1-9]|7[124-9]))\d{6}
+      mobile 9 96906(?:09|10)\d\d|(?:590(?:10[0-2]|600)|97390\d)\d{3}|(?:6\d|7[1-48])\d{7}
+      tollFree 9 [89]00\d{6}
+      premiumRate 9 80[367]\d{6}
+      sharedCost 9 90[12]\d{6}
+      personalNumber 9 70\d{7}
+      uan 9 51\d{7}
+    ET +251
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 9
+      localOnlyLengths 7
+      general (?:11|[2-57-9]\d)\d{7}
+      fixedLine 9 (?:11(?:[124]\d\d|3(?:[0-79]\d|8[0-7])|5(?:[02-9]\d|1[0-57-9])|6(?:[02-79]\d|1[0-57-9]|8[0-8]))|2(?:2(?:11[1-9]|22[0-7]|33\d|44[1467]|66[1-68])|5(?:11[124-6]|33[2-8]|44[1467]|55[14]|66[1-3679]|77[124-79]|880))|3(?:3(?:11[0-46-8]|(?:22|55)[0-6]|33[0134689]|44[04]|66[01467])|4(?:44[0-8]|55[0-69]|66[0-3]|77[1-5]))|4(?:6(?:119|22[0-24-7]|33[1-5]|44[13-69]|55[14-689]|660|88[1-4])|7(?:(?:11|22)[1-9]|33[13-7]|44[13-6]|55[1-689]))|5(?:7(?:227|55[05]|(?:66|77)[14-8])|8(?:11[149]|22[013-79]|33[0-68]|44[013-8]|550|66[1-5]|77\d)))\d{4}
+      mobile 9 700[1-9]\d{5}|(?:7(?:0[1-9]|1[0-8]|2[1-35-79]|3\d|77|86|99)|(?:8[01]|9\d)\d)\d{6}
+    FI +358
+      main
+      internationalPrefix 00|99(?:[01469]|5(?:[14]1|3[23]|5[59]|77|88|9[09]))
+      nationalPrefix 0
+      leadingDigits 1[03-79]|[2-9]
+      possibleLengths 5,6,7,8,9,10,11,12
+      general [1-35689]\d{4}|7\d{10,11}|(?:[124-7]\d|3[0-46-9])\d{8}|[1-9]\d{5,8}
+      fixedLine 5,6,7,8,9 1[3-7][1-8]\d{3,6}|(?:19[1-8]|[23568][1-8]\d|9(?:00|[1-8]\d))\d{2,6}
+      mobile 6,7,8,9,10 4946\d{2,6}|(?:4[0-8]|50)\d{4,8}
+      tollFree 7,8,9 800\d{4,6}
+      premiumRate 8,9 [67]00\d{5,6}
+      uan 5,6,7,8,9,10,11,12 20\d{4,8}|60[12]\d{5,6}|7(?:099\d{4,5}|5[03-9]\d{3,7})|20[2-59]\d\d|(?:606|7(?:0[78]|1|3\d))\d{7}|(?:10|29|3[09]|70[1-5]\d)\d{4,8}
+    FJ +679
+      internationalPrefix 0(?:0|52)
+      possibleLengths 7,11
+      general 45\d{5}|(?:0800\d|[235-9])\d{6}
+      fixedLine 7 603\d{4}|(?:3[0-5]|6[25-7]|8[58])\d{5}
+      mobile 7 (?:[279]\d|45|5[01568]|8[034679])\d{5}
+      tollFree 11 0800\d{7}
+    FK +500
+      internationalPrefix 00
+      possibleLengths 5
+      general [2-7]\d{4}
+      fixedLine 5 [2-47]\d{4}
+      mobile 5 [56]\d{4}
+    FM +691
+      internationalPrefix 00
+      possibleLengths 7
+      general (?:[39]\d\d|820)\d{4}
+      fixedLine 7 31(?:00[67]|208|309)\d\d|(?:3(?:[2357]0[1-9]|602|804|905)|(?:820|9[2-6]\d)\d)\d{3}
+      mobile 7 31(?:00[67]|208|309)\d\d|(?:3(?:[2357]0[1-9]|602|804|905)|(?:820|9[2-7]\d)\d)\d{3}
+    FO +298
+      internationalPrefix 00
+      nationalPrefixForParsing (10(?:01|[12]0|88))
+      possibleLengths 6
+      general [2-9]\d{5}
+      fixedLine 6 (?:20|[34]\d|8[19])\d{4}
+      mobile 6 (?:[27][1-9]|5\d|9[136])\d{4}
+      tollFree 6 80[257-9]\d{3}
+      premiumRate 6 90(?:[13-5][15-7]|2[125-7]|9\d)\d\d
+      voip 6 (?:6[0-36]|88)\d{4}
+    FR +33
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 9
+      general [1-9]\d{8}
+      fixedLine 9 (?:26[013-9]|59[1-35-9])\d{6}|(?:[13]\d|2[0-57-9]|4[1-9]|5[0-8])\d{7}
+      mobile 9 (?:6(?:[0-24-8]\d|3[0-8]|9[589])|7[3-9]\d)\d{6}
+      tollFree 9 80[0-5]\d{6}
+      premiumRate 9 836(?:0[0-36-9]|[1-9]\d)\d{4}|8(?:1[2-9]|2[2-47-9]|3[0-57-9]|[569]\d|8[0-35-9])\d{6}
+      sharedCost 9 8(?:1[01]|2[0156]|4[024]|84)\d{6}
+      voip 9 9\d{8}
+      uan 9 80[6-9]\d{6}
+    GA +241
+      internationalPrefix 00
+      nationalPrefixForParsing 0(11\d{6}|60\d{6}|61\d{6}|6[256]\d{6}|7[467]\d{6})
+      nationalPrefixTransformRule $1
+      possibleLengths 7,8
+      general (?:[067]\d|11)\d{6}|[2-7]\d{6}
+      fixedLine 8 [01]1\d{6}
+      mobile 7,8 (?:(?:0[2-7]|7[467])\d|6(?:0[0-4]|10|[256]\d))\d{5}|[2-7]\d{6}
+    GB +44
+      main
+      internationalPrefix 00
+      nationalPrefix 0
+      nationalPrefixForParsing 0|180020
+      possibleLengths 7,9,10
+      localOnlyLengths 4,5,6,8
+      general [1-357-9]\d{9}|[18]\d{8}|8\d{6}
+      fixedLine 9,10 (?:1(?:1(?:3(?:[0-58]\d\d|73[0-5])|4(?:(?:[0-5]\d|70)\d|69[7-9])|(?:(?:5[0-26-9]|[78][0-49])\d|6(?:[0-4]\d|5[01]))\d)|(?:2(?:(?:0[024-9]|2[3-9]|3[3-79]|4[1-689]|[58][02-9]|6[0-47-9]|7[013-9]|9\d)\d|1(?:[0-7]\d|8[0-3]))|(?:3(?:0\d|1[0-8]|[25][02-9]|3[02-579]|[468][0-46-9]|7[1-35-79]|9[2-578])|4(?:0[03-9]|[137]\d|[28][02-57-9]|4[02-69]|5[0-8]|[69][0-79])|5(?:0[1-35-9]|[16]\d|2[024-9]|3[015689]|4[02-9]|5[03-9]|7[0-35-9]|8[0-468]|9[0-57-9])|6(?:0[034689]|1\d|2[0-35689]|[38][013-9]|4[1-467]|5[0-69]|6[13-9]|7[0-8]|9[0-24578])|7(?:0[0246-9]|2\d|3[0236-8]|4[03-9]|5[0-46-9]|6[013-9]|7[0-35-9]|8[024-9]|9[02-9])|8(?:0[35-9]|2[1-57-9]|3[02-578]|4[0-578]|5[124-9]|6[2-69]|7\d|8[02-9]|9[02569])|9(?:0[02-589]|[18]\d|2[02-689]|3[1-57-9]|4[2-9]|5[0-579]|6[2-47-9]|7[0-24578]|9[2-57]))\d)\d)|2(?:0[013478]|3[0189]|4[017]|8[0-46-9]|9[0-2])\d{3})\d{4}|1(?:2(?:0(?:46[1-4]|87[2-9])|545[1-79]|76(?:2\d|3[1-8]|6[1-6])|9(?:7(?:2[0-4]|3[2-5])|8(?:2[2-8]|7[0-47-9]|8[3-5])))|3(?:6(?:38[2-5]|47[23])|8(?:47[04-9]|64[0157-9]))|4(?:044[1-7]|20(?:2[23]|8\d)|6(?:0(?:30|5[2-57]|6[1-8]|7[2-8])|140)|8(?:052|87[1-3]))|5(?:2(?:4(?:3[2-79]|6\d)|76\d)|6(?:26[06-9]|686))|6(?:06(?:4\d|7[4-79])|295[5-7]|35[34]\d|47(?:24|61)|59(?:5[08]|6[67]|74)|9(?:55[0-4]|77[23]))|7(?:26(?:6[13-9]|7[0-7])|(?:442|688)\d|50(?:2[0-3]|[3-68]2|76))|8(?:27[56]\d|37(?:5[2-5]|8[239])|843[2-58])|9(?:0(?:0(?:6[1-8]|85)|52\d)|3583|4(?:66[1-8]|9(?:2[01]|81))|63(?:23|3[1-4])|9561))\d{3}
+      mobile 10 7(?:457[0-57-9]|700[01]|911[028])\d{5}|7(?:[1-3]\d\d|4(?:[0-46-9]\d|5[0-689])|5(?:0[0-8]|[13-9]\d|2[0-35-9])|7(?:0[1-9]|[1-7]\d|8[02-9]|9[0-689])|8(?:[014-9]\d|[23][0-8])|9(?:[024-9]\d|1[02-9]|3[0-689]))\d{6}
+      pager 10 76(?:464|652)\d{5}|76(?:0[0-28]|2[356]|34|4[01347]|5[49]|6[0-369]|77|8[14]|9[139])\d{6}
+      tollFree 7,9,10 80[08]\d{7}|800\d{6}|8001111
+      premiumRate 7,10 (?:8(?:4[2-5]|7[0-3])|9(?:[01]\d|8[2-49]))\d{7}|845464\d
+      personalNumber 10 70\d{8}
+      voip 10 56\d{8}
+      uan 10 (?:3[0347]|55)\d{8}
+    GD +1
+      internationalPrefix 011
+      nationalPrefix 1
+      nationalPrefixForParsing ([2-9]\d{6})$|1
+      nationalPrefixTransformRule 473$1
+      leadingDigits 473
+      possibleLengths 10
+      localOnlyLengths 7
+      general (?:473|[58]\d\d|900)\d{7}
+      fixedLine 10 473(?:2(?:3[0-2]|69)|3(?:2[89]|86)|4(?:[06]8|3[5-9]|4[0-4]|5[59]|73|90)|63[68]|7(?:58|84)|800|938)\d{4}
+      mobile 10 473(?:4(?:0[2-79]|1[04-9]|2[0-5]|49|5[6-8])|5(?:2[01]|3[3-8])|901)\d{4}
+      tollFree 10 8(?:00|33|44|55|66|77|88)[2-9]\d{6}
+      premiumRate 10 900[2-9]\d{6}
+      personalNumber 10 52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}
+    GE +995
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 9
+      localOnlyLengths 6,7
+      general (?:[3-57]\d\d|800)\d{6}
+      fixedLine 9 (?:3(?:[256]\d|4[124-9]|7[0-4])|4(?:1\d|2[2-7]|3[1-79]|4[2-8]|7[239]|9[1-7]))\d{6}
+      mobile 9 5(?:(?:(?:0555|1(?:[17]77|555))[5-9]|757(?:7[7-9]|8[01]))\d|22252[0-4])\d\d|5(?:0(?:0(?:1[09]|70)|505)|1(?:0[01]0|1(?:07|33|51))|2(?:0[02]0|2[25]2)|3(?:0[03]0|3[35]3)|(?:40[04]|900)0|5222)[0-4]\d{3}|(?:5(?:0(?:0(?:0\d|1[12]|22|3[0-6]|44|5[05]|77|88|9[09])|(?:[14]\d|77)\d|22[02])|1(?:1(?:[03][01]|[124]\d|5[2-6]|7[0-6])|4\d\d)|2(?:228|555)|3555|4(?:4\d\d|555)|5(?:[0157-9]\d\d|200|333|4(?:44|55))|6[89]\d\d|7(?:(?:[0147-9]\d|22)\d|5(?:00|[57]5))|8(?:0(?:[018]\d|2[0-4])|5(?:55|8[89])|8(?:55|88))|9(?:090|[1-35-9]\d\d))|790\d\d)\d{4}
+      tollFree 9 800\d{6}
+      voip 9 70[67]\d{6}
+    GF +594
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 9
+      general (?:694\d|7093)\d{5}|(?:59|[89]\d)\d{7}
+      fixedLine 9 (?:59(?:4(?:[02-49]\d|1[0-5]|5[6-9]|6[0-3]|80)|88\d)|80[6-9]\d\d)\d{4}
+      mobile 9 (?:694(?:[0-249]\d|3[0-8])|7093[0-3])\d{4}
+      tollFree 9 80[0-5]\d{6}
+      premiumRate 9 8[129]\d{7}
+      voip 9 9(?:(?:396|76\d)\d|476[0-6])\d{4}
+    GG +44
+      internationalPrefix 00
+      nationalPrefix 0
+      nationalPrefixForParsing ([25-9]\d{5})$|0|180020
+      nationalPrefixTransformRule 1481$1
+      possibleLengths 7,9,10
+      localOnlyLengths 6
+      general (?:1481|[357-9]\d{3})\d{6}|8\d{6}(?:\d{2})?
+      fixedLine 10 1481[25-9]\d{5}
+      mobile 10 7(?:(?:781|839)\d|911[17])\d{5}
+      pager 10 76(?:464|652)\d{5}|76(?:0[0-28]|2[356]|34|4[01347]|5[49]|6[0-369]|77|8[14]|9[139])\d{6}
+      tollFree 7,9,10 80[08]\d{7}|800\d{6}|8001111
+      premiumRate 7,10 (?:8(?:4[2-5]|7[0-3])|9(?:[01]\d|8[0-3]))\d{7}|845464\d
+      personalNumber 10 70\d{8}
+      voip 10 56\d{8}
+      uan 10 (?:3[0347]|55)\d{8}
+    GH +233
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 8,9
+      localOnlyLengths 7
+      general [235]\d{8}|800\d{5,6}
+      fixedLine 9 3082[0-5]\d{4}|3(?:0(?:[237]\d|8[01])|[167](?:2[0-6]|7\d|80)|2(?:2[0-5]|7\d|80)|3(?:2[0-3]|7\d|80)|4(?:2[013-9]|3[01]|7\d|80)|5(?:2[0-7]|7\d|80)|8(?:2[0-2]|7\d|80)|9(?:[28]0|7\d))\d{5}
+      mobile 9 (?:2(?:[0346-9]\d|5[67])|5(?:[03-7]\d|9[1-9]))\d{6}
+      tollFree 8,9 800\d{5,6}
+    GI +350
+      internationalPrefix 00
+      possibleLengths 8
+      general (?:[25]\d|60)\d{6}
+      fixedLine 8 2190[0-2]\d{3}|2(?:0(?:[02]\d|3[01])|16[24-9]|2[2-5]\d)\d{4}
+      mobile 8 5251[0-4]\d{3}|(?:5(?:[146-8]\d\d|250)|60(?:1[01]|6\d))\d{4}
+    GL +299
+      internationalPrefix 00
+      possibleLengths 6
+      general (?:19|[2-689]\d|70)\d{4}
+      fixedLine 6 (?:19|3[1-7]|[68][1-9]|70|9\d)\d{4}
+      mobile 6 [245]\d{5}
+      tollFree 6 80\d{4}
+      voip 6 3[89]\d{4}
+    GM +220
+      internationalPrefix 00
+      possibleLengths 7
+      general [2-9]\d{6}
+      fixedLine 7 (?:4(?:[23]\d\d|4(?:1[024679]|[6-9]\d))|5(?:5(?:3\d|4[0-7])|6[67]\d|7(?:1[04]|2[035]|3[58]|48))|8[0-389]\d\d)\d{3}
+      mobile 7 556\d{4}|(?:[23679]\d|4[015]|5[0-489]|8[4-7])\d{5}
+    GN +224
+      internationalPrefix 00
+      possibleLengths 8,9
+      general 722\d{6}|(?:3|6\d)\d{7}
+      fixedLine 8 3(?:0(?:24|3[12]|4[1-35-7]|5[13]|6[189]|[78]1|9[1478])|1\d\d)\d{4}
+      mobile 9 6[0-356]\d{7}
+      voip 9 722\d{6}
+    GP +590
+      main
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 9
+      general 7090\d{5}|(?:[56]9|[89]\d)\d{7}
+      fixedLine 9 (?:59(?:0(?:0[1-68]|[14][0-24-9]|2[0-68]|3[1-9]|5[3-579]|[68][0-689]|7[08]|9\d)|87\d)|80[6-9]\d\d)\d{4}
+      mobile 9 (?:69(?:0\d\d|1(?:2[2-9]|3[0-5]))|7090[0-4])\d{4}
+      tollFree 9 80[0-5]\d{6}
+      premiumRate 9 8[129]\d{7}
+      voip 9 9(?:(?:39[5-7]|76[018])\d|475[0-6])\d{4}
+    GQ +240
+      internationalPrefix 00
+      possibleLengths 9
+      general 222\d{6}|(?:3\d|55|[89]0)\d{7}
+      fixedLine 9 33[0-24-9]\d[46]\d{4}|3(?:33|5\d)\d[7-9]\d{4}
+      mobile 9 (?:222|55\d)\d{6}
+      tollFree 9 80\d[1-9]\d{5}
+      premiumRate 9 90\d[1-9]\d{5}
+    GR +30
+      internationalPrefix 00
+      possibleLengths 10,11,12
+      general 5005000\d{3}|8\d{9,11}|(?:[269]\d|70)\d{8}
+      fixedLine 10 2(?:1\d\d|2(?:2[1-46-9]|[36][1-8]|4[1-7]|5[1-4]|7[1-5]|[89][1-9])|3(?:1\d|2[1-57]|[35][1-3]|4[13]|7[1-7]|8[124-6]|9[1-79])|4(?:1\d|2[1-8]|3[1-4]|4[13-5]|6[1-578]|9[1-5])|5(?:1\d|[29][1-4]|3[1-5]|4[124]|5[1-6])|6(?:1\d|[269][1-6]|3[1245]|4[1-7]|5[13-9]|7[14]|8[1-5])|7(?:1\d|2[1-5]|3[1-6]|4[1-7]|5[1-57]|6[135]|9[125-7])|8(?:1\d|2[1-5]|[34][1-4]|9[1-57]))\d{6}
+      mobile 10 68[57-9]\d{7}|(?:69|94)\d{8}
+      tollFree 10,11,12 800\d{7,9}
+      premiumRate 10 90[19]\d{7}
+      sharedCost 10 8(?:0[16]|12|[27]5|50)\d{7}
+      personalNumber 10 70\d{8}
+      uan 10 5005000\d{3}
+    GT +502
+      internationalPrefix 00
+      possibleLengths 8,11
+      general 80\d{6}|(?:1\d{3}|[2-7])\d{7}
+      fixedLine 8 [267][2-9]\d{6}
+      mobile 8 (?:[3-5]\d\d|80[0-4])\d{5}
+      tollFree 11 18[01]\d{8}
+      premiumRate 11 19\d{9}
+    GU +1
+      internationalPrefix 011
+      nationalPrefix 1
+      nationalPrefixForParsing ([2-9]\d{6})$|1
+      nationalPrefixTransformRule 671$1
+      leadingDigits 671
+      possibleLengths 10
+      localOnlyLengths 7
+      general (?:[58]\d\d|671|900)\d{7}
+      fixedLine 10 671(?:2\d\d|3(?:00|3[39]|4[349]|55|6[26])|4(?:00|56|7[1-9]|8[02-9])|5(?:55|6[2-5]|88)|6(?:3[2-578]|4[24-9]|5[34]|78|8[235-9])|7(?:[0479]7|2[0167]|3[45]|8[7-9])|8(?:[2-57-9]8|6[478])|9(?:2[29]|6[79]|7[1279]|8[7-9]|9[16-9]))\d{4}
+      tollFree 10 8(?:00|33|44|55|66|77|88)[2-9]\d{6}
+      premiumRate 10 900[2-9]\d{6}
+      personalNumber 10 52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}
+    GW +245
+      internationalPrefix 00
+      possibleLengths 7,9
+      general [49]\d{8}|4\d{6}
+      fixedLine 9 443\d{6}
+      mobile 9 9(?:5\d|6[569]|77)\d{6}
+      voip 7 40\d{5}
+    GY +592
+      internationalPrefix 001
+      possibleLengths 7
+      general (?:[2-8]\d{3}|9008)\d{3}
+      fixedLine 7 (?:2(?:1[6-9]|2[0-35-9]|3[1-4]|5[3-9]|6\d|7[0-79])|3(?:2[25-9]|3\d)|4(?:4[0-24]|5[56])|50[0-6]|77[1-57])\d{4}
+      mobile 7 (?:51[01]|6\d\d|7(?:[0-5]\d|6[0-79]|[78]0))\d{4}
+      tollFree 7 (?:289|8(?:00|6[28]|88|99))\d{4}
+      premiumRate 7 9008\d{3}
+      voip 7 515\d{4}
+    HK +852
+      internationalPrefix 00(?:30|5[09]|[126-9]?)
+      possibleLengths 5,6,7,8,9,11
+      general 8[0-46-9]\d{6,7}|9\d{4,7}|(?:[2-7]|9\d{3})\d{7}
+      fixedLine 8 (?:2(?:[13-9]\d|2[013-9])\d|3(?:(?:[1569][0-24-9]|4[0-246-9]|7[0-24-69])\d|8(?:4[0-8]|[579]\d|6[0-5]))|58(?:0[1-9]|1[2-9]))\d{4}
+      mobile 8 (?:4(?:(?:09|24)[3-6]|44[0-35-9]|6(?:4[0-57-9]|6[0-6])|7(?:4[0-48]|6[0-5]))|5(?:25[3-7]|35[4-8]|73[0-6]|95[0-8])|6(?:26[013-8]|(?:66|78)[0-5])|70(?:7[1-8]|8[0-8])|84(?:4[0-2]|8[0-35-9])|9(?:29[013-9]|39[014-9]|59[0-467]|899))\d{4}|(?:4(?:4[0-35-9]|6[0-357-9]|7[0-35])|5(?:[1-59][0-46-9]|6[0-4689]|7[0-246-9])|6(?:0[1-9]|[13-59]\d|[268][0-57-9]|7[0-79])|70[1-59]|84[0-39]|9(?:0[1-9]|1[02-9]|[2358][0-8]|[467]\d))\d{5}
+      pager 8 7(?:1(?:0[0-38]|1[0-3679]|3[013]|69|9[0136])|2(?:[02389]\d|1[18]|7[27-9])|3(?:[0-38]\d|7[0-369]|9[2357-9])|47\d|5(?:[178]\d|5[0-5])|6(?:0[0-7]|2[236-9]|[35]\d)|7(?:[27]\d|8[7-9])|8(?:[23689]\d|7[1-9])|9(?:[025]\d|6[0-246-8]|7[0-36-9]|8[238]))\d{4}
+      tollFree 9 800\d{6}
+      premiumRate 5,6,7,8,11 900(?:[0-24-9]\d{7}|3\d{1,4})
+      personalNumber 8 8(?:1[0-4679]\d|2(?:[0-36]\d|7[0-4])|3(?:[034]\d|2[09]|70))\d{4}
+      uan 8 30(?:0[1-9]|[15-7]\d|2[047]|89)\d{4}
+    HN +504
+      internationalPrefix 00
+      possibleLengths 8,11
+      general 8\d{10}|[237-9]\d{7}
+      fixedLine 8 2(?:2(?:0[0-59]|1[1-9]|[23]\d|4[02-8]|5[57]|6[2458]|7[0135689]|8[01346-9]|9[0-2])|4(?:0[578]|2[3-59]|3[13-9]|4[0-68]|5[1-3589]|80)|5(?:0[2357-9]|1[1-6]|4[03-58]|5\d|6[014-69]|7[04]|80)|6(?:[056]\d|17|2[067]|3[047]|4[0-378]|[78][0-8]|9[01])|7(?:0[5-79]|2[01]|6[46-9]|7[02-9]|8[034]|91)|8(?:79|8[0-357-9]|9[1-57-9]))\d{4}
+      mobile 8 [37-9]\d{7}
+      tollFree 11 8002\d{7}
+    HR +385
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 7,8,9
+      localOnlyLengths 6
+      general [2-69]\d{8}|80\d{5,7}|[1-79]\d{7}|6\d{6}
+      fixedLine 8,9 1\d{7}|(?:2[0-3]|3[1-5]|4[02-47-9]|5[1-3])\d{6,7}
+      mobile 8,9 9(?:(?:0[1-9]|[12589]\d)\d\d|7(?:[0679]\d\d|5(?:[01]\d|44|55|77|9[5-79])))\d{4}|98\d{6}
+      tollFree 7,8,9 80\d{5,7}
+      premiumRate 7,8 6[01459]\d{6}|6[01]\d{5}
+      personalNumber 8 7[45]\d{6}
+      uan 8,9 62\d{6,7}|72\d{6}
+    HT +509
+      internationalPrefix 00
+      possibleLengths 8
+      general [2-589]\d{7}
+      fixedLine 8 2(?:2\d|5[1-5]|81|9[149])\d{5}
+      mobile 8 (?:[34]\d|5[568])\d{6}
+      tollFree 8 8\d{7}
+      voip 8 9(?:[67][0-4]|8[0-3589]|9\d)\d{5}
+    HU +36
+      internationalPrefix 00
+      nationalPrefix 06
+      possibleLengths 8,9
+      localOnlyLengths 6,7
+      general [235-7]\d{8}|[1-9]\d{7}
+      fixedLine 8 (?:1\d|[27][2-9]|3[2-7]|4[24-9]|5[2-79]|6[23689]|8[2-57-9]|9[2-69])\d{6}
+      mobile 9 (?:[257]0|3[01])\d{7}
+      tollFree 8,9 (?:[48]0\d|680[29])\d{5}
+      premiumRate 8 9[01]\d{6}
+      voip 9 21\d{7}
+      uan 9 38\d{7}
+    ID +62
+      internationalPrefix 00[89]
+      nationalPrefix 0
+      possibleLengths 7,8,9,10,11,12,13,14,15,16,17
+      localOnlyLengths 5,6
+      general 00[1-9]\d{9,14}|(?:[1-36]|8\d{5})\d{6}|00\d{9}|[1-9]\d{8,10}|[2-9]\d{7}
+      fixedLine 7,8,9,10,11 2[124]\d{7,8}|619\d{8}|2(?:1(?:14|500)|2\d{3})\d{3}|61\d{5,8}|(?:2(?:[35][1-4]|6[0-8]|7[1-6]|8\d|9[1-8])|3(?:1|[25][1-8]|3[1-68]|4[1-3]|6[1-3568]|7[0-469]|8\d)|4(?:0[1-589]|1[01347-9]|2[0-36-8]|3[0-24-68]|43|5[1-378]|6[1-5]|7[134]|8[1245])|5(?:1[1-35-9]|2[25-8]|3[124-9]|4[1-3589]|5[1-46]|6[1-8])|6(?:[25]\d|3[1-69]|4[1-6])|7(?:02|[125][1-9]|[36]\d|4[1-8]|7[0-36-9])|9(?:0[12]|1[013-8]|2[0-479]|5[125-8]|6[23679]|7[159]|8[01346]))\d{5,8}
+      mobile 9,10,11,12 8[1-35-9]\d{7,10}
+      tollFree 8,9,10,11,12,13,14,15,16,17 00(?:1803\d{5,11}|7803\d{7})|(?:177\d|800)\d{5,7}
+      premiumRate 10 809\d{7}
+      sharedCost 10 804\d{7}
+      uan 7,10 (?:1500|8071\d{3})\d{3}
+    IE +353
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 7,8,9,10
+      localOnlyLengths 5,6
+      general (?:1\d|[2569])\d{6,8}|4\d{6,9}|7\d{8}|8\d{8,9}
+      fixedLine 7,8,9,10 (?:1\d|21)\d{6,7}|(?:2[24-9]|4(?:0[24]|5\d|7)|5(?:0[45]|1\d|8)|6(?:1\d|[237-9])|9(?:1\d|[35-9]))\d{5}|(?:23|4(?:[1-469]|8\d)|5[23679]|6[4-6]|7[14]|9[04])\d{7}
+      mobile 9 8(?:22|[35-9]\d)\d{6}
+      tollFree 10 1800\d{6}
+      premiumRate 10 15(?:1[2-8]|[2-8]0|9[089])\d{6}
+      sharedCost 10 18[59]0\d{6}
+      personalNumber 9 700\d{6}
+      voip 9 76\d{7}
+      uan 9 818\d{6}
+      voicemail 10 88210[1-9]\d{4}|8(?:[35-79]5\d\d|8(?:[013-9]\d\d|2(?:[01][1-9]|[2-9]\d)))\d{5}
+    IL +972
+      internationalPrefix 0(?:0|1[2-9])
+      nationalPrefix 0
+      possibleLengths 7,8,9,10,11,12
+      general 1\d{6}(?:\d{3,5})?|[57]\d{8}|[1-489]\d{7}
+      fixedLine 8,11,12 153\d{8,9}|29[1-9]\d{5}|(?:2[0-8]|[3489]\d)\d{6}
+      mobile 9 55(?:4(?:0[0-3]|[16]0)|57[0-289])\d{4}|5(?:(?:[0-2][02-9]|[36]\d|[49][2-9]|8[3-7])\d|5(?:01|2\d|3[0-3]|4[3-5]|5[0-25689]|6[6-8]|7[0-267]|8[7-9]|9[1-9]))\d{5}
+      tollFree 7,10 1(?:255|80[019]\d{3})\d{3}
+      premiumRate 8,10 1212\d{4}|1(?:200|9(?:0[0-2]|19|9\d))\d{6}
+      sharedCost 10 1700\d{6}
+      voip 9 7(?:38(?:[05]\d|8[0138])|8(?:33|55|77|81)\d)\d{4}|7(?:18|2[23]|3[237]|47|6[258]|7\d|82|9[2-9])\d{6}
+      uan 10 1599\d{6}
+      voicemail 11,12 151\d{8,9}
+    IM +44
+      internationalPrefix 00
+      nationalPrefix 0
+      nationalPrefixForParsing ([25-8]\d{5})$|0|180020
+      nationalPrefixTransformRule 1624$1
+      leadingDigits 74576|(?:16|7[56])24
+      possibleLengths 10
+      localOnlyLengths 6
+      general 1624\d{6}|(?:[3578]\d|90)\d{8}
+      fixedLine 10 1624(?:230|[5-8]\d\d)\d{3}
+      mobile 10 76245[06]\d{4}|7(?:4576|[59]24\d|624[0-4689])\d{5}
+      tollFree 10 808162\d{4}
+      premiumRate 10 8(?:440[49]06|72299\d)\d{3}|(?:8(?:45|70)|90[0167])624\d{4}
+      personalNumber 10 70\d{8}
+      voip 10 56\d{8}
+      uan 10 3440[49]06\d{3}|(?:3(?:08162|3\d{4}|45624|7(?:0624|2299))|55\d{4})\d{4}
+    IN +91
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 8,9,10,11,12,13
+      localOnlyLengths 6,7
+      general (?:000800|[2-9]\d\d)\d{7}|1\d{7,12}
+      fixedLine 10 (?:2717(?:[2-7]\d|95)|6828[235-7]\d)\d{4}|(?:170[24]|280[13468]|4(?:20[24]|72[2-8])|552[1-7])\d{6}|(?:271[0-689]|682[0-79]|782[0-6])[2-7]\d{5}|(?:2(?:[02][2-79]|90)|3(?:23|80)|683|79[1-7])\d{7}|(?:11|33|4[04]|80)[2-7]\d{7}|(?:342|674|788)(?:[0189][2-7]|[2-7]\d)\d{5}|(?:1(?:2[0-249]|3[0-25]|4[145]|[59][14]|6[014]|7[1257]|8[01346])|2(?:1[257]|3[013]|4[01]|5[0137]|6[0158]|78|8[1568]|9[14])|3(?:26|4[13]|5[34]|6[01489]|7[02-46]|8[159])|4(?:1[36]|2[1-47]|3[15]|5[12]|6[0-26-9]|7[014-9]|8[013-57]|9[014-7])|5(?:1[025]|22|[36][25]|4[28]|[578]1|9[15])|6(?:12|[2-47]1|5[17]|6[13]|80)|7(?:12|2[14]|3[134]|4[47]|5[15]|[67]1)|8(?:16|2[014]|3[126]|6[136]|7[078]|8[34]|91))[2-7]\d{6}|(?:1(?:2[35-8]|3[346-9]|4[236-9]|[59][0235-9]|6[235-9]|7[34689]|8[257-9])|2(?:1[134689]|3[24-8]|4[2-8]|5[25689]|6[2-4679]|7[3-79]|8[2-479]|9[235-9])|3(?:01|1[79]|2[1245]|4[5-8]|5[125689]|6[235-7]|7[157-9]|8[2-46-8])|4(?:1[14578]|2[5689]|3[2-467]|5[4-7]|6[35]|73|8[2689]|9[2389])|5(?:[16][146-9]|2[14-8]|3[1346]|4[14-69]|5[46]|7[2-4]|8[2-8]|9[246])|6(?:1[1358]|2[2457]|3[2-4]|4[235-7]|5[2-689]|6[24578]|7[235689]|8[14-6])|7(?:1[013-9]|2[0235-9]|3[2679]|4[1-35689]|5[2-46-9]|[67][02-9]|8[013-7]|9[089])|8(?:1[1357-9]|2[235-8]|3[03-57-9]|4[0-24-9]|5\d|6[2457-9]|7[1-6]|8[1256]|9[2-4]))\d[2-7]\d{5}
+      mobile 10 (?:6(?:1279|828[01489])|7(?:887[02-9]|9(?:313|79[07-9]))|8(?:079[04-9]|(?:84|91)7[02-8]))\d{5}|(?:160[01]|6(?:(?:12|[2-4]1|5[17]|6[13]|80)[0189]|7(?:1[0189]|86))|7(?:1(?:2[0189]|9[0-5])|3(?:2[5-8]|[34][017-9]|9[016-9])|5(?:[15][017-9]|2[04-9]|9[7-9])|6(?:0[0-47]|1[0-257-9]|2[0-4]|3[19]|5[4589])|70[0289]|88[089]|97[02-8])|8(?:0(?:6[67]|7[02-8])|70[017-9]|84[01489]|91[0-289]))\d{6}|(?:731|8(?:16|2[014]|3[126]|6[136]|7[78]|83))(?:[0189]\d|7[02-8])\d{5}|(?:6(?:(?:1[1358]|2[2457]|3[2-4]|4[235-7]|5[2-689]|6[24578])\d|7(?:[23569]\d|4[0189]|8[0-57-9])|8(?:[14-6]\d|2[0-79]))|7(?:1(?:[013-8]\d|9[6-9])|3(?:2[0-49]|9[2-5])|5(?:2[1-3]|9[0-6])|6(?:0[5689]|2[5-9]|3[02-8]|4\d|5[0-367])|70[13-7]|881))[0189]\d{5}|(?:6(?:[09]\d|1[04679]|2[03689]|3[05-9]|4[0489]|50|6[069]|7[07]|8[7-9])|7(?:[024]\d|3[05-8]|5[0346-8]|6[6-9]|7[1-9]|8[0-79]|9[089])|8(?:0[01589]|1[0-57-9]|2[235-9]|3[03-57-9]|[45]\d|6[02457-9]|7[1-69]|8[0-25-9]|9[02-9])|9\d\d)\d{7}
+      tollFree 8,9,10,11,12,13 000800\d{7}|180(?:0\d{4,9}|3\d{9})
+      premiumRate 13 186[12]\d{9}
+      sharedCost 11 1860\d{7}
+      uan 10 140\d{7}
+    IO +246
+      internationalPrefix 00
+      possibleLengths 7
+      general 3\d{6}
+      fixedLine 7 37\d{5}
+      mobile 7 38\d{5}
+    IQ +964
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 8,9,10
+      localOnlyLengths 6,7
+      general (?:1|7\d\d)\d{7}|[2-6]\d{7,8}
+      fixedLine 8,9 1\d{7}|(?:2[13-5]|3[02367]|4[023]|5[03]|6[026])\d{6,7}
+      mobile 10 7[3-9]\d{8}
+    IR +98
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 4,5,6,7,10
+      localOnlyLengths 8
+      general [1-9]\d{9}|(?:[1-8]\d\d|9)\d{3,4}
+      fixedLine 6,7,10 (?:1[137]|2[13-68]|3[1458]|4[145]|5[1468]|6[16]|7[1467]|8[13467])(?:[03-57]\d{7}|[16]\d{3}(?:\d{4})?|[289]\d{3}(?:\d(?:\d{3})?)?)|94(?:000[09]|(?:12\d|30[0-2])\d|2(?:[02689]0\d|121)|4(?:111|40\d))\d{4}
+      mobile 10 9(?:(?:0[0-5]|[13]\d|2[0-3])\d\d|9(?:[0-46]\d\d|5(?:10|5\d)|8(?:[12]\d|3[0-2]|88)|9(?:[01359]\d|21|69|77|8[7-9])))\d{5}
+      uan 4,5 96(?:0[12]|2[16-8]|3(?:08|[14]5|[23]|66)|4(?:0|80)|5[01]|6[89]|86|9[19])
+    IS +354
+      internationalPrefix 00|1(?:0(?:01|[12]0)|100)
+      possibleLengths 7,9
+      general (?:38\d|[4-9])\d{6}
+      fixedLine 7 (?:4(?:1[0-24-69]|2[0-7]|[37][0-8]|4[0-24589]|5[0-68]|6\d|8[0-36-8])|5(?:05|[156]\d|2[02578]|3[0-579]|4[03-7]|7[0-2578]|8[0-35-9]|9[013-689])|872)\d{4}
+      mobile 7,9 (?:38[589]\d\d|6(?:1[1-8]|2[0-6]|3[026-9]|4[014679]|5[0159]|6[0-69]|70|8[06-8]|9\d)|7(?:5[057]|[6-9]\d)|8(?:2[0-59]|[3-69]\d|8[238]))\d{4}
+      tollFree 7 80[0-8]\d{4}
+      premiumRate 7 90(?:0\d|1[5-79]|2[015-79]|3[135-79]|4[125-7]|5[25-79]|7[1-37]|8[0-35-7])\d{3}
+      voip 7 49[0-24-79]\d{4}
+      uan 7 809\d{4}
+      voicemail 7 (?:689|8(?:7[18]|80)|95[48])\d{4}
+    IT +39
+      main
+      internationalPrefix 00
+      possibleLengths 6,7,8,9,10,11,12
+      general 0\d{5,11}|1\d{8,10}|3(?:[0-8]\d{7,10}|9\d{7,8})|(?:43|55|70)\d{8}|8\d{5}(?:\d{2,4})?
+      fixedLine 6,7,8,9,10,11,12 0(?:669[0-79]\d{1,6}|831\d{2,8})|0(?:1(?:[0159]\d|[27][1-5]|31|4[1-4]|6[1356]|8[2-57])|2\d\d|3(?:[0159]\d|2[1-4]|3[12]|[48][1-6]|6[2-59]|7[1-7])|4(?:[0159]\d|[23][1-9]|4[245]|6[1-5]|7[1-4]|81)|5(?:[0159]\d|2[1-5]|3[2-6]|4[1-79]|6[4-6]|7[1-578]|8[3-8])|6(?:[0-57-9]\d|6[0-8])|7(?:[0159]\d|2[12]|3[1-7]|4[2-46]|6[13569]|7[13-6]|8[1-59])|8(?:[0159]\d|2[3-578]|3[2356]|[6-8][1-5])|9(?:[0159]\d|[238][1-5]|4[12]|6[1-8]|7[1-6]))\d{2,7}
+      mobile 9,10 3[2-9]\d{7,8}|(?:31|43)\d{8}
+      tollFree 6,9 80(?:0\d{3}|3)\d{3}
+      premiumRate 6,8,9,10 (?:0878\d{3}|89(?:2\d|3[04]|4(?:[0-4]|[5-9]\d\d)|5[0-4]))\d\d|(?:1(?:44|6[346])|89(?:38|5[5-9]|9))\d{6}
+      sharedCost 6,9 84(?:[08]\d{3}|[17])\d{3}
+      personalNumber 9,10 1(?:78\d|99)\d{6}
+      voip 10 55\d{8}
+      voicemail 11,12 3[2-8]\d{9,10}
+    JE +44
+      internationalPrefix 00
+      nationalPrefix 0
+      nationalPrefixForParsing ([0-24-8]\d{5})$|0|180020
+      nationalPrefixTransformRule 1534$1
+      possibleLengths 10
+      localOnlyLengths 6
+      general 1534\d{6}|(?:[3578]\d|90)\d{8}
+      fixedLine 10 1534[0-24-8]\d{5}
+      mobile 10 7(?:(?:(?:50|82)9|937)\d|7(?:00[378]|97\d))\d{5}
+      pager 10 76(?:464|652)\d{5}|76(?:0[0-28]|2[356]|34|4[01347]|5[49]|6[0-369]|77|8[14]|9[139])\d{6}
+      tollFree 10 80(?:07(?:35|81)|8901)\d{4}
+      premiumRate 10 (?:8(?:4(?:4(?:4(?:05|42|69)|703)|5(?:041|800))|7(?:0002|1206))|90(?:066[59]|1810|71(?:07|55)))\d{4}
+      personalNumber 10 701511\d{4}
+      voip 10 56\d{8}
+      uan 10 (?:3(?:0(?:07(?:35|81)|8901)|3\d{4}|4(?:4(?:4(?:05|42|69)|703)|5(?:041|800))|7(?:0002|1206))|55\d{4})\d{4}
+    JM +1
+      internationalPrefix 011
+      nationalPrefix 1
+      leadingDigits 658|876
+      possibleLengths 10
+      localOnlyLengths 7
+      general (?:[58]\d\d|658|900)\d{7}
+      fixedLine 10 8766060\d{3}|(?:658(?:2(?:[5-8]\d|9[0-46-9])|[3-9]\d\d)|876(?:52[35]|6(?:0[1-3579]|1[0235-9]|[23]\d|40|5[06]|6[2-589]|7[0-25-9]|8[04]|9[4-9])|7(?:0[2-689]|[1-6]\d|8[056]|9[45])|9(?:0[1-8]|1[02378]|[2-8]\d|9[2-468])))\d{4}
+      mobile 10 (?:6582(?:[0-4]\d|95)|876(?:2(?:0[1-9]|[13-9]\d|2[013-9])|[348]\d\d|5(?:0[1-9]|[1-9]\d)|6(?:4[89]|6[67])|7(?:0[07]|7\d|8[1-47-9]|9[0-36-9])|9(?:[01]9|9[0579])))\d{4}
+      tollFree 10 8(?:00|33|44|55|66|77|88)[2-9]\d{6}
+      premiumRate 10 900[2-9]\d{6}
+      personalNumber 10 52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}
+    JO +962
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 8,9
+      general (?:(?:[2689]|7\d)\d|32|427|53)\d{6}
+      fixedLine 8 87(?:000|90[01])\d{3}|(?:2(?:6(?:2[0-35-9]|3[0-578]|4[24-7]|5[0-24-8]|[6-8][023]|9[0-3])|7(?:0[1-79]|10|2[014-7]|3[0-689]|4[019]|5[0-3578]))|32(?:0[1-69]|1[1-35-7]|2[024-7]|3\d|4[0-3]|[5-7][023])|53(?:0[0-3]|[13][023]|2[0-59]|49|5[0-35-9]|6[15]|7[45]|8[1-6]|9[0-36-9])|6(?:2(?:[05]0|22)|3(?:00|33)|4(?:0[0-25]|1[2-7]|2[0569]|[38][07-9]|4[025689]|6[0-589]|7\d|9[0-2])|5(?:[01][056]|2[034]|3[0-57-9]|4[178]|5[0-69]|6[0-35-9]|7[1-379]|8[0-68]|9[0239]))|87(?:20|7[078]|99))\d{4}
+      mobile 9 (?:427|7(?:[78][0-25-9]|9\d))\d{6}
+      pager 9 74(?:66|77)\d{5}
+      tollFree 8 80\d{6}
+      premiumRate 8 9\d{7}
+      sharedCost 8 85\d{6}
+      personalNumber 9 70\d{7}
+      uan 8 8(?:10|8\d)\d{5}
+    JP +81
+      internationalPrefix 010
+      nationalPrefix 0
+      nationalPrefixForParsing (000[2569]\d{4,6})$|(?:(?:003768)0?)|0
+      nationalPrefixTransformRule $1
+      possibleLengths 8,9,10,11,12,13,14,15,16,17
+      general 00[1-9]\d{6,14}|[25-9]\d{9}|(?:00|[1-9]\d\d)\d{6}
+      fixedLine 9 (?:1(?:1[235-8]|2[3-6]|3[3-9]|4[2-6]|[58][2-8]|6[2-7]|7[2-9]|9[1-9])|(?:2[2-9]|[36][1-9])\d|4(?:[2-578]\d|6[02-8]|9[2-59])|5(?:[2-589]\d|6[1-9]|7[2-8])|7(?:[25-9]\d|3[4-9]|4[02-9])|8(?:[2679]\d|3[2-9]|4[5-9]|5[1-9]|8[03-9])|9(?:[2-58]\d|[679][1-9]))\d{6}
+      mobile 10 [6-9]0[1-9]\d{7}
+      pager 10 20\d{8}
+      tollFree 8,9,10,11,12,13,14,15,16,17 00777(?:[01]|5\d)\d\d|(?:00(?:7778|882[1245])|(?:120|800\d)\d\d)\d{4}|00(?:37|66|78)\d{6,13}
+      premiumRate 9 990\d{6}
+      personalNumber 9 60\d{7}
+      voip 10 50[1-9]\d{7}
+      uan 9 570\d{6}
+    KE +254
+      internationalPrefix 000
+      nationalPrefix 0
+      possibleLengths 7,8,9,10
+      general (?:[17]\d\d|900)\d{6}|(?:2|80)0\d{6,7}|[4-6]\d{6,8}
+      fixedLine 7,8,9 (?:4[245]|5[1-79]|6[01457-9])\d{5,7}|(?:4[136]|5[08]|62)\d{7}|(?:[24]0|66)\d{6,7}
+      mobile 9 (?:1(?:0[0-8]|[18]\d|2[014]|30|4[0-5])|7\d\d)\d{6}
+      tollFree 9,10 800[02-8]\d{5,6}
+      premiumRate 9 900[02-9]\d{5}
+    KG +996
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 9,10
+      localOnlyLengths 5,6
+      general 8\d{9}|[235-9]\d{8}
+      fixedLine 9 312(?:5[0-79]\d|9(?:[0-689]\d|7[0-24-9]))\d{3}|(?:3(?:1(?:2[0-46-8]|3[1-9]|47|[56]\d)|2(?:22|3[0-479]|6[0-7])|4(?:22|5[6-9]|6\d)|5(?:22|3[4-7]|59|6\d)|6(?:22|5[35-7]|6\d)|7(?:22|3[468]|4[1-9]|59|[67]\d)|9(?:22|4[1-8]|6\d))|6(?:09|12|2[2-4])\d)\d{5}
+      mobile 9 312(?:58\d|973)\d{3}|(?:2(?:0[0-35]|2\d)|5[0-24-7]\d|600|7(?:[07]\d|55)|88[08]|9(?:12|9[05-9]))\d{6}
+      tollFree 9,10 800\d{6,7}
+    KH +855
+      internationalPrefix 00[14-9]
+      nationalPrefix 0
+      possibleLengths 8,9,10
+      localOnlyLengths 6,7
+      general 1\d{9}|[1-9]\d{7,8}
+      fixedLine 8,9 23(?:4(?:[2-4]|[56]\d)|[568]\d\d)\d{4}|23[236-9]\d{5}|(?:2[4-6]|3[2-6]|4[2-4]|[5-7][2-5])(?:(?:[237-9]|4[56]|5\d)\d{5}|6\d{5,6})
+      mobile 8,9 (?:(?:1[28]|3[18]|9[67])\d|6[016-9]|7(?:[07-9]|[16]\d)|8(?:[013-79]|8\d))\d{6}|(?:1\d|9[0-57-9])\d{6}|(?:2[3-6]|3[2-6]|4[2-4]|[5-7][2-5])48\d{5}
+      tollFree 10 1800(?:1\d|2[019])\d{4}
+      premiumRate 10 1900(?:1\d|2[09])\d{4}
+    KI +686
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 5,8
+      general (?:[37]\d|6[0-79])\d{6}|(?:[2-48]\d|50)\d{3}
+      fixedLine 5,8 (?:[24]\d|3[1-9]|50|65(?:02[12]|12[56]|22[89]|[3-5]00)|7(?:27\d\d|3100|5(?:02[12]|12[56]|22[89]|[34](?:00|81)|500))|8[0-5])\d{3}
+      mobile 8 (?:6200[01]|7(?:310[1-9]|5(?:02[03-9]|12[0-47-9]|22[0-7]|[34](?:0[1-9]|8[02-9])|50[1-9])))\d{3}|(?:63\d\d|7(?:(?:[0146-9]\d|2[0-689])\d|3(?:[02-9]\d|1[1-9])|5(?:[0-2][013-9]|[34][1-79]|5[1-9]|[6-9]\d)))\d{4}
+      voip 8 30(?:0[01]\d\d|12(?:11|20))\d\d
+    KM +269
+      internationalPrefix 00
+      possibleLengths 7
+      localOnlyLengths 4
+      general [3478]\d{6}
+      fixedLine 7 7[4-7]\d{5}
+      mobile 7 [34]\d{6}
+      premiumRate 7 8\d{6}
+    KN +1
+      internationalPrefix 011
+      nationalPrefix 1
+      nationalPrefixForParsing ([2-7]\d{6})$|1
+      nationalPrefixTransformRule 869$1
+      leadingDigits 869
+      possibleLengths 10
+      localOnlyLengths 7
+      general (?:[58]\d\d|900)\d{7}
+      fixedLine 10 869(?:2(?:29|36)|302|4(?:6[015-9]|70)|56[5-7])\d{4}
+      mobile 10 869(?:48[89]|55[6-8]|66\d|76[02-7])\d{4}
+      tollFree 10 8(?:00|33|44|55|66|77|88)[2-9]\d{6}
+      premiumRate 10 900[2-9]\d{6}
+      personalNumber 10 52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}
+    KP +850
+      internationalPrefix 00|99
+      nationalPrefix 0
+      possibleLengths 8,10
+      localOnlyLengths 6,7
+      general 85\d{6}|(?:19\d|[2-7])\d{7}
+      fixedLine 8,10 (?:(?:195|2)\d|3[19]|4[159]|5[37]|6[17]|7[39]|85)\d{6}
+      mobile 10 19[1-3]\d{7}
+    KR +82
+      internationalPrefix 00(?:[125689]|3(?:[46]5|91)|7(?:00|27|3|55|6[126]))
+      nationalPrefix 0
+      nationalPrefixForParsing 0(8(?:[1-46-8]|5\d\d))?
+      possibleLengths 5,6,8,9,10,11,12,13,14
+      localOnlyLengths 3,4,7
+      general 00[1-9]\d{8,11}|(?:[12]|5\d{3})\d{7}|[13-6]\d{9}|(?:[1-6]\d|80)\d{7}|[3-6]\d{4,5}|(?:00|7)0\d{8}
+      fixedLine 5,6,8,9,10 (?:2|3[1-3]|[46][1-4]|5[1-5])[1-9]\d{6,7}|(?:3[1-3]|[46][1-4]|5[1-5])1\d{2,3}
+      mobile 9,10 1(?:05(?:[0-8]\d|9[0-6])|22[13]\d)\d{4,5}|1(?:0[0-46-9]|[16-9]\d|2[013-9])\d{6,7}
+      pager 9,10 15\d{7,8}
+      tollFree 9,11,12,13,14 00(?:308\d{6,7}|798\d{7,9})|(?:00368|[38]0)\d{7}
+      premiumRate 9 60[2-9]\d{6}
+      personalNumber 10,11 50\d{8,9}
+      voip 10 70\d{8}
+      uan 8 1(?:5(?:22|33|44|66|77|88|99)|6(?:[07]0|44|6[0168]|88)|8(?:00|33|55|77|99))\d{4}
+    KW +965
+      internationalPrefix 00
+      possibleLengths 7,8
+      general 18\d{5}|(?:[2569]\d|41)\d{6}
+      fixedLine 8 2(?:[23]\d\d|4(?:[1-35-9]\d|44)|5(?:0[034]|[2-46]\d|5[1-3]|7[1-7]))\d{4}
+      mobile 8 (?:41\d\d|5(?:(?:[05]\d|1[0-7]|6[56])\d|2(?:22|5[25])|7(?:55|77)|88[58])|6(?:(?:0[034679]|5[015-9]|6\d)\d|1(?:00|11|6[16])|2[26]2|3[36]3|4[46]4|7(?:0[013-9]|[67]\d)|8[68]8|9(?:[069]\d|3[039]))|9(?:(?:[04679]\d|8[057-9])\d|1(?:00|1[01]|99)|2(?:00|2\d)|3(?:00|3[03])|5(?:00|5\d)))\d{4}
+      tollFree 7 18\d{5}
+    KY +1
+      internationalPrefix 011
+      nationalPrefix 1
+      nationalPrefixForParsing ([2-9]\d{6})$|1
+      nationalPrefixTransformRule 345$1
+      leadingDigits 345
+      possibleLengths 10
+      localOnlyLengths 7
+      general (?:345|[58]\d\d|900)\d{7}
+      fixedLine 10 345(?:2(?:22|3[23]|44|66)|333|444|6(?:23|38|40)|7(?:30|4[35-79]|6[6-9]|77)|8(?:00|1[45]|4[89]|88)|9(?:14|4[035-9]))\d{4}
+      mobile 10 345(?:32[1-9]|4(?:1[2-6]|2[0-4])|5(?:1[67]|2[5-79]|4[6-9]|50|76)|649|82[56]|9(?:1[679]|2[2-9]|3[06-9]|90))\d{4}
+      tollFree 10 8(?:00|33|44|55|66|77|88)[2-9]\d{6}
+      premiumRate 10 (?:345976|900[2-9]\d\d)\d{4}
+      personalNumber 10 52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}
+    KZ +7
+      internationalPrefix 810
+      nationalPrefix 8
+      leadingDigits 7
+      possibleLengths 10,14
+      localOnlyLengths 5,6,7
+      general 8\d{13}|[78]\d{9}
+      fixedLine 10 7(?:1(?:0(?:[23]\d|4[0-3]|59|63)|1(?:[23]\d|4[0-79]|59)|2(?:[23]\d|59)|3(?:2\d|3[0-79]|4[0-35-9]|59)|4(?:[24]\d|3[013-9]|5[1-9]|97)|5(?:2\d|3[1-9]|4[0-7]|59)|6(?:[2-4]\d|5[19]|61)|72\d|8(?:[27]\d|3[1-46-9]|4[0-5]|59))|2(?:1(?:[23]\d|4[46-9]|5[3469])|2(?:2\d|3[0679]|46|5[12679])|3(?:[2-4]\d|5[139])|4(?:2\d|3[1-35-9]|59)|5(?:[23]\d|4[0-8]|59|61)|6(?:2\d|3[1-9]|4[0-4]|59)|7(?:[2379]\d|40|5[279])|8(?:[23]\d|4[0-3]|59)|9(?:2\d|3[124578]|59)))\d{5}
+      mobile 10 7(?:0[0-25-8]|47|6[0-4]|7[15-8]|85)\d{7}
+      tollFree 10,14 8(?:00|108\d{3})\d{7}
+      premiumRate 10 809\d{7}
+      personalNumber 10 808\d{7}
+      voip 10 751\d{7}
+    LA +856
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 8,9,10
+      localOnlyLengths 6
+      general [23]\d{9}|3\d{8}|(?:[235-8]\d|41)\d{6}
+      fixedLine 8 (?:2[13]|[35-7][14]|41|8[1468])\d{6}
+      mobile 9,10 (?:20(?:[23579]\d|8[78])|30[24]\d)\d{6}|30\d{7}
+    LB +961
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 7,8
+      general [27-9]\d{7}|[13-9]\d{6}
+      fixedLine 7,8 7(?:62|8[0-6]|9[04-9])\d{4}|(?:[14-69]\d|2(?:[14-69]\d|[78][1-9])|7[2-57]|8[02-9])\d{5}
+      mobile 7,8 (?:(?:3|81)\d|7(?:[01]\d|6[013-9]|8[7-9]|9[0-4]))\d{5}
+      premiumRate 8 9[01]\d{6}
+      sharedCost 8 80\d{6}
+    LC +1
+      internationalPrefix 011
+      nationalPrefix 1
+      nationalPrefixForParsing ([2-8]\d{6})$|1
+      nationalPrefixTransformRule 758$1
+      leadingDigits 758
+      possibleLengths 10
+      localOnlyLengths 7
+      general (?:[58]\d\d|758|900)\d{7}
+      fixedLine 10 758(?:234|4(?:30|5\d|6[2-9]|8[0-2])|57[0-2]|(?:63|75)8)\d{4}
+      mobile 10 758(?:28[4-7]|384|4(?:6[01]|8[4-9])|5(?:1[89]|20|84)|7(?:1[2-9]|2\d|3[0-3])|812)\d{4}
+      tollFree 10 8(?:00|33|44|55|66|77|88)[2-9]\d{6}
+      premiumRate 10 900[2-9]\d{6}
+      personalNumber 10 52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}
+    LI +423
+      internationalPrefix 00
+      nationalPrefix 0
+      nationalPrefixForParsing (1001)|0
+      possibleLengths 7,9
+      general [68]\d{8}|(?:[2378]\d|90)\d{5}
+      fixedLine 7 (?:2(?:01|1[27]|2[024]|3\d|6[02-578]|96)|3(?:[24]0|33|7[0135-7]|8[048]|9[0269]))\d{4}
+      mobile 7,9 (?:6(?:(?:4[5-9]|5\d)\d|6(?:[024-68]\d|1[01]|3[7-9]|70))\d|7(?:[37-9]\d|42|56))\d{4}
+      tollFree 7,9 8002[28]\d\d|80(?:05\d|9)\d{4}
+      premiumRate 7 90(?:02[258]|1(?:23|3[14])|66[136])\d\d
+      uan 7 870(?:28|87)\d\d
+      voicemail 9 697(?:42|56|[78]\d)\d{4}
+    LK +94
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 9
+      localOnlyLengths 7
+      general [1-9]\d{8}
+      fixedLine 9 (?:12[2-9]|602|8[12]\d|9(?:1\d|22|9[245]))\d{6}|(?:11|2[13-7]|3[1-8]|4[157]|5[12457]|6[35-7])[2-57]\d{6}
+      mobile 9 7(?:[0-25-8]\d|4[0-4])\d{6}
+      uan 9 1973\d{5}
+    LR +231
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 7,8,9
+      general (?:[2457]\d|33|88)\d{7}|(?:2\d|[4-6])\d{6}
+      fixedLine 8 2\d{7}
+      mobile 7,9 (?:(?:(?:22|33)0|555|7(?:6[01]|7\d)|88\d)\d|4(?:240|[67]))\d{5}|[56]\d{6}
+      premiumRate 9 332(?:02|[34]\d)\d{4}
+    LS +266
+      internationalPrefix 00
+      possibleLengths 8
+      general (?:[256]\d\d|800)\d{5}
+      fixedLine 8 2\d{7}
+      mobile 8 [56]\d{7}
+      tollFree 8 800[1256]\d{4}
+    LT +370
+      internationalPrefix 00
+      nationalPrefix 0
+      nationalPrefixForParsing [08]
+      possibleLengths 8
+      general (?:[3469]\d|52|[78]0)\d{6}
+      fixedLine 8 (?:3[1478]|4[124-6]|52)\d{6}
+      mobile 8 6\d{7}
+      tollFree 8 80[02]\d{5}
+      premiumRate 8 9(?:0[0239]|10)\d{5}
+      sharedCost 8 808\d{5}
+      personalNumber 8 70[05]\d{5}
+      voip 8 [89]01\d{5}
+      uan 8 70[67]\d{5}
+    LU +352
+      internationalPrefix 00
+      nationalPrefixForParsing (15(?:0[06]|1[12]|[35]5|4[04]|6[26]|77|88|99)\d)
+      possibleLengths 4,5,6,7,8,9,10,11
+      general 35[013-9]\d{4,8}|6\d{8}|35\d{2,4}|(?:[2457-9]\d|3[0-46-9])\d{2,9}
+      fixedLine 4,5,6,7,8,9,10,11 (?:35[013-9]|80[2-9]|90[89])\d{1,8}|(?:2[2-9]|3[0-46-9]|[457]\d|8[13-9]|9[2-579])\d{2,9}
+      mobile 9 6(?:[26][18]|5[1568]|7[189]|81|9[128])\d{6}
+      tollFree 8 800\d{5}
+      premiumRate 8 90[015]\d{5}
+      sharedCost 8 801\d{5}
+      voip 4,5,6,7,8,9,10 20(?:1\d{5}|[2-689]\d{1,7})
+    LV +371
+      internationalPrefix 00
+      possibleLengths 8
+      general (?:[268]\d|78|90)\d{6}
+      fixedLine 8 6\d{7}
+      mobile 8 2333[0-8]\d{3}|2(?:[0-24-9]\d\d|3(?:0[07]|[14-9]\d|2[02-9]|3[0-24-9]))\d{4}
+      tollFree 8 80\d{6}
+      premiumRate 8 90\d{6}
+      sharedCost 8 81\d{6}
+    LY +218
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 9
+      localOnlyLengths 7
+      general [2-9]\d{8}
+      fixedLine 9 (?:2(?:0[56]|[1-6]\d|7[124579]|8[124])|3(?:1\d|2[2356])|4(?:[17]\d|2[1-357]|5[2-4]|8[124])|5(?:[1347]\d|2[1-469]|5[13-5]|8[1-4])|6(?:[1-479]\d|5[2-57]|8[1-5])|7(?:[13]\d|2[13-79])|8(?:[124]\d|5[124]|84))\d{6}
+      mobile 9 9[1-6]\d{7}
+    MA +212
+      main
+      internationalPrefix 00
+      nationalPrefix 0
+      leadingDigits [5-8]
+      possibleLengths 9
+      general [5-8]\d{8}
+      fixedLine 9 5(?:(?:18|4[0679]|5[03])\d|2(?:[0-25-79]\d|3[1-578]|4[02-46-8]|8[0235-9])|3(?:[0-47]\d|5[02-9]|6[02-8]|8[014-9]|9[3-9]))\d{5}
+      mobile 9 (?:6(?:[0-79]\d|8[0-247-9])|7(?:[016-8]\d|2[0-8]|5[0-5]))\d{6}
+      tollFree 9 80[0-7]\d{6}
+      premiumRate 9 89\d{7}
+      voip 9 (?:592(?:4[0-2]|93)|80[89]\d\d)\d{4}
+    MC +377
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 8,9
+      general (?:[3489]|[67]\d)\d{7}
+      fixedLine 8 (?:870|9[2-47-9]\d)\d{5}
+      mobile 8,9 4(?:[46]\d|5[1-9])\d{5}|(?:3|[67]\d)\d{7}
+      tollFree 8 (?:800|90\d)\d{5}
+    MD +373
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 8
+      general (?:[235-7]\d|[89]0)\d{6}
+      fixedLine 8 (?:(?:2[1-9]|3[1-79])\d|5(?:33|5[257]))\d{5}
+      mobile 8 562\d{5}|(?:6\d|7[16-9])\d{6}
+      tollFree 8 800\d{5}
+      premiumRate 8 90[056]\d{5}
+      sharedCost 8 808\d{5}
+      voip 8 3[08]\d{6}
+      uan 8 803\d{5}
+    ME +382
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 8,9
+      localOnlyLengths 6
+      general (?:20|[3-79]\d)\d{6}|80\d{6,7}
+      fixedLine 8 (?:20[2-8]|3(?:[0-2][2-7]|3[24-7])|4(?:0[2-467]|1[2467])|5(?:0[2467]|1[24-7]|2[2-467]))\d{5}
+      mobile 8 6(?:[07-9]\d|3[024]|6[0-25])\d{5}
+      tollFree 8,9 80(?:[0-2578]|9\d)\d{5}
+      premiumRate 8 9(?:4[1568]|5[178])\d{5}
+      voip 8 78[1-49]\d{5}
+      uan 8 77[1-9]\d{5}
+    MF +590
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 9
+      general 7090\d{5}|(?:[56]9|[89]\d)\d{7}
+      fixedLine 9 (?:59(?:0(?:0[079]|[14]3|[27][79]|3[03-7]|5[0-268]|87)|87\d)|80[6-9]\d\d)\d{4}
+      mobile 9 (?:69(?:0\d\d|1(?:2[2-9]|3[0-5]))|7090[0-4])\d{4}
+      tollFree 9 80[0-5]\d{6}
+      premiumRate 9 8[129]\d{7}
+      voip 9 9(?:(?:39[5-7]|76[018])\d|475[0-6])\d{4}
+    MG +261
+      internationalPrefix 00
+      nationalPrefix 0
+      nationalPrefixForParsing ([24-9]\d{6})$|0
+      nationalPrefixTransformRule 20$1
+      possibleLengths 9
+      localOnlyLengths 7
+      general [23]\d{8}
+      fixedLine 9 2072[29]\d{4}|20(?:2\d|4[47]|5[3467]|6[279]|7[356]|8[268]|9[2457])\d{5}
+      mobile 9 3[2-9]\d{7}
+      voip 9 22\d{7}
+    MH +692
+      internationalPrefix 011
+      nationalPrefix 1
+      possibleLengths 7
+      general 329\d{4}|(?:[256]\d|45)\d{5}
+      fixedLine 7 (?:247|528|625)\d{4}
+      mobile 7 (?:(?:23|54)5|329|45[35-8])\d{4}
+      voip 7 635\d{4}
+    MK +389
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 8
+      localOnlyLengths 6,7
+      general [2-578]\d{7}
+      fixedLine 8 (?:(?:2(?:62|77)0|3444)\d|4[56]440)\d{3}|(?:34|4[357])700\d{3}|(?:2(?:[0-3]\d|5[0-578]|6[01]|82)|3(?:1[3-68]|[23][2-68]|4[23568])|4(?:[23][2-68]|4[3-68]|5[2568]|6[25-8]|7[24-68]|8[4-68]))\d{5}
+      mobile 8 7(?:3555|(?:474|9[019]7)7)\d{3}|7(?:[0-25-8]\d\d|3(?:[1-478]\d|6[01])|4(?:2\d|60|7[01578])|9(?:[2-4]\d|5[01]|7[015]))\d{4}
+      tollFree 8 800\d{5}
+      premiumRate 8 5\d{7}
+      sharedCost 8 8(?:0[1-9]|[1-9]\d)\d{5}
+    ML +223
+      internationalPrefix 00
+      possibleLengths 8
+      general [24-9]\d{7}
+      fixedLine 8 2(?:07[0-8]|12[67])\d{4}|(?:2(?:02|1[4-689])|4(?:0[0-4]|4[1-59]))\d{5}
+      mobile 8 2(?:0(?:01|79)|17\d)\d{4}|(?:5[0-3]|[679]\d|8[2-59])\d{6}
+      tollFree 8 80\d{6}
+    MM +95
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 6,7,8,9,10
+      localOnlyLengths 5
+      general 1\d{5,7}|95\d{6}|(?:[4-7]|9[0-46-9])\d{6,8}|(?:2|8\d)\d{5,8}
+      fixedLine 6,7,8,9 (?:1(?:(?:12|[28]\d|3[56]|7[3-6]|9[0-6])\d|4(?:2[29]|7[0-2]|83)|6)|2(?:2(?:00|8[34])|4(?:0\d|22|7[0-2]|83)|51\d\d)|4(?:2(?:2\d\d|48[013])|3(?:20\d|4(?:70|83)|56)|420\d|5(?:2\d|470))|6(?:0(?:[23]|88\d)|(?:124|[56]2\d)\d|2472|3(?:20\d|470)|4(?:2[04]\d|472)|7(?:3\d\d|4[67]0|8(?:[01459]\d|8))))\d{4}|5(?:2(?:2\d{5,6}|47[02]\d{4})|(?:3472|4(?:2(?:1|86)|470)|522\d|6(?:20\d|483)|7(?:20\d|48[01])|8(?:20\d|47[02])|9(?:20\d|470))\d{4})|7(?:(?:0470|4(?:25\d|470)|5(?:202|470|96\d))\d{4}|1(?:20\d{4,5}|4(?:70|83)\d{4}))|8(?:1(?:2\d{5,6}|4(?:10|7[01]\d)\d{3})|2(?:2\d{5,6}|(?:320|490\d)\d{3})|(?:3(?:2\d\d|470)|4[24-7]|5(?:(?:2\d|51)\d|4(?:[1-35-9]\d|4[0-57-9]))|6[23])\d{4})|(?:1[2-6]\d|4(?:2[24-8]|3[2-7]|[46][2-6]|5[3-5])|5(?:[27][2-8]|3[2-68]|4[24-8]|5[23]|6[2-4]|8[24-7]|9[2-7])|6(?:[19]20|42[03-6]|(?:52|7[45])\d)|7(?:[04][24-8]|[15][2-7]|22|3[2-4])|8(?:1[2-689]|2[2-8]|(?:[35]2|64)\d))\d{4}|25\d{5,6}|(?:2[2-9]|6(?:1[2356]|[24][2-6]|3[24-6]|5[2-4]|6[2-8]|7[235-7]|8[245]|9[24])|8(?:3[24]|5[245]))\d{4}
+      mobile 7,8,9,10 (?:17[01]|9(?:2(?:[0-4]|[56]\d\d)|(?:3(?:[0-36]|4\d)|(?:6\d|8[89]|9[4-8])\d|7(?:3|40|[5-9]\d))\d|4(?:(?:[0245]\d|[1379])\d|88)|5[0-6])\d)\d{4}|9[69]1\d{6}|9(?:[68]\d|9[089])\d{5}
+      tollFree 10 80080(?:0[1-9]|2\d)\d{3}
+      voip 8 1333\d{4}
+    MN +976
+      internationalPrefix 001
+      nationalPrefix 0
+      possibleLengths 8,9,10
+      localOnlyLengths 4,5,6
+      general [12]\d{7,9}|[5-9]\d{7}
+      fixedLine 8,9,10 [12](?:2[1-3]|(?:3[2-8]|4[2-68]|5[1-4689])\d)\d{5,6}|7(?:0(?:[0-5]\d|7[078]|80)|128)\d{4}|[12]27\d{6}|(?:11|2[16]|5[368])\d{6}
+      mobile 8 (?:87[01]|92[0139])\d{5}|(?:5[05]|6[069]|7[28]|8[0135689]|9[013-9])\d{6}
+      voip 8 712[0-79]\d{4}|7(?:1[013-9]|[5-79]\d)\d{5}
+    MO +853
+      internationalPrefix 00
+      possibleLengths 7,8
+      general 0800\d{3}|(?:28|[68]\d)\d{6}
+      fixedLine 8 (?:28[2-9]|8(?:11|[2-57-9]\d))\d{5}
+      mobile 8 6800[0-79]\d{3}|6(?:[235]\d\d|6(?:0[0-5]|[1-9]\d)|8(?:0[1-9]|[14-8]\d|2[5-9]|[39][0-4]))\d{4}
+      tollFree 7 0800\d{3}
+    MP +1
+      internationalPrefix 011
+      nationalPrefix 1
+      nationalPrefixForParsing ([2-9]\d{6})$|1
+      nationalPrefixTransformRule 670$1
+      leadingDigits 670
+      possibleLengths 10
+      localOnlyLengths 7
+      general [58]\d{9}|(?:67|90)0\d{7}
+      fixedLine 10 670(?:2(?:3[3-7]|56|8[4-8])|32[1-38]|4(?:33|8[348])|5(?:32|55|88)|6(?:64|70|82)|78[3589]|8[3-9]8|989)\d{4}
+      tollFree 10 8(?:00|33|44|55|66|77|88)[2-9]\d{6}
+      premiumRate 10 900[2-9]\d{6}
+      personalNumber 10 52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}
+    MQ +596
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 9
+      general 7091\d{5}|(?:[56]9|[89]\d)\d{7}
+      fixedLine 9 (?:59(?:6(?:[03-7]\d|1[05]|2[7-9]|8[0-39]|9[04-9])|89\d)|80[6-9]\d\d|9(?:477[6-9]|767[4589]))\d{4}
+      mobile 9 (?:69[67]\d\d|7091[0-3])\d{4}
+      tollFree 9 80[0-5]\d{6}
+      premiumRate 9 8[129]\d{7}
+      voip 9 9(?:397[0-3]|477[0-5]|76(?:6\d|7[0-367]))\d{4}
+    MR +222
+      internationalPrefix 00
+      possibleLengths 8
+      general (?:[2-4]\d\d|800)\d{5}
+      fixedLine 8 (?:25[08]|35\d|45[1-7])\d{5}
+      mobile 8 [2-4][0-46-9]\d{6}
+      tollFree 8 800\d{5}
+    MS +1
+      internationalPrefix 011
+      nationalPrefix 1
+      nationalPrefixForParsing ([34]\d{6})$|1
+      nationalPrefixTransformRule 664$1
+      leadingDigits 664
+      possibleLengths 10
+      localOnlyLengths 7
+      general (?:[58]\d\d|664|900)\d{7}
+      fixedLine 10 6644(?:1[0-3]|91)\d{4}
+      mobile 10 664(?:3(?:49|9[1-6])|49[2-6])\d{4}
+      tollFree 10 8(?:00|33|44|55|66|77|88)[2-9]\d{6}
+      premiumRate 10 900[2-9]\d{6}
+      personalNumber 10 52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}
+    MT +356
+      internationalPrefix 00
+      possibleLengths 8
+      general 3550\d{4}|(?:[2579]\d\d|800)\d{5}
+      fixedLine 8 20(?:3[1-4]|6[059])\d{4}|2(?:0[19]|[1-357]\d|60)\d{5}
+      mobile 8 (?:7(?:210|[79]\d\d)|9(?:[29]\d\d|69[67]|8(?:1[1-3]|89|97)))\d{4}
+      pager 8 7117\d{4}
+      tollFree 8 800(?:02|[3467]\d)\d{3}
+      premiumRate 8 5(?:0(?:0(?:37|43)|(?:6\d|70|9[0168])\d)|[12]\d0[1-5])\d{3}
+      voip 8 3550\d{4}
+      uan 8 501\d{5}
+    MU +230
+      internationalPrefix 0(?:0|[24-7]0|3[03])
+      possibleLengths 7,8,10
+      general (?:[57]|8\d\d)\d{7}|[2-468]\d{6}
+      fixedLine 7,8 (?:2(?:[0346-8]\d|1[0-8])|4(?:[013568]\d|2[0-24-8]|71|90)|54(?:[3-5]\d|71)|6\d\d|8(?:14|3[129]))\d{4}
+      mobile 8 5(?:4(?:2[1-389]|7[1-9])|87[15-8])\d{4}|(?:5(?:2[5-9]|4[3-689]|[57]\d|8[0-689]|9[0-8])|7(?:0[0-7]|3[013]))\d{5}
+      pager 7 219\d{4}
+      tollFree 7,10 802\d{7}|80[0-2]\d{4}
+      premiumRate 7 30\d{5}
+      voip 7 3(?:20|9\d)\d{4}
+    MV +960
+      internationalPrefix 0(?:0|19)
+      possibleLengths 7,10
+      general (?:800|9[0-57-9]\d)\d{7}|[34679]\d{6}
+      fixedLine 7 (?:3(?:0[0-4]|3[0-59])|6(?:[58][024689]|6[024-68]|7[02468]))\d{4}
+      mobile 7 (?:46[46]|[79]\d\d)\d{4}
+      tollFree 10 800\d{7}
+      premiumRate 10 900\d{7}
+      uan 7 4(?:0[01]|50)\d{4}
+    MW +265
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 7,9
+      general (?:[1289]\d|31|77)\d{7}|1\d{6}
+      fixedLine 7 1[2-9]\d{5}
+      mobile 9 111\d{6}|(?:2[12]|31|77|[89][89])\d{7}
+    MX +52
+      internationalPrefix 0[09]
+      possibleLengths 10
+      localOnlyLengths 7,8
+      general [2-9]\d{9}
+      fixedLine 10 (?:2(?:0[01]|2\d|3[1-35-8]|4[13-9]|7[1-689]|8[1-578]|9[467])|3(?:1[1-79]|[2458][1-9]|3\d|7[1-8]|9[1-5])|4(?:1[1-57-9]|[267][1-9]|3[1-8]|[45]\d|8[1-35-9]|9[2-689])|5(?:[56]\d|88|9[1-79])|6(?:1[2-68]|[2-4][1-9]|5[1-36-9]|6[0-57-9]|7[1-7]|8[67]|9[4-8])|7(?:[1346][1-9]|[27]\d|5[13-9]|8[1-69]|9[17])|8(?:1\d|2[13-689]|3[1-6]|4[124-6]|6[1246-9]|7[0-378]|9[12479])|9(?:1[346-9]|2[1-4]|3[2-46-8]|5[1348]|[69]\d|7[12]|8[1-8]))\d{7}
+      mobile 10 (?:2(?:2\d|3[1-35-8]|4[13-9]|7[1-689]|8[1-578]|9[467])|3(?:1[1-79]|[2458][1-9]|3\d|7[1-8]|9[1-5])|4(?:1[1-57-9]|[267][1-9]|3[1-8]|[45]\d|8[1-35-9]|9[2-689])|5(?:[56]\d|88|9[1-79])|6(?:1[2-68]|[2-4][1-9]|5[1-36-9]|6[0-57-9]|7[1-7]|8[67]|9[4-8])|7(?:[1346][1-9]|[27]\d|5[13-9]|8[1-69]|9[17])|8(?:1\d|2[13-689]|3[1-6]|4[124-6]|6[1246-9]|7[0-378]|9[12479])|9(?:1[346-9]|2[1-4]|3[2-46-8]|5[1348]|[69]\d|7[12]|8[1-8]))\d{7}
+      tollFree 10 8(?:00|88)\d{7}
+      premiumRate 10 900\d{7}
+      sharedCost 10 300\d{7}
+      personalNumber 10 500\d{7}
+    MY +60
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 8,9,10
+      localOnlyLengths 6,7
+      general 1\d{8,9}|(?:3\d|[4-9])\d{7}
+      fixedLine 8,9 427[01]\d{4}|(?:3(?:2[0-36-9]|3[0-368]|4[0-278]|5[0-24-8]|6[0-467]|7[1246-9]|8\d|9[0-57])\d|4(?:2[0-689]|[3-79]\d|8[1-35689])|5(?:2[0-589]|[3468]\d|5[0-489]|7[1-9]|9[23])|6(?:2[2-9]|3[1357-9]|[46]\d|5[0-6]|7[0-35-9]|85|9[015-8])|7(?:[2579]\d|3[03-68]|4[0-8]|6[5-9]|8[0-35-9])|8(?:[24][2-8]|3[2-5]|5[2-7]|6[2-589]|7[2-578]|[89][2-9])|9(?:0[57]|13|[25-7]\d|[3489][0-8]))\d{5}
+      mobile 9,10 1(?:(?:1888[689]|4400|8(?:47|8[27])[0-4])\d{4}|9\d{7,8})|1(?:0(?:[23568]\d|4[0-6]|7[016-9]|9[0-8])|1(?:[1-5]\d\d|6(?:0[5-9]|[1-9]\d)|7(?:[0-4]\d|5[0-79]|6[02-4]|8[02-5]))|(?:[26]\d|[37][1-9]|4[235-9])\d|5(?:31|9\d\d)|8(?:1[23]|[236]\d|4[06]|5(?:46|[7-9])|7[016-9]|8[01]|9[0-8]))\d{5}
+      tollFree 10 1[378]00\d{6}
+      premiumRate 10 1600\d{6}
+      voip 10 15(?:4(?:6[0-4]\d|8(?:0[125]|[17]\d|21|3[01]|4[01589]|5[014]|6[02]))|6(?:32[0-6]|78\d))\d{4}
+    MZ +258
+      internationalPrefix 00
+      possibleLengths 8,9
+      general (?:2|8\d)\d{7}
+      fixedLine 8 2(?:[1346]\d|5[0-2]|[78][12]|93)\d{5}
+      mobile 9 8(?:[2-79]\d|80)\d{6}
+      tollFree 9 800\d{6}
+    NA +264
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 8,9
+      general [68]\d{7,8}
+      fixedLine 8,9 64426\d{3}|6(?:1(?:2[2-7]|3[01378]|4[0-4])|254|32[0237]|4(?:27|41|5[25])|52[236-8]|626|7(?:2[2-4]|30))\d{4,5}|6(?:1(?:(?:0\d|2[0189]|3[24-69]|4[5-9])\d|17|69|7[014])|2(?:17|5[0-36-8]|69|70)|3(?:17|2[14-689]|34|6[289]|7[01]|81)|4(?:17|2[0-2]|4[06]|5[0137]|69|7[01])|5(?:17|2[0459]|69|7[01])|6(?:17|25|38|42|69|7[01])|7(?:17|2[569]|3[13]|6[89]|7[01]))\d{4}
+      mobile 9 (?:60|8[1245])\d{7}
+      tollFree 9 80\d{7}
+      premiumRate 9 8701\d{5}
+      voip 8,9 8(?:3\d\d|86)\d{5}
+    NC +687
+      internationalPrefix 00
+      possibleLengths 6
+      general (?:050|[2-57-9]\d\d)\d{3}
+      fixedLine 6 (?:2[03-9]|3[0-5]|4[1-7]|88)\d{4}
+      mobile 6 (?:[579]\d|8[0-79])\d{4}
+      tollFree 6 050\d{3}
+      premiumRate 6 36\d{4}
+    NE +227
+      internationalPrefix 00
+      possibleLengths 8
+      general [027-9]\d{7}
+      fixedLine 8 2(?:0(?:20|3[1-8]|4[13-5]|5[14]|6[14578]|7[1-578])|1(?:4[145]|5[14]|6[14-68]|7[169]|88))\d{4}
+      mobile 8 (?:23|7[0467]|[89]\d)\d{6}
+      tollFree 8 08\d{6}
+      premiumRate 8 09\d{6}
+    NF +672
+      internationalPrefix 00
+      nationalPrefixForParsing ([0-258]\d{4})$
+      nationalPrefixTransformRule 3$1
+      possibleLengths 6
+      localOnlyLengths 5
+      general [13]\d{5}
+      fixedLine 6 (?:1(?:06|17|28|39)|3[0-2]\d)\d{3}
+      mobile 6 (?:14|3[58])\d{4}
+    NG +234
+      internationalPrefix 009
+      nationalPrefix 0
+      possibleLengths 10,11,12,13,14
+      localOnlyLengths 6,7
+      general (?:20|9\d)\d{8}|[78]\d{9,13}
+      fixedLine 10 20(?:[1259]\d|3[013-9]|4[1-8]|6[024-689]|7[1-79]|8[2-9])\d{6}
+      mobile 10 (?:702[0-24-9]|819[01])\d{6}|(?:7(?:0[13-9]|[12]\d)|8(?:0[1-9]|1[0-8])|9(?:0[1-9]|1[1-6]))\d{7}
+      tollFree 10,11,12,13,14 800\d{7,11}
+      uan 10,11,12,13,14 700\d{7,11}
+    NI +505
+      internationalPrefix 00
+      possibleLengths 8
+      general (?:1800|[25-8]\d{3})\d{4}
+      fixedLine 8 2\d{7}
+      mobile 8 (?:5(?:5[0-7]|[78]\d)|6(?:20|3[035]|4[045]|5[05]|77|8[1-9]|9[059])|(?:7[5-8]|8\d)\d)\d{5}
+      tollFree 8 1800\d{4}
+    NL +31
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 5,6,7,8,9,10,11
+      general (?:[124-7]\d\d|3(?:[02-9]\d|1[0-8]))\d{6}|8\d{6,9}|9\d{6,10}|1\d{4,5}
+      fixedLine 9 (?:1(?:[035]\d|1[13-578]|6[124-8]|7[24]|8[0-467])|2(?:[0346]\d|2[2-46-9]|5[125]|9[479])|3(?:[03568]\d|1[3-8]|2[01]|4[1-8])|4(?:[0356]\d|1[1-368]|7[58]|8[15-8]|9[23579])|5(?:[0358]\d|[19][1-9]|2[1-57-9]|4[13-8]|6[126]|7[0-3578])|7\d\d)\d{6}
+      mobile 9,11 (?:6[1-58]|970\d)\d{7}
+      pager 9 66\d{7}
+      tollFree 7,8,9,10 800\d{4,7}
+      premiumRate 7,8,9,10 90[069]\d{4,7}
+      voip 9 (?:85|91)\d{7}
+      uan 5,6,9 140(?:1[035]|2[0346]|3[03568]|4[0356]|5[0358]|8[458])|(?:140(?:1[16-8]|2[259]|3[124]|4[17-9]|5[124679]|7)|8[478]\d{6})\d
+    NO +47
+      main
+      internationalPrefix 00
+      leadingDigits [02-689]|7[0-8]
+      possibleLengths 5,8
+      general (?:0|[2-9]\d{3})\d{4}
+      fixedLine 8 (?:2[1-4]|3[1-3578]|5[1-35-7]|6[1-46-9]|7[0-8])\d{6}
+      mobile 8 [49]\d{7}
+      tollFree 8 80[01]\d{5}
+      premiumRate 8 82[09]\d{5}
+      sharedCost 8 810(?:0[0-6]|[2-8]\d)\d{3}
+      personalNumber 8 880\d{5}
+      voip 8 85[0-5]\d{5}
+      uan 5,8 (?:0[235-9]|81(?:0(?:0[7-9]|1\d)|5\d\d))\d{3}
+      voicemail 8 81[23]\d{5}
+    NP +977
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 8,10,11
+      localOnlyLengths 6,7
+      general (?:1\d|9)\d{9}|[1-9]\d{7}
+      fixedLine 8 (?:1[0-6]\d|99[02-6])\d{5}|(?:2[13-79]|3[135-8]|4[146-9]|5[135-7]|6[13-9]|7[15-9]|8[1-46-9]|9[1-7])[2-6]\d{5}
+      mobile 10 9(?:00|6[0-3]|7[0-24-6]|8[0-24-68])\d{7}
+      tollFree 11 1(?:66001|800\d\d)\d{5}
+    NR +674
+      internationalPrefix 00
+      possibleLengths 7
+      general (?:222|444|(?:55|8\d)\d|666|777|999)\d{4}
+      fixedLine 7 444\d{4}
+      mobile 7 (?:222|55[3-9]|666|777|8\d\d|999)\d{4}
+    NU +683
+      internationalPrefix 00
+      possibleLengths 4,7
+      general (?:[4-7]|888\d)\d{3}
+      fixedLine 4 [47]\d{3}
+      mobile 4,7 (?:[56]|888[1-9])\d{3}
+    NZ +64
+      internationalPrefix 0(?:0|161)
+      nationalPrefix 0
+      possibleLengths 5,6,7,8,9,10
+      general [1289]\d{9}|50\d{5}(?:\d{2,3})?|[27-9]\d{7,8}|(?:[34]\d|6[0-35-9])\d{6}|8\d{4,6}
+      fixedLine 8 240\d{5}|(?:3[2-79]|[49][2-9]|6[235-9]|7[2-57-9])\d{6}
+      mobile 8,9,10 2(?:[0-27-9]\d|6)\d{6,7}|2(?:1\d|75)\d{5}
+      tollFree 8,9,10 508\d{6,7}|80\d{6,8}
+      premiumRate 7,8,9,10 (?:1[13-57-9]\d{5}|50(?:0[08]|30|66|77|88))\d{3}|90\d{6,8}
+      personalNumber 9 70\d{7}
+      uan 5,6,7,8,9,10 8(?:1[16-9]|22|3\d|4[045]|5[459]|6[235-9]|7[0-3579]|90)\d{2,7}
+    OM +968
+      internationalPrefix 00
+      possibleLengths 7,8,9
+      general (?:1505|[279]\d{3}|500)\d{4}|800\d{5,6}
+      fixedLine 8 2[1-6]\d{6}
+      mobile 8 (?:1505|90[1-9]\d)\d{4}|(?:7[124-9]|9[1-9])\d{6}
+      tollFree 7,8,9 8007\d{4,5}|(?:500|800[05])\d{4}
+      premiumRate 8 900\d{5}
+    PA +507
+      internationalPrefix 00
+      possibleLengths 7,8,10,11
+      general (?:00800|8\d{3})\d{6}|[68]\d{7}|[1-57-9]\d{6}
+      fixedLine 7 (?:1(?:0\d|1[0479]|2[37]|3[0137]|4[147]|5[05]|6[058]|7[0167]|8[2358]|9[1389])|2(?:[0235-79]\d|1[0-7]|4[013-9]|8[02-9])|3(?:[0147-9]\d|[25][0-5]|33|6[068])|4(?:00|3[0-579]|4\d|7[0-57-9])|5(?:[01]\d|2[0-7]|[56]0|79)|7(?:0[09]|2[0-26-8]|3[03]|4[04]|5[05-9]|6[0156]|7[0-24-9]|8[4-9]|90)|8(?:09|2[89]|3\d|4[0-24-689]|5[014]|8[02])|9(?:0[5-9]|1[0135-8]|2[036-9]|3[35-79]|40|5[0457-9]|6[05-9]|7[04-9]|8[35-8]|9\d))\d{4}
+      mobile 7,8 (?:1[16]1|21[89]|6\d{3}|8(?:1[01]|7[23]))\d{4}
+      tollFree 7,8,10,11 800\d{4,5}|(?:00800|800\d)\d{6}
+      premiumRate 7 (?:8(?:22|55|60|7[78]|86)|9(?:00|81))\d{4}
+    PE +51
+      internationalPrefix 00|19(?:1[124]|77|90)00
+      nationalPrefix 0
+      possibleLengths 8,9
+      localOnlyLengths 6,7
+      general (?:[14-8]|9\d)\d{7}
+      fixedLine 8 (?:(?:(?:4[34]|5[14])[0-8]|687)\d|7(?:173|(?:3[0-8]|55)\d)|8(?:10[05689]|6(?:0[06-9]|1[6-9]|29)|7(?:0[0569]|[56]0)))\d{4}|(?:1[0-8]|4[12]|5[236]|6[1-7]|7[246]|8[2-4])\d{6}
+      mobile 9 9\d{8}
+      tollFree 8 800\d{5}
+      premiumRate 8 805\d{5}
+      sharedCost 8 801\d{5}
+      personalNumber 8 80[24]\d{5}
+    PF +689
+      internationalPrefix 00
+      possibleLengths 6,8,9
+      general 4\d{5}(?:\d{2})?|8\d{7,8}
+      fixedLine 8 4(?:0[4-689]|9[4-68])\d{5}
+      mobile 8 8[7-9]\d{6}
+      tollFree 9 80[0-5]\d{6}
+      voip 8 499\d{5}
+      uan 6 44\d{4}
+    PG +675
+      internationalPrefix 00|140[1-3]
+      possibleLengths 7,8
+      general (?:180|[78]\d{3})\d{4}|(?:[2-589]\d|64)\d{5}
+      fixedLine 7 (?:(?:3[0-2]|4[257]|5[34]|9[78])\d|64[1-9]|85[02-46-9])\d{4}
+      mobile 8 (?:7\d|8[1-48])\d{6}
+      pager 7 27[01]\d{4}
+      tollFree 7 180\d{4}
+      voip 7 2(?:0[0-57]|7[568])\d{4}
+    PH +63
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 6,8,9,10,11,12,13
+      localOnlyLengths 4,5,7
+      general (?:[2-7]|9\d)\d{8}|2\d{5}|(?:1800|8)\d{7,9}
+      fixedLine 6,8,9,10 (?:(?:2[3-8]|3[2-68]|4[2-9]|5[2-6]|6[2-58]|7[24578])\d{3}|88(?:22\d\d|42))\d{4}|(?:2|8[2-8]\d\d)\d{5}
+      mobile 10 (?:8(?:1[37]|9[5-8])|9(?:0[5-9]|1[0-24-9]|[235-7]\d|4[2-9]|8[135-9]|9[1-9]))\d{7}
+      tollFree 11,12,13 1800\d{7,9}
+    PK +92
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 8,9,10,11,12
+      localOnlyLengths 5,6,7
+      general 122\d{6}|[24-8]\d{10,11}|9(?:[013-9]\d{8,10}|2(?:[01]\d\d|2(?:[06-8]\d|1[01]))\d{7})|(?:[2-8]\d{3}|92(?:[0-7]\d|8[1-9]))\d{6}|[24-9]\d{8}|[89]\d{7}
+      fixedLine 9,10 (?:(?:21|42)[2-9]|58[126])\d{7}|(?:2[25]|4[0146-9]|5[1-35-7]|6[1-8]|7[14]|8[16]|91)[2-9]\d{6,7}|(?:2(?:3[2358]|4[2-4]|9[2-8])|45[3479]|54[2-467]|60[468]|72[236]|8(?:2[2-689]|3[23578]|4[3478]|5[2356])|9(?:2[2-8]|3[27-9]|4[2-6]|6[3569]|9[25-8]))[2-9]\d{5,6}
+      mobile 10 3(?:[0-247]\d|3[0-79]|55|64)\d{7}
+      tollFree 8,11 800\d{5}(?:\d{3})?
+      premiumRate 8 900\d{5}
+      personalNumber 9 122\d{6}
+      uan 11,12 (?:2(?:[125]|3[2358]|4[2-4]|9[2-8])|4(?:[0-246-9]|5[3479])|5(?:[1-35-7]|4[2-467])|6(?:0[468]|[1-8])|7(?:[14]|2[236])|8(?:[16]|2[2-689]|3[23578]|4[3478]|5[2356])|9(?:1|22|3[27-9]|4[2-6]|6[3569]|9[2-7]))111\d{6}
+    PL +48
+      internationalPrefix 00
+      possibleLengths 6,7,8,9,10
+      general (?:6|8\d\d)\d{7}|[1-9]\d{6}(?:\d{2})?|[26]\d{5}
+      fixedLine 7,9 (?:30|47\d\d)\d{5}|(?:1[2-8]|2[2-69]|3[2-4]|4[1-468]|5[24-689]|6[1-3578]|7[14-7]|8[1-79]|9[145])(?:[02-9]\d{6}|1(?:[0-8]\d{5}|9\d{3}(?:\d{2})?))
+      mobile 9 21(?:1[013-5]|2\d|3[1-9])\d{5}|(?:45|5[0137]|6[069]|7[2389]|88)\d{7}
+      pager 6,7,8,9 64\d{4,7}
+      tollFree 9,10 800\d{6,7}
+      premiumRate 9 70[01346-8]\d{6}
+      sharedCost 9 801\d{6}
+      voip 9 39\d{7}
+      uan 9 804\d{6}
+    PM +508
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 6,9
+      general [78]\d{8}|[2-9]\d{5}
+      fixedLine 6,9 80[6-9]\d{6}|(?:[236-9]\d|4[1-35-9]|5[0-47-9])\d{4}
+      mobile 6,9 708(?:4[0-5]|5[0-6])\d{4}|(?:[236-9]\d|4[02-489]|5[02-9])\d{4}
+      tollFree 9 80[0-5]\d{6}
+      premiumRate 9 8[129]\d{7}
+    PR +1
+      internationalPrefix 011
+      nationalPrefix 1
+      leadingDigits 787|939
+      possibleLengths 10
+      localOnlyLengths 7
+      general (?:[589]\d\d|787)\d{7}
+      fixedLine 10 (?:787|939)[2-9]\d{6}
+      tollFree 10 8(?:00|33|44|55|66|77|88)[2-9]\d{6}
+      premiumRate 10 900[2-9]\d{6}
+      personalNumber 10 52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}
+    PS +970
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 8,9,10
+      localOnlyLengths 7
+      general [2489]2\d{6}|(?:1\d|5)\d{8}
+      fixedLine 8 (?:22[2-47-9]|42[45]|82[014-68]|92[3569])\d{5}
+      mobile 9 5[69]\d{7}
+      tollFree 10 1800\d{6}
+      sharedCost 10 1700\d{6}
+    PT +351
+      internationalPrefix 00
+      possibleLengths 9
+      general 1693\d{5}|(?:[26-9]\d|30)\d{7}
+      fixedLine 9 2(?:[12]\d|3[1-689]|4[1-59]|[57][1-9]|6[1-35689]|8[1-69]|9[1256])\d{6}
+      mobile 9 6(?:[06]92(?:30|9\d)|[35]92(?:[049]\d|3[034]))\d{3}|(?:(?:16|6[0356])93|9(?:[1-36]\d\d|480))\d{5}
+      pager 9 6(?:222\d|89(?:00|88|99))\d{4}
+      tollFree 9 80[02]\d{6}
+      premiumRate 9 (?:6(?:0[178]|4[68])\d|76(?:0[1-57]|1[2-47]|2[237]))\d{5}
+      sharedCost 9 80(?:8\d|9[1579])\d{5}
+      personalNumber 9 884[0-4689]\d{5}
+      voip 9 30\d{7}
+      uan 9 70(?:38[01]|596|(?:7\d|8[17])\d)\d{4}
+      voicemail 9 600\d{6}|6[06]92(?:0\d|3[349]|49)\d{3}
+    PW +680
+      internationalPrefix 01[12]
+      possibleLengths 7
+      general (?:[24-8]\d\d|345|900)\d{4}
+      fixedLine 7 (?:2(?:55|77)|345|488|5(?:35|44|87)|6(?:22|54|79)|7(?:33|47)|8(?:24|55|76)|900)\d{4}
+      mobile 7 (?:(?:46|83)[0-5]|(?:6[2-4689]|78)0)\d{4}|(?:45|77|88)\d{5}
+    PY +595
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 6,7,8,9,10,11
+      localOnlyLengths 5
+      general [36-8]\d{5,8}|4\d{6,8}|59\d{6}|9\d{5,10}|(?:2\d|5[0-8])\d{6,7}
+      fixedLine 7,8,9 (?:3[289]|4[246-8]|61|7[1-3]|8[1-36])\d{5,7}|(?:2(?:[14-68]\d|2[4-68]|7[15]|9[1-5])|3(?:18|3[167]|4[2357]|51|[67]\d)|4(?:1\d|3[12]|5[13]|9[1-47])|5(?:[1-4]\d|5[02-4])|6(?:3[1-3]|44|7[1-8])|7(?:4[0-4]|5\d|6[1-578]|75|8[0-8])|858)\d{5,6}
+      mobile 9 9(?:51|6[129]|7[1-6]|8[1-7]|9[1-5])\d{6}
+      tollFree 9,10,11 9800\d{5,7}
+      voip 9 8700[0-4]\d{4}
+      uan 6,7,8,9 [245]0\d{6,7}|[36-9]0\d{4,7}
+    QA +974
+      internationalPrefix 00
+      possibleLengths 7,8,9,11
+      general 800\d{4}|(?:2|800)\d{6}|(?:0080|[3-7])\d{7}
+      fixedLine 8 4(?:(?:[014]\d\d|999)\d|2022)\d{3}
+      mobile 8 [35-7]\d{7}
+      pager 7 2[136]\d{5}
+      tollFree 7,9,11 800\d{4}|(?:0080[01]|800)\d{6}
+    RE +262
+      main
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 9
+      general 709\d{6}|(?:26|[689]\d)\d{7}
+      fixedLine 9 2631[0-6]\d{4}|26(?:2\d|30|88)\d{5}
+      mobile 9 (?:69(?:2\d\d|3(?:[06][0-6]|1[0-3]|2[0-2]|3[0-39]|4\d|5[0-5]|7[0-37]|8[0-8]|9[0-479]))|7092[0-3])\d{4}
+      tollFree 9 80\d{7}
+      premiumRate 9 89[1-37-9]\d{6}
+      sharedCost 9 8(?:1[019]|2[0156]|84|90)\d{6}
+      voip 9 9(?:399[0-3]|479[0-6]|76(?:2[278]|3[0-37]))\d{4}
+    RO +40
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 6,9
+      general (?:[236-8]\d|90)\d{7}|[23]\d{5}
+      fixedLine 6,9 [23][13-6]\d{7}|(?:2(?:19\d|[3-6]\d9)|31\d\d)\d\d
+      mobile 9 (?:630|702)0\d{5}|(?:6(?:00|2\d)|7(?:0[013-9]|1[0-3]|[2-7]\d|8[03-8]|9[0-39]))\d{6}
+      tollFree 9 800\d{6}
+      premiumRate 9 90[0136]\d{6}
+      sharedCost 9 801\d{6}
+      uan 9 (?:37\d|80[578])\d{6}
+    RS +381
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 6,7,8,9,10,11,12
+      localOnlyLengths 4,5
+      general 38[02-9]\d{6,9}|6\d{7,9}|90\d{4,8}|38\d{5,6}|(?:7\d\d|800)\d{3,9}|(?:[12]\d|3[0-79])\d{5,10}
+      fixedLine 7,8,9,10,11,12 (?:11[1-9]\d|(?:2[389]|39)(?:0[2-9]|[2-9]\d))\d{3,8}|(?:1[02-9]|2[0-24-7]|3[0-8])[2-9]\d{4,9}
+      mobile 8,9,10 6(?:[0-689]|7\d)\d{6,7}
+      tollFree 6,7,8,9,10,11,12 800\d{3,9}
+      premiumRate 6,7,8,9,10 (?:78\d|90[0169])\d{3,7}
+      uan 6,7,8,9,10,11,12 7[06]\d{4,10}
+    RU +7
+      main
+      internationalPrefix 810
+      nationalPrefix 8
+      leadingDigits [3489]
+      possibleLengths 10,14
+      localOnlyLengths 7
+      general 8\d{13}|[347-9]\d{9}
+      fixedLine 10 (?:3(?:0[12]|36|4[1-35-79]|5[1-3]|65|8[1-58]|9[0145])|4(?:01|1[1356]|2[13467]|7[1-5]|8[1-7]|9[1-689])|8(?:1[1-8]|2[01]|3[13-6]|4[0-8]|5[15-7]|6[0-35-79]|7[1-37-9]))\d{7}
+      mobile 10 9\d{9}
+      tollFree 10,14 8(?:0[04]|108\d{3})\d{7}
+      premiumRate 10 80[39]\d{7}
+      personalNumber 10 808\d{7}
+    RW +250
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 8,9
+      general (?:06|[27]\d\d|[89]00)\d{6}
+      fixedLine 8,9 (?:06|2[23568]\d)\d{6}
+      mobile 9 7[237-9]\d{7}
+      tollFree 9 800\d{6}
+      premiumRate 9 900\d{6}
+    SA +966
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 9,10
+      localOnlyLengths 7
+      general (?:[15]\d|800|92)\d{7}
+      fixedLine 9 1(?:1\d|2[24-8]|3[35-8]|4[3-68]|6[2-5]|7[235-7])\d{6}
+      mobile 9 579[0-8]\d{5}|5(?:[013-689]\d|7[0-8])\d{6}
+      tollFree 10 800\d{7}
+      premiumRate 9 925\d{6}
+      sharedCost 9 920\d{6}
+    SB +677
+      internationalPrefix 0[01]
+      possibleLengths 5,7
+      general [6-9]\d{6}|[1-6]\d{4}
+      fixedLine 5 (?:1[4-79]|[23]\d|4[0-2]|5[03]|6[0-37])\d{3}
+      mobile 5,7 48\d{3}|(?:(?:6[89]|7[1-9]|8[4-9])\d|9(?:1[2-9]|2[013-9]|3[0-2]|[46]\d|5[0-46-9]|7[0-689]|8[0-79]|9[0-8]))\d{4}
+      tollFree 5 1[38]\d{3}
+      voip 5 5[12]\d{3}
+    SC +248
+      internationalPrefix 010|0[0-2]
+      possibleLengths 7
+      general (?:[2489]\d|64)\d{5}
+      fixedLine 7 4[2-46]\d{5}
+      mobile 7 2[125-8]\d{5}
+      tollFree 7 800[08]\d{3}
+      premiumRate 7 85\d{5}
+      voip 7 971\d{4}|(?:64|95)\d{5}
+    SD +249
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 9
+      general [19]\d{8}
+      fixedLine 9 1(?:5\d|8[35-7])\d{6}
+      mobile 9 (?:1[0-2]|9[0-3569])\d{7}
+    SE +46
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 6,7,8,9,10,12
+      general (?:[26]\d\d|9)\d{9}|[1-9]\d{8}|[1-689]\d{7}|[1-4689]\d{6}|2\d{5}
+      fixedLine 7,8,9 (?:(?:[12][136]|3[356]|4[0246]|6[03]|8\d)\d|90[1-9])\d{4,6}|(?:1(?:2[0-35]|4[0-4]|5[0-25-9]|7[13-6]|[89]\d)|2(?:2[0-7]|4[0136-8]|5[0138]|7[018]|8[01]|9[0-57])|3(?:0[0-4]|1\d|2[0-25]|4[056]|7[0-2]|8[0-3]|9[023])|4(?:1[013-8]|3[0135]|5[14-79]|7[0-246-9]|8[0156]|9[0-689])|5(?:0[0-6]|[15][0-5]|2[0-68]|3[0-4]|4\d|6[03-5]|7[013]|8[0-79]|9[01])|6(?:1[1-3]|2[0-4]|4[02-57]|5[0-37]|6[0-3]|7[0-2]|8[0247]|9[0-356])|9(?:1[0-68]|2\d|3[02-5]|4[0-3]|5[0-4]|[68][01]|7[0135-8]))\d{5,6}
+      mobile 9 7[023689]\d{7}
+      pager 9 74[02-9]\d{6}
+      tollFree 6,7,8,9 20\d{4,7}
+      premiumRate 7,8,9,10 649\d{6}|99[1-59]\d{4}(?:\d{3})?|9(?:00|39|44)[1-8]\d{3,6}
+      sharedCost 9 77[0-7]\d{6}
+      personalNumber 9 75[1-8]\d{6}
+      uan 9 10[1-8]\d{6}
+      voicemail 12 (?:25[245]|67[3-68])\d{9}
+    SG +65
+      internationalPrefix 0[0-3]\d
+      possibleLengths 8,10,11
+      general (?:(?:1\d|8)\d\d|7000)\d{7}|[3689]\d{7}
+      fixedLine 8 662[0-24-9]\d{4}|6(?:[0-578]\d|6[013-57-9]|9[0-35-9])\d{5}
+      mobile 8 80[1-9]\d{5}|(?:8[1-9]|9[0-8])\d{6}
+      tollFree 10,11 (?:18|8)00\d{7}
+      premiumRate 11 1900\d{7}
+      voip 8 (?:3[12]\d|666)\d{5}
+      uan 11 7000\d{7}
+    SH +290
+      main
+      internationalPrefix 00
+      leadingDigits [256]
+      possibleLengths 4,5
+      general (?:[256]\d|8)\d{3}
+      fixedLine 4,5 2(?:[0-57-9]\d|6[4-9])\d\d
+      mobile 5 [56]\d{4}
+      voip 5 262\d\d
+    SI +386
+      internationalPrefix 00|10(?:22|66|88|99)
+      nationalPrefix 0
+      possibleLengths 5,6,7,8
+      general [1-7]\d{7}|8\d{4,7}|90\d{4,6}
+      fixedLine 8 (?:[1-357][2-8]|4[24-8])\d{6}
+      mobile 8 65(?:[178]\d|5[56]|6[01])\d{4}|(?:[37][01]|4[013]|51|6[489])\d{6}
+      tollFree 6,7,8 80\d{4,6}
+      premiumRate 5,6,7,8 89[1-3]\d{2,5}|90\d{4,6}
+      voip 8 (?:59\d\d|8(?:1(?:[67]\d|8[0-589])|2(?:0\d|2[0-37-9]|8[0-2489])|3[389]\d))\d{4}
+    SJ +47
+      internationalPrefix 00
+      leadingDigits 79
+      possibleLengths 5,8
+      general 0\d{4}|(?:[489]\d|79)\d{6}
+      fixedLine 8 79\d{6}
+      mobile 8 [49]\d{7}
+      tollFree 8 80[01]\d{5}
+      premiumRate 8 82[09]\d{5}
+      sharedCost 8 810(?:0[0-6]|[2-8]\d)\d{3}
+      personalNumber 8 880\d{5}
+      voip 8 85[0-5]\d{5}
+      uan 5,8 (?:0[235-9]|81(?:0(?:0[7-9]|1\d)|5\d\d))\d{3}
+      voicemail 8 81[23]\d{5}
+    SK +421
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 6,7,9
+      general [2-689]\d{8}|[2-59]\d{6}|[2-5]\d{5}
+      fixedLine 6,7,9 (?:2(?:16|[2-9]\d{3})|(?:(?:[3-5][1-8]\d|819)\d|601[1-5])\d)\d{4}|(?:2|[3-5][1-8])1[67]\d{3}|[3-5][1-8]16\d\d
+      mobile 9 909[1-9]\d{5}|9(?:0[1-8]|1[0-24-9]|4[03-57-9]|5\d)\d{6}
+      pager 7 9090\d{3}
+      tollFree 9 800\d{6}
+      premiumRate 9 9(?:00|[78]\d)\d{6}
+      sharedCost 9 8[5-9]\d{7}
+      voip 9 6(?:02|5[0-4]|9[0-6])\d{6}
+      uan 9 96\d{7}
+    SL +232
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 8
+      localOnlyLengths 6
+      general (?:[237-9]\d|66)\d{6}
+      fixedLine 8 22[2-4][2-9]\d{4}
+      mobile 8 (?:25|3[0-5]|66|7\d|8[08]|9[09])\d{6}
+    SM +378
+      internationalPrefix 00
+      nationalPrefixForParsing ([89]\d{5})$
+      nationalPrefixTransformRule 0549$1
+      possibleLengths 8,10
+      localOnlyLengths 6
+      general (?:0549|[5-7]\d)\d{6}
+      fixedLine 10 0549(?:8[0157-9]|9\d)\d{4}
+      mobile 8 6[16]\d{6}
+      premiumRate 8 7[178]\d{6}
+      voip 8 5[158]\d{6}
+    SN +221
+      internationalPrefix 00
+      possibleLengths 9
+      general (?:[378]\d|93)\d{7}
+      fixedLine 9 3(?:0(?:1[0-2]|80)|282|3(?:8[1-9]|9[3-9])|611)\d{5}
+      mobile 9 7(?:[015-8]\d|21|90)\d{6}
+      tollFree 9 800\d{6}
+      premiumRate 9 88[4689]\d{6}
+      sharedCost 9 81[02468]\d{6}
+      voip 9 (?:3(?:392|9[01]\d)\d|93(?:3[13]0|929))\d{4}
+    SO +252
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 6,7,8,9
+      general [346-9]\d{8}|[12679]\d{7}|[1-5]\d{6}|[1348]\d{5}
+      fixedLine 6,7 (?:1\d|2[0-79]|3[0-46-8]|4[0-7]|5[57-9])\d{5}|(?:[134]\d|8[125])\d{4}
+      mobile 7,8,9 (?:(?:15|(?:3[59]|4[89]|6\d|7[0-35-9]|8[08])\d|9(?:0\d|[2-9]))\d|2(?:4\d|8))\d{5}|(?:[67]\d\d|904)\d{5}
+    SR +597
+      internationalPrefix 00
+      possibleLengths 6,7
+      general (?:[2-5]|[6-9]\d)\d{5}
+      fixedLine 6 (?:2[1-3]|3[0-7]|4\d|5[2-578])\d{4}
+      mobile 7 (?:6[08]|7[1-7]|8[1-9])\d{5}
+      tollFree 7 80\d{5}
+      premiumRate 7 90\d{5}
+      voip 6,7 (?:56|91\d)\d{4}
+    SS +211
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 9
+      general [19]\d{8}
+      fixedLine 9 1[89]\d{7}
+      mobile 9 (?:12|9[1257-9])\d{7}
+    ST +239
+      internationalPrefix 00
+      possibleLengths 7
+      general (?:22|9\d)\d{5}
+      fixedLine 7 22\d{5}
+      mobile 7 900[5-9]\d{3}|9(?:0[1-9]|[89]\d)\d{4}
+    SV +503
+      internationalPrefix 00
+      possibleLengths 7,8,11
+      general [25-7]\d{7}|(?:80\d|900)\d{4}(?:\d{4})?
+      fixedLine 8 2(?:79(?:0[0347-9]|[1-9]\d)|89(?:0[024589]|[1-9]\d))\d{3}|2(?:[1-69]\d|[78][0-8])\d{5}
+      mobile 8 [5-7]\d{7}
+      tollFree 7,11 800\d{8}|80[01]\d{4}
+      premiumRate 7,11 900\d{4}(?:\d{4})?
+    SX +1
+      internationalPrefix 011
+      nationalPrefix 1
+      nationalPrefixForParsing (5\d{6})$|1
+      nationalPrefixTransformRule 721$1
+      leadingDigits 721
+      possibleLengths 10
+      localOnlyLengths 7
+      general 7215\d{6}|(?:[58]\d\d|900)\d{7}
+      fixedLine 10 7215(?:4[2-8]|8[39]|9[056])\d{4}
+      mobile 10 7215(?:1[02]|2\d|5[034679]|8[0-24-8])\d{4}
+      tollFree 10 8(?:00|33|44|55|66|77|88)[2-9]\d{6}
+      premiumRate 10 900[2-9]\d{6}
+      personalNumber 10 52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}
+    SY +963
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 8,9
+      localOnlyLengths 6,7
+      general [1-359]\d{8}|[1-5]\d{7}
+      fixedLine 8,9 21\d{6,7}|(?:1(?:[14]\d|[2356])|2[235]|3(?:[13]\d|4)|4[134]|5[1-3])\d{6}
+      mobile 9 (?:50|9[1-9])\d{7}
+    SZ +268
+      internationalPrefix 00
+      possibleLengths 8,9
+      general 0800\d{4}|(?:[237]\d|900)\d{6}
+      fixedLine 8 [23][2-5]\d{6}
+      mobile 8 7[5-9]\d{6}
+      tollFree 8 0800\d{4}
+      premiumRate 9 900\d{6}
+      voip 8 70\d{6}
+    TA +290
+      internationalPrefix 00
+      leadingDigits 8
+      possibleLengths 4
+      general 8\d{3}
+      fixedLine 4 8\d{3}
+    TC +1
+      internationalPrefix 011
+      nationalPrefix 1
+      nationalPrefixForParsing ([2-479]\d{6})$|1
+      nationalPrefixTransformRule 649$1
+      leadingDigits 649
+      possibleLengths 10
+      localOnlyLengths 7
+      general (?:[58]\d\d|649|900)\d{7}
+      fixedLine 10 649(?:266|712|9(?:4\d|50))\d{4}
+      mobile 10 649(?:2(?:3[129]|4[1-79])|3\d\d|4[34][1-3])\d{4}
+      tollFree 10 8(?:00|33|44|55|66|77|88)[2-9]\d{6}
+      premiumRate 10 900[2-9]\d{6}
+      personalNumber 10 52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}
+      voip 10 649(?:71[01]|966)\d{4}
+    TD +235
+      internationalPrefix 00|16
+      possibleLengths 8
+      general (?:22|[3689]\d|77)\d{6}
+      fixedLine 8 22(?:[37-9]0|5[0-5]|6[89])\d{4}
+      mobile 8 (?:3[01]|[69]\d|77|8[5-7])\d{6}
+    TG +228
+      internationalPrefix 00
+      possibleLengths 8
+      general [279]\d{7}
+      fixedLine 8 2(?:2[2-7]|3[23]|4[45]|55|6[67]|77)\d{5}
+      mobile 8 (?:7[0-289]|9[0-36-9])\d{6}
+    TH +66
+      internationalPrefix 00[1-9]
+      nationalPrefix 0
+      possibleLengths 8,9,10,13
+      general (?:001800|[2-57]|[689]\d)\d{7}|1\d{7,9}
+      fixedLine 8 (?:1[0689]|2\d|3[2-9]|4[2-5]|5[2-6]|7[3-7])\d{6}
+      mobile 9 (?:(?:14|[89]\d)\d\d|6(?:[1-6]\d\d|7(?:1[0-8]|2[4-7]|3[1-6])))\d{5}
+      tollFree 10,13 (?:001800\d|1800)\d{6}
+      premiumRate 10 1900\d{6}
+      voip 9 6[08]\d{7}
+    TJ +992
+      internationalPrefix 810
+      possibleLengths 9
+      localOnlyLengths 3,5,6,7
+      general (?:[0-57-9]\d|66)\d{7}
+      fixedLine 9 (?:3(?:1[3-5]|2[245]|3[12]|4[24-7]|5[25]|72)|4(?:46|74|87))\d{6}
+      mobile 9 (?:33[03-9]|4(?:1[18]|4[02-479])|81[1-9])\d{6}|(?:[09]\d|1[0-27-9]|2[0-27]|3[08]|40|5[05]|66|7[0157-9]|8[07-9])\d{7}
+    TK +690
+      internationalPrefix 00
+      possibleLengths 4,5,6,7
+      general [2-47]\d{3,6}
+      fixedLine 4,5,6,7 (?:2[2-4]|[34]\d)\d{2,5}
+      mobile 4,5,6,7 7[2-4]\d{2,5}
+    TL +670
+      internationalPrefix 00
+      possibleLengths 7,8
+      general 7\d{7}|(?:[2-47]\d|[89]0)\d{5}
+      fixedLine 7 (?:2[1-5]|3[1-9]|4[1-4])\d{5}
+      mobile 8 7[2-8]\d{6}
+      tollFree 7 80\d{5}
+      premiumRate 7 90\d{5}
+      personalNumber 7 70\d{5}
+    TM +993
+      internationalPrefix 810
+      nationalPrefix 8
+      possibleLengths 8
+      general [1-7]\d{7}
+      fixedLine 8 (?:1(?:2\d|3[1-9])|2(?:22|4[0-35-8])|3(?:22|4[03-9])|4(?:22|3[128]|4\d|6[15])|5(?:22|5[7-9]|6[014-689]))\d{5}
+      mobile 8 (?:6\d|7[12])\d{6}
+    TN +216
+      internationalPrefix 00
+      possibleLengths 8
+      general [2-57-9]\d{7}
+      fixedLine 8 81200\d{3}|(?:3[0-2]|7\d)\d{6}
+      mobile 8 3(?:001|[12]40)\d{4}|(?:(?:[259]\d|4[0-8])\d|3(?:1[1-35]|6[0-4]|91))\d{5}
+      tollFree 8 8010\d{4}
+      premiumRate 8 88\d{6}
+      sharedCost 8 8[12]10\d{4}
+    TO +676
+      internationalPrefix 00
+      possibleLengths 5,7
+      general (?:0800|(?:[5-8]\d\d|999)\d)\d{3}|[2-8]\d{4}
+      fixedLine 5 (?:2\d|3[0-8]|4[0-4]|50|6[09]|7[0-24-69]|8[05])\d{3}
+      mobile 7 (?:5(?:4[0-5]|5[4-6])|6(?:[09]\d|3[02]|8[15-9])|(?:7\d|8[46-9])\d|999)\d{4}
+      tollFree 7 0800\d{3}
+      voip 7 55[0-37-9]\d{4}
+    TR +90
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 7,10,12,13
+      general 4\d{6}|8\d{11,12}|(?:[2-58]\d\d|900)\d{7}
+      fixedLine 10 (?:2(?:1[26]|[28][2468]|[3-5][268]|[67][246])|3(?:[13][28]|[24-6][2468]|[78][02468]|92)|4(?:[16][246]|[23578][2468]|4[26]))\d{7}
+      mobile 10 561(?:011|61\d)\d{4}|5(?:[03-5]\d|1[06]|24|6[24]|7[245]|9[46])\d{7}
+      pager 10 512\d{7}
+      tollFree 10,12,13 8(?:00\d{7}(?:\d{2,3})?|11\d{7})
+      premiumRate 10 (?:8[89]8|900)\d{7}
+      personalNumber 10 592(?:21[12]|461)\d{4}
+      voip 10 850\d{7}
+      uan 7 444\d{4}
+    TT +1
+      internationalPrefix 011
+      nationalPrefix 1
+      nationalPrefixForParsing ([2-46-8]\d{6})$|1
+      nationalPrefixTransformRule 868$1
+      leadingDigits 868
+      possibleLengths 10
+      localOnlyLengths 7
+      general (?:[58]\d\d|900)\d{7}
+      fixedLine 10 868(?:2(?:01|1[5-9]|[23]\d|4[0-2])|6(?:0[7-9]|1[02-8]|2[1-9]|[3-69]\d|7[0-79])|82[124])\d{4}
+      mobile 10 868(?:(?:2[5-9]|3\d)\d|4(?:3[0-6]|[6-9]\d)|6(?:20|78|8\d)|7(?:0[1-9]|1[02-9]|[2-9]\d))\d{4}
+      tollFree 10 868800\d{4}|8(?:00|33|44|55|66|77|88)[2-9]\d{6}
+      premiumRate 10 900[2-9]\d{6}
+      personalNumber 10 52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}
+      voicemail 10 868619\d{4}
+    TV +688
+      internationalPrefix 00
+      possibleLengths 5,6,7
+      general (?:2|7\d\d|90)\d{4}
+      fixedLine 5 2[02-9]\d{3}
+      mobile 6,7 (?:7[01]\d|90)\d{4}
+    TW +886
+      internationalPrefix 0(?:0[25-79]|19)
+      nationalPrefix 0
+      possibleLengths 7,8,9,10,11
+      general [2-689]\d{8}|7\d{9,10}|[2-8]\d{7}|2\d{6}
+      fixedLine 8,9 (?:2[2-8]\d|370|55[01]|7[1-9])\d{6}|4(?:(?:0(?:0[1-9]|[2-48]\d)|1[023]\d)\d{4,5}|(?:[239]\d\d|4(?:0[56]|12|49))\d{5})|6(?:[01]\d{7}|4(?:0[56]|12|24|4[09])\d{4,5})|8(?:(?:2(?:3\d|4[0-269]|[578]0|66)|36[24-9]|90\d\d)\d{4}|4(?:0[56]|12|24|4[09])\d{4,5})|(?:2(?:2(?:0\d\d|4(?:0[68]|[249]0|3[0-467]|5[0-25-9]|6[0235689]))|(?:3(?:[09]\d|1[0-4])|(?:4\d|5[0-49]|6[0-29]|7[0-5])\d)\d)|(?:(?:3[2-9]|5[2-8]|6[0-35-79]|8[7-9])\d\d|4(?:2(?:[089]\d|7[1-9])|(?:3[0-4]|[78]\d|9[01])\d))\d)\d{3}
+      mobile 9 (?:40001[0-2]|9[0-8]\d{4})\d{3}
+      tollFree 8,9 80[0-79]\d{6}|800\d{5}
+      premiumRate 7,9 20(?:[013-9]\d\d|2)\d{4}
+      personalNumber 9 99\d{7}
+      voip 10,11 7010(?:[0-2679]\d|3[0-7]|8[0-5])\d{5}|70\d{8}
+      uan 9 50[0-46-9]\d{6}
+    TZ +255
+      internationalPrefix 00[056]
+      nationalPrefix 0
+      possibleLengths 9
+      general (?:[25-8]\d|41|90)\d{7}
+      fixedLine 9 2[2-8]\d{7}
+      mobile 9 (?:6[1-35-9]|7\d)\d{7}
+      tollFree 9 80[08]\d{6}
+      premiumRate 9 90\d{7}
+      sharedCost 9 8(?:40|6[01])\d{6}
+      voip 9 41\d{7}
+    UA +380
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 9,10
+      localOnlyLengths 5,6,7
+      general [89]\d{9}|[3-9]\d{8}
+      fixedLine 9 (?:3[1-8]|4[13-8]|5[1-7]|6[12459])\d{7}
+      mobile 9 790\d{6}|(?:39|50|6[36-8]|7[1-357]|9[1-9])\d{7}
+      tollFree 9,10 800[1-8]\d{5,6}
+      premiumRate 9,10 900[239]\d{5,6}
+      voip 9 89[1-579]\d{6}
+    UG +256
+      internationalPrefix 00[057]
+      nationalPrefix 0
+      possibleLengths 9
+      localOnlyLengths 5,6,7
+      general 800\d{6}|(?:[29]0|[347]\d)\d{7}
+      fixedLine 9 20(?:(?:240|30[67])\d|6(?:00[0-2]|30[0-4]))\d{3}|(?:20(?:[017]\d|2[5-9]|3[1-4]|5[0-4]|6[15-9])|[34]\d{3})\d{5}
+      mobile 9 7280\d{5}|7(?:[014-8]\d|2[01467]|3[0167]|9[0-589])\d{6}
+      tollFree 9 800[1-3]\d{5}
+      premiumRate 9 90[1-3]\d{6}
+    US +1
+      main
+      internationalPrefix 011
+      nationalPrefix 1
+      possibleLengths 10
+      localOnlyLengths 7
+      general [2-9]\d{9}|3\d{6}
+      fixedLine 10 (?:472[2-47-9]|983[2-57-9])\d{6}|(?:2(?:0[1-35-9]|1[02-9]|2[03-57-9]|3[1459]|4[08]|5[1-46]|6[0279]|7[02469]|8[13])|3(?:0[1-57-9]|1[02-9]|2[013-79]|3[0-24679]|4[167]|5[0-3]|6[01349]|8[056])|4(?:0[124-9]|1[02-579]|2[3-5]|3[0245]|4[023578]|58|6[349]|7[0589]|8[04])|5(?:0[1-57-9]|1[0235-8]|20|3[0149]|4[01]|5[179]|6[1-47]|7[0-5]|8[0256])|6(?:0[1-35-9]|1[024-9]|2[03689]|3[016]|4[0156]|5[01679]|6[0-279]|78|8[0-269])|7(?:0[1-46-8]|1[2-9]|2[04-8]|3[0-2478]|4[0378]|5[47]|6[02359]|7[0-59]|8[156])|8(?:0[1-68]|1[02-8]|2[0168]|3[0-2589]|4[03578]|5[046-9]|6[02-5]|7[028])|9(?:0[1346-9]|1[02-9]|2[0589]|3[0146-8]|4[01357-9]|5[12469]|7[0-3589]|8[04-69]))[2-9]\d{6}
+      tollFree 10 8(?:00|33|44|55|66|77|88)[2-9]\d{6}
+      premiumRate 10 900[2-9]\d{6}
+      personalNumber 10 52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}
+    UY +598
+      internationalPrefix 0(?:0|1[3-9]\d)
+      nationalPrefix 0
+      possibleLengths 4,5,6,7,8,9,10,11,12,13
+      general 0004\d{2,9}|[1249]\d{7}|2\d{3,4}|(?:[49]\d|80)\d{5}
+      fixedLine 8 (?:1(?:770|9(?:20|[89]7))|(?:2\d|4[2-7])\d\d)\d{4}
+      mobile 8 9[1-9]\d{6}
+      tollFree 6,7,8,9,10,11,12,13 0004\d{2,9}|(?:405|80[05])\d{4}
+      premiumRate 7 90[0-8]\d{4}
+      uan 4,5 21\d{2,3}
+    UZ +998
+      internationalPrefix 00
+      possibleLengths 9
+      general (?:20|33|[5-9]\d)\d{7}
+      fixedLine 9 (?:55\d\d|6(?:1(?:22|3[124]|4[1-4]|5[1-3578]|64)|2(?:22|3[0-57-9]|41)|5(?:22|3[3-7]|5[024-8])|[69]\d\d|7(?:[23]\d|7[69]))|7(?:[168]\d\d|2(?:22|3[13-57-9]|4[1-3579]|5[14])|3(?:2\d|3[1578]|4[1-35-7]|5[1-57]|61)|4(?:2\d|3[1-579]|7[1-79])|5(?:22|5[1-9]|6[1457])|9(?:22|5[1-9])))\d{5}
+      mobile 9 (?:(?:[25]0|33|8[078]|9[0-57-9])\d{3}|6(?:1(?:2(?:2[01]|98)|35[0-4]|50\d|61[23]|7(?:[01][017]|4\d|55|9[5-9]))|2(?:(?:11|7\d)\d|2(?:[12]1|9[01379])|5(?:[126]\d|3[0-4]))|5(?:19[01]|2(?:27|9[26])|(?:30|59|7\d)\d)|6(?:2(?:1[5-9]|2[0367]|38|41|52|60)|(?:3[79]|9[0-3])\d|4(?:56|83)|7(?:[07]\d|1[017]|3[07]|4[047]|5[057]|67|8[0178]|9[79]))|7(?:2(?:24|3[237]|4[5-9]|7[15-8])|5(?:7[12]|8[0589])|7(?:0\d|[39][07])|9(?:0\d|7[079])))|7(?:[07]\d{3}|2(?:2(?:2[79]|95)|3(?:2[5-9]|6[0-6])|57\d|7(?:0\d|1[17]|2[27]|3[37]|44|5[057]|66|88))|3(?:2(?:1[0-6]|21|3[469]|7[159])|(?:33|9[4-6])\d|5(?:0[0-4]|5[579]|9\d)|7(?:[0-3579]\d|4[0467]|6[67]|8[078]))|4(?:2(?:29|5[0257]|6[0-7]|7[1-57])|5(?:1[0-4]|8\d|9[5-9])|7(?:0\d|1[024589]|2[0-27]|3[0137]|[46][07]|5[01]|7[5-9]|9[079])|9(?:7[015-9]|[89]\d))|5(?:112|2(?:0\d|2[29]|[49]4)|3[1568]\d|52[6-9]|7(?:0[01578]|1[017]|[23]7|4[047]|[5-7]\d|8[78]|9[079]))|9(?:22[128]|3(?:2[0-4]|7\d)|57[02569]|7(?:2[05-9]|3[37]|4\d|60|7[2579]|87|9[07]))))\d{4}
+    VA +39
+      internationalPrefix 00
+      leadingDigits 06698
+      possibleLengths 6,7,8,9,10,11,12
+      general 0\d{5,10}|3[0-8]\d{7,10}|55\d{8}|8\d{5}(?:\d{2,4})?|(?:1\d|39)\d{7,8}
+      fixedLine 6,7,8,9,10,11 06698\d{1,6}
+      mobile 9,10 3[1-9]\d{8}|3[2-9]\d{7}
+      tollFree 6,9 80(?:0\d{3}|3)\d{3}
+      premiumRate 6,8,9,10 (?:0878\d{3}|89(?:2\d|3[04]|4(?:[0-4]|[5-9]\d\d)|5[0-4]))\d\d|(?:1(?:44|6[346])|89(?:38|5[5-9]|9))\d{6}
+      sharedCost 6,9 84(?:[08]\d{3}|[17])\d{3}
+      personalNumber 9,10 1(?:78\d|99)\d{6}
+      voip 10 55\d{8}
+      voicemail 11,12 3[2-8]\d{9,10}
+    VC +1
+      internationalPrefix 011
+      nationalPrefix 1
+      nationalPrefixForParsing ([2-7]\d{6})$|1
+      nationalPrefixTransformRule 784$1
+      leadingDigits 784
+      possibleLengths 10
+      localOnlyLengths 7
+      general (?:[58]\d\d|784|900)\d{7}
+      fixedLine 10 784(?:266|3(?:6[6-9]|7\d|8[0-6])|4(?:38|5[0-36-8]|8[0-8])|5(?:55|7[0-2]|93)|638|784)\d{4}
+      mobile 10 784(?:4(?:3[0-5]|5[45]|89|9[0-8])|5(?:2[6-9]|3[0-4])|720)\d{4}
+      tollFree 10 8(?:00|33|44|55|66|77|88)[2-9]\d{6}
+      premiumRate 10 900[2-9]\d{6}
+      personalNumber 10 52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}
+      voip 10 78451[0-2]\d{4}
+    VE +58
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 10
+      localOnlyLengths 7
+      general [68]00\d{7}|(?:[24]\d|[59]0)\d{8}
+      fixedLine 10 (?:2(?:12|3[457-9]|[467]\d|[58][1-9]|9[1-6])|[4-6]00)\d{7}
+      mobile 10 4(?:1[24-8]|2[246])\d{7}
+      tollFree 10 800\d{7}
+      premiumRate 10 90[01]\d{7}
+      uan 10 501\d{7}
+    VG +1
+      internationalPrefix 011
+      nationalPrefix 1
+      nationalPrefixForParsing ([2-578]\d{6})$|1
+      nationalPrefixTransformRule 284$1
+      leadingDigits 284
+      possibleLengths 10
+      localOnlyLengths 7
+      general (?:284|[58]\d\d|900)\d{7}
+      fixedLine 10 284(?:229|4(?:22|9[45])|774|8(?:52|6[459]))\d{4}
+      mobile 10 284(?:245|3(?:0[0-3]|4[0-7]|68|9[34])|4(?:4[0-6]|68|9[69])|5(?:4[0-7]|68|9[69]))\d{4}
+      tollFree 10 8(?:00|33|44|55|66|77|88)[2-9]\d{6}
+      premiumRate 10 900[2-9]\d{6}
+      personalNumber 10 52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}
+    VI +1
+      internationalPrefix 011
+      nationalPrefix 1
+      nationalPrefixForParsing ([2-9]\d{6})$|1
+      nationalPrefixTransformRule 340$1
+      leadingDigits 340
+      possibleLengths 10
+      localOnlyLengths 7
+      general [58]\d{9}|(?:34|90)0\d{7}
+      fixedLine 10 340(?:2(?:0\d|10|2[06-8]|4[49]|77)|3(?:32|44)|4(?:2[23]|44|7[34]|89)|5(?:1[34]|55)|6(?:2[56]|4[23]|77|9[023])|7(?:1[2-57-9]|2[57]|7\d)|884|998)\d{4}
+      tollFree 10 8(?:00|33|44|55|66|77|88)[2-9]\d{6}
+      premiumRate 10 900[2-9]\d{6}
+      personalNumber 10 52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}
+    VN +84
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 7,8,9,10
+      general [12]\d{9}|[135-9]\d{8}|[16]\d{6,7}|7\d{6}
+      fixedLine 10 2(?:0[3-9]|1[0-689]|2[0-25-9]|[38][2-9]|4[2-8]|5[124-9]|6[0-39]|7[0-7]|9[0-4679])\d{7}
+      mobile 9 121[0-3]\d{5}|(?:160|(?:3\d|7[06-9])\d|5(?:[1689]\d|2[238]|59)|8(?:[1-8]\d|9[6-9])|9(?:[0-8]\d|9[013-9]))\d{6}
+      tollFree 8,9,10 1800\d{4,6}|12(?:0[13]|28)\d{4}
+      premiumRate 8,9,10 1900\d{4,6}
+      voip 9 672\d{6}
+      uan 7,8 [17]99\d{4}|69\d{5,6}
+    VU +678
+      internationalPrefix 00
+      possibleLengths 5,7
+      general [57-9]\d{6}|(?:[238]\d|48)\d{3}
+      fixedLine 5 (?:38[0-8]|48[4-9])\d\d|(?:2[02-9]|3[4-7]|88)\d{3}
+      mobile 7 (?:[58]\d|7[0-7])\d{5}
+      tollFree 5 81[18]\d\d
+      voip 7 9(?:0[1-9]|1[01])\d{4}
+      uan 5,7 (?:3[03]|900\d)\d{3}
+    WF +681
+      internationalPrefix 00
+      possibleLengths 6,9
+      general (?:40|72|8\d{4})\d{4}|[89]\d{5}
+      fixedLine 6 72\d{4}
+      mobile 6 (?:72|8[23])\d{4}
+      tollFree 9 80[0-5]\d{6}
+      voip 6 9[23]\d{4}
+      voicemail 6 [48]0\d{4}
+    WS +685
+      internationalPrefix 0
+      possibleLengths 5,6,7,10
+      general (?:[2-6]|8\d{5})\d{4}|[78]\d{6}|[68]\d{5}
+      fixedLine 5,6 6[1-9]\d{3}|(?:[2-5]|60)\d{4}
+      mobile 7,10 (?:7[1-35-8]|8(?:[3-7]|9\d{3}))\d{5}
+      tollFree 6 800\d{3}
+    XK +383
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 8,9,10,11,12
+      general 2\d{7,8}|3\d{7,11}|(?:4\d\d|[89]00)\d{5}
+      fixedLine 8,9,10,11,12 38\d{6,10}|(?:2[89]|39)(?:0\d{5,6}|[1-9]\d{5})
+      mobile 8 4[3-9]\d{6}
+      tollFree 8 800\d{5}
+      premiumRate 8 900\d{5}
+    YE +967
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 7,8,9
+      localOnlyLengths 6
+      general (?:1|7\d)\d{7}|[1-7]\d{6}
+      fixedLine 7,8 78[0-7]\d{4}|17\d{6}|(?:[12][2-68]|3[2358]|4[2-58]|5[2-6]|6[3-58]|7[24-6])\d{5}
+      mobile 9 7[01378]\d{7}
+    YT +262
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 9
+      general (?:639\d|7093)\d{5}|(?:26|80|9\d)\d{7}
+      fixedLine 9 26(?:89\d|9(?:0[0-467]|15|5[0-4]|6\d|[78]0))\d{4}
+      mobile 9 (?:639(?:0[0-79]|1[019]|[267]\d|3[09]|40|5[05-9]|9[04-79])|7093[5-7])\d{4}
+      tollFree 9 80\d{7}
+      voip 9 9(?:(?:39|47)8[01]|769\d)\d{4}
+    ZA +27
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 5,6,7,8,9,10
+      general [1-79]\d{8}|8\d{4,9}
+      fixedLine 9 (?:2(?:0330|4302)|52087)0\d{3}|(?:1[0-8]|2[1-378]|3[1-69]|4\d|5[1346-8])\d{7}
+      mobile 5,6,7,8,9 (?:1(?:3492[0-25]|4495[0235]|549(?:20|5[01]))|4[34]492[01])\d{3}|8[1-4]\d{3,7}|(?:2[27]|47|54)4950\d{3}|(?:1(?:049[2-4]|9[12]\d\d)|(?:50[0-2]|[67]\d\d)\d\d|8(?:5\d{3}|7(?:08[67]|158|28[5-9]|310)))\d{4}|(?:1[6-8]|28|3[2-69]|4[025689]|5[36-8])4920\d{3}|(?:12|[2-5]1)492\d{4}
+      tollFree 9 80\d{7}
+      premiumRate 9 (?:86[2-9]|9[0-2]\d)\d{6}
+      sharedCost 9 860\d{6}
+      voip 9 87(?:08[0-589]|15[0-79]|28[0-4]|31[1-9])\d{4}|87(?:[02][0-79]|1[0-46-9]|3[02-9]|[4-9]\d)\d{5}
+      uan 9,10 861\d{6,7}
+    ZM +260
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 9
+      localOnlyLengths 6
+      general 800\d{6}|(?:21|[579]\d|63)\d{7}
+      fixedLine 9 21[1-8]\d{6}
+      mobile 9 (?:[59][5-8]|7[5-9])\d{7}
+      tollFree 9 800\d{6}
+      voip 9 63\d{7}
+    ZW +263
+      internationalPrefix 00
+      nationalPrefix 0
+      possibleLengths 5,6,7,8,9,10
+      localOnlyLengths 3,4
+      general 2(?:[0-57-9]\d{6,8}|6[0-24-9]\d{6,7})|[38]\d{9}|[35-8]\d{8}|[3-6]\d{7}|[1-689]\d{6}|[1-3569]\d{5}|[1356]\d{4}
+      fixedLine 5,6,7,8,9,10 (?:1(?:(?:3\d|9)\d|[4-8])|2(?:(?:(?:0(?:2[014]|5)|(?:2[0157]|31|84|9)\d\d|[56](?:[14]\d\d|20)|7(?:[089]|2[03]|[35]\d\d))\d|4(?:2\d\d|8))\d|1(?:2|[39]\d{4}))|3(?:(?:123|(?:29\d|92)\d)\d\d|7(?:[19]|[56]\d))|5(?:0|1[2-478]|26|[37]2|4(?:2\d{3}|83)|5(?:25\d\d|[78])|[689]\d)|6(?:(?:[16-8]21|28|52[013])\d\d|[39])|8(?:[1349]28|523)\d\d)\d{3}|(?:4\d\d|9[2-9])\d{4,5}|(?:(?:2(?:(?:(?:0|8[146])\d|7[1-7])\d|2(?:[278]\d|92)|58(?:2\d|3))|3(?:[26]|9\d{3})|5(?:4\d|5)\d\d)\d|6(?:(?:(?:[0-246]|[78]\d)\d|37)\d|5[2-8]))\d\d|(?:2(?:[569]\d|8[2-57-9])|3(?:[013-59]\d|8[37])|6[89]8)\d{3}
+      mobile 9 7(?:[1278]\d|3[1-9]|9[01])\d{6}
+      tollFree 7 80(?:[01]\d|20|8[0-8])\d{3}
+      voip 10 86(?:1[12]|22|30|44|55|77|8[368])\d{6}
+    001 +800
+      possibleLengths 8
+      general (?:00|[1-9]\d)\d{6}
+      tollFree 8 (?:00|[1-9]\d)\d{6}
+    001 +808
+      possibleLengths 8
+      general [1-9]\d{7}
+      sharedCost 8 [1-9]\d{7}
+    001 +870
+      possibleLengths 9,12
+      general 7\d{11}|[235-7]\d{8}
+      mobile 9,12 (?:[356]|774[45])\d{8}|7[6-8]\d{7}
+      voip 9 2\d{8}
+    001 +878
+      possibleLengths 12
+      general 10\d{10}
+      voip 12 10\d{10}
+    001 +881
+      possibleLengths 9,10
+      general 6\d{9}|[0-36-9]\d{8}
+      mobile 9,10 6\d{9}|[0-36-9]\d{8}
+    001 +882
+      possibleLengths 7,8,9,10,11,12
+      general [13]\d{6}(?:\d{2,5})?|[19]\d{7}|(?:[25]\d\d|4)\d{7}(?:\d{2})?
+      mobile 7,8,9,10,12 342\d{4}|(?:337|49)\d{6}|(?:3(?:2|47|7\d{3})|5(?:0\d{3}|2[0-2]))\d{7}
+      voip 7,8,9,10,11,12 1(?:3(?:0[0347]|[13][0139]|2[035]|4[013568]|6[0459]|7[06]|8[15-8]|9[0689])\d{4}|6\d{5,10})|(?:345\d|9[89])\d{6}|(?:10|2(?:3|85\d)|3(?:[15]|[69]\d\d)|4[15-8]|51)\d{8}
+      voicemail 11 348[57]\d{7}
+    001 +883
+      possibleLengths 8,9,10,11,12
+      general (?:[1-4]\d|51)\d{6,10}
+      voip 8,9,10,11,12 (?:2(?:00\d\d|10)|(?:370[1-9]|51\d0)\d)\d{7}|51(?:00\d{5}|[24-9]0\d{4,7})|(?:1[0-79]|2[24-689]|3[02-689]|4[0-4])0\d{5,9}
+    001 +888
+      possibleLengths 11
+      general \d{11}
+      uan 11 \d{11}
+    001 +979
+      possibleLengths 9
+      localOnlyLengths 8
+      general [1359]\d{8}
+      premiumRate 9 [1359]\d{8}
+    """#
 }

@@ -61,12 +61,54 @@ struct PhoneNumberDesc: Sendable {
     }
 }
 
-/// The metadata, compiled once on first use into patterns and look-up tables.
+/// The metadata, read from `table` and compiled once on first use into patterns and look-up tables.
 ///
-/// Compiling every territory takes a few milliseconds (measured); it happens once per process, on
-/// the first parse, and the result is an immutable `static let` (thread-safe lazy initialisation by
-/// the runtime, no locks afterwards), so concurrent imports share it without data races.
+/// Reading and compiling every territory takes about 10 ms, once per process on the first parse
+/// (measured in a release build); the result is an immutable `static let` (thread-safe lazy initialisation
+/// by the runtime, no locks afterwards), so concurrent imports share it without data races.
 enum PhoneMetadata {
+    /// The territories of `table`, in its order.
+    static let territories: [PhoneTerritory] = parseTable(table)
+
+    /// Reads the text format of `PhoneMetadata+Generated.swift`.
+    static func parseTable(_ text: String) -> [PhoneTerritory] {
+        var result: [PhoneTerritory] = []
+        var fields: [Substring: Substring] = [:]
+        var types: [PhoneNumberDesc] = []
+        var header: (region: Substring, code: Int)?
+        func lengths(_ text: Substring?) -> [Int] { text.map { $0.split(separator: ",").compactMap { Int($0) } } ?? [] }
+        func flush() {
+            guard let (region, code) = header else { return }
+            result.append(PhoneTerritory(
+                region: String(region), countryCode: code, isMainForCode: fields["main"] != nil,
+                internationalPrefix: fields["internationalPrefix"].map(String.init),
+                nationalPrefix: fields["nationalPrefix"].map(String.init),
+                nationalPrefixForParsing: fields["nationalPrefixForParsing"].map(String.init),
+                nationalPrefixTransformRule: fields["nationalPrefixTransformRule"].map(String.init),
+                leadingDigits: fields["leadingDigits"].map(String.init),
+                possibleLengths: lengths(fields["possibleLengths"]), localOnlyLengths: lengths(fields["localOnlyLengths"]),
+                general: String(fields["general"] ?? ""),
+                types: types
+            ))
+            fields = [:]
+            types = []
+        }
+        for line in text.split(separator: "\n") {
+            let words = line.drop(while: { $0 == " " }).split(separator: " ", maxSplits: 2)
+            guard let key = words.first else { continue }
+            if line.first != " " {
+                flush()
+                header = (key, words.count > 1 ? Int(words[1].dropFirst()) ?? 0 : 0)
+            } else if words.count == 3 {
+                types.append(PhoneNumberDesc(String(key), lengths: lengths(words[1]), pattern: String(words[2])))
+            } else {
+                fields[key] = words.count > 1 ? words[1] : ""
+            }
+        }
+        flush()
+        return result
+    }
+
     static func lengthSet(_ lengths: [Int]) -> UInt32 {
         lengths.reduce(0) { $0 | (1 << UInt32($1)) }
     }

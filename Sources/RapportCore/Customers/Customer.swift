@@ -31,6 +31,8 @@ public struct Customer: Sendable, Equatable, Codable {
     public var doNotContactReason: String?
     /// An ID-card or passport number: sensitive, masked like contact details.
     public var idNumber: String?
+    /// The customer's id in the system it was imported from (matched on re-import).
+    public var externalRef: String?
     /// Custom-field values, validated against the dictionary.
     public var customFields: [String: JSONValue]
     public var contacts: [ContactPoint]
@@ -47,7 +49,7 @@ public struct Customer: Sendable, Equatable, Codable {
         id: RecordID, kind: Kind, name: String, company: String? = nil, title: String? = nil, ownerID: RecordID? = nil,
         teamID: RecordID? = nil, source: String? = nil, stage: String, stageEnteredAt: Date, lifecycle: GenericLifecycle? = nil,
         valueTier: String? = nil, score: Int64? = nil, doNotContact: Bool = false, doNotContactReason: String? = nil,
-        idNumber: String? = nil, customFields: [String: JSONValue] = [:], contacts: [ContactPoint] = [], tags: [String] = [],
+        idNumber: String? = nil, externalRef: String? = nil, customFields: [String: JSONValue] = [:], contacts: [ContactPoint] = [], tags: [String] = [],
         consents: [Consent] = [], mergedInto: RecordID? = nil, version: Int64 = 1, createdBy: RecordID? = nil,
         createdAt: Date, updatedAt: Date
     ) {
@@ -67,6 +69,7 @@ public struct Customer: Sendable, Equatable, Codable {
         self.doNotContact = doNotContact
         self.doNotContactReason = doNotContactReason
         self.idNumber = idNumber
+        self.externalRef = externalRef
         self.customFields = customFields
         self.contacts = contacts
         self.tags = tags

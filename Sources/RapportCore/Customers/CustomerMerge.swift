@@ -48,6 +48,7 @@ public enum CustomerMerge {
         result.valueTier = pick("value_tier", \.valueTier)
         result.score = pick("score", \.score)
         result.idNumber = pick("id_number", \.idNumber)
+        result.externalRef = survivor.externalRef ?? merged.externalRef
         if choices["stage"] == .merged {
             result.stage = merged.stage
             result.stageEnteredAt = merged.stageEnteredAt

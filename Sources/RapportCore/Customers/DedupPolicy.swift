@@ -21,15 +21,16 @@ public struct DedupSettings: Sendable, Equatable, Codable {
     public func policy(for source: String) -> DedupPolicy { bySource[source] ?? .flag }
 }
 
-/// A contact value that matched another customer.
+/// A value that matched another customer: a normalised contact value or an external reference.
 public struct DuplicateMatch: Sendable, Equatable {
     public var customerID: RecordID
-    public var kind: ContactPoint.Kind
+    /// `phone`, `email`, `wechat_unionid` or `external_ref`.
+    public var key: String
     public var value: String
 
-    public init(customerID: RecordID, kind: ContactPoint.Kind, value: String) {
+    public init(customerID: RecordID, key: String, value: String) {
         self.customerID = customerID
-        self.kind = kind
+        self.key = key
         self.value = value
     }
 }

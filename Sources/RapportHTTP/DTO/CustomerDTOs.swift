@@ -62,6 +62,7 @@ public struct CustomerDTO: Encodable, Sendable {
     public var doNotContact: Bool
     @Nullable public var doNotContactReason: String?
     @Nullable public var idNumber: String?
+    @Nullable public var externalRef: String?
     public var customFields: [String: JSONValue]
     public var contacts: [ContactDTO]
     public var tags: [String]
@@ -73,7 +74,7 @@ public struct CustomerDTO: Encodable, Sendable {
     enum CodingKeys: String, CodingKey {
         case id, kind, name, company, title, source, stage, lifecycle, score, contacts, tags, consents, version
         case ownerId = "owner_id", teamId = "team_id", stageEnteredAt = "stage_entered_at", valueTier = "value_tier"
-        case doNotContact = "do_not_contact", doNotContactReason = "do_not_contact_reason", idNumber = "id_number"
+        case doNotContact = "do_not_contact", doNotContactReason = "do_not_contact_reason", idNumber = "id_number", externalRef = "external_ref"
         case customFields = "custom_fields", createdAt = "created_at", updatedAt = "updated_at"
     }
 
@@ -95,6 +96,7 @@ public struct CustomerDTO: Encodable, Sendable {
         doNotContact = customer.doNotContact
         doNotContactReason = customer.doNotContactReason
         idNumber = customer.idNumber
+        externalRef = customer.externalRef
         customFields = customer.customFields
         contacts = customer.contacts.map { ContactDTO($0, masked: true) }
         tags = customer.tags

@@ -24,7 +24,9 @@ public struct IdempotencyMiddleware: RouterMiddleware {
             return response
         }
         var request = request
-        let body = try await JSONBody.collect(&request)
+        // File uploads (imports) are fingerprinted whole, within their own limit.
+        let limit = request.uri.path.hasPrefix("/api/v1/imports") ? ImportUseCases.maximumBytes : APIRequestContext.maximumBodyBytes
+        let body = try await JSONBody.collect(&request, limit: limit)
         var fingerprint = Array("\(request.method.rawValue) \(request.uri.path)\n".utf8)
         fingerprint.append(contentsOf: body.readableBytesView)
         let hash = Digest.sha256Hex(fingerprint)

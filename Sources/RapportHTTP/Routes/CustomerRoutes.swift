@@ -11,7 +11,7 @@ struct CustomerRoutes {
 
     static let writable: Set<String> = [
         "kind", "name", "company", "title", "owner_id", "team_id", "source", "value_tier", "score", "do_not_contact",
-        "do_not_contact_reason", "id_number", "custom_fields", "contacts", "tags", "consents",
+        "do_not_contact_reason", "id_number", "external_ref", "custom_fields", "contacts", "tags", "consents",
     ]
 
     /// Reads a customer body (create: with `stage`; update: with `version`).
@@ -29,6 +29,7 @@ struct CustomerRoutes {
         input.doNotContact = body.bool("do_not_contact")
         input.doNotContactReason = body.nullableString("do_not_contact_reason")
         input.idNumber = body.nullableString("id_number")
+        input.externalRef = body.nullableString("external_ref")
         input.customFields = body.object("custom_fields")
         input.tags = body.strings("tags")
         input.contacts = body.objects("contacts", accepts: ["kind", "value", "label", "primary"]) { item in

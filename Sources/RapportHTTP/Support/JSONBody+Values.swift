@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import RapportCore
 
 extension JSONBody {
@@ -100,5 +101,17 @@ extension JSONBody {
         case .dataCorrupted(let context): return "\(path(context.codingPath)) is invalid."
         @unknown default: return "invalid."
         }
+    }
+}
+
+extension JSONBody {
+    /// Like ``read(_:accepts:readOnly:)``, but an empty body (no content) is an empty object.
+    public static func readOptional(_ request: Request, accepts: Set<String>) async throws -> JSONBody {
+        var request = request
+        if request.headers[.contentType] == nil {
+            let buffer = try await collect(&request)
+            if buffer.readableBytes == 0 { return JSONBody(fields: [:]) }
+        }
+        return try await read(request, accepts: accepts)
     }
 }

@@ -54,12 +54,13 @@ public struct JSONBody: Sendable {
     }
 
     /// Collects the body within the size limit (413 beyond it).
-    static func collect(_ request: inout Request) async throws -> ByteBuffer {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > APIRequestContext.maximumBodyBytes {
+    static func collect(_ request: inout Request, limit: Int = APIRequestContext.maximumBodyBytes) async throws -> ByteBuffer {
+        let tooLarge = limit == APIRequestContext.maximumBodyBytes ? Self.tooLarge : RapportError(.payloadTooLarge, "The body is larger than \(limit) bytes.")
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw tooLarge
         }
         do {
-            return try await request.collectBody(upTo: APIRequestContext.maximumBodyBytes)
+            return try await request.collectBody(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw tooLarge
         } catch is NIOTooManyBytesError {

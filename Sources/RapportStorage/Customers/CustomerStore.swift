@@ -11,7 +11,7 @@ public struct CustomerStore: Sendable {
 
     static let columns = [
         "id", "kind", "name", "company", "title", "owner_id", "team_id", "source", "stage", "stage_entered_at",
-        "lifecycle", "value_tier", "score", "do_not_contact", "do_not_contact_reason", "id_number", "custom_fields",
+        "lifecycle", "value_tier", "score", "do_not_contact", "do_not_contact_reason", "id_number", "external_ref", "custom_fields",
         "merged_into", "version", "created_by", "created_at", "updated_at",
     ]
 
@@ -43,7 +43,8 @@ public struct CustomerStore: Sendable {
             SQLBind(customer.title), SQLBind(customer.ownerID?.rawValue), SQLBind(customer.teamID?.rawValue), SQLBind(customer.source),
             SQLBind(customer.stage), SQLBind(customer.stageEnteredAt.microsSinceEpoch), SQLBind(customer.lifecycle?.rawValue),
             SQLBind(customer.valueTier), SQLBind(customer.score), SQLBind(Int64(customer.doNotContact ? 1 : 0)),
-            SQLBind(customer.doNotContactReason), SQLBind(customer.idNumber), SQLBind(JSONText.encode(customer.customFields)),
+            SQLBind(customer.doNotContactReason), SQLBind(customer.idNumber), SQLBind(customer.externalRef),
+            SQLBind(JSONText.encode(customer.customFields)),
             SQLBind(customer.mergedInto?.rawValue), SQLBind(customer.version), SQLBind(customer.createdBy?.rawValue),
             SQLBind(customer.createdAt.microsSinceEpoch), SQLBind(customer.updatedAt.microsSinceEpoch),
         ]
@@ -61,6 +62,7 @@ public struct CustomerStore: Sendable {
             .set("lifecycle", to: SQLBind(customer.lifecycle?.rawValue)).set("value_tier", to: SQLBind(customer.valueTier))
             .set("score", to: SQLBind(customer.score)).set("do_not_contact", to: SQLBind(Int64(customer.doNotContact ? 1 : 0)))
             .set("do_not_contact_reason", to: SQLBind(customer.doNotContactReason)).set("id_number", to: SQLBind(customer.idNumber))
+            .set("external_ref", to: SQLBind(customer.externalRef))
             .set("custom_fields", to: SQLBind(JSONText.encode(customer.customFields)))
             .set("search_text", to: SQLBind(Customer.searchText(name: customer.name, company: customer.company)))
             .set("merged_into", to: SQLBind(customer.mergedInto?.rawValue))
@@ -184,8 +186,22 @@ public struct CustomerStore: Sendable {
             }
             query.appendLiteral(" ORDER BY cc.customer_id")
             for row in try await sql.raw(query).all() {
-                guard let kind = ContactPoint.Kind(rawValue: try row.text("kind")) else { continue }
-                result.append(DuplicateMatch(customerID: try row.id("customer_id"), kind: kind, value: try row.text("value")))
+                result.append(DuplicateMatch(customerID: try row.id("customer_id"), key: try row.text("kind"), value: try row.text("value")))
+            }
+        }
+        return result
+    }
+
+    /// Live customers by their external reference, regardless of scope.
+    public func matches(externalRefs refs: [String]) async throws -> [String: RecordID] {
+        var result: [String: RecordID] = [:]
+        for chunk in Array(Set(refs)).sorted().chunked(into: 500) where !chunk.isEmpty {
+            let rows = try await sql.select().columns("id", "external_ref").from("customers")
+                .where("external_ref", .in, SQLGroupExpression(chunk.map { SQLBind($0) }))
+                .where("merged_into", .is, SQLLiteral.null).orderBy("id").all()
+            for row in rows {
+                let ref = try row.text("external_ref")
+                if result[ref] == nil { result[ref] = try row.id("id") }
             }
         }
         return result
@@ -213,7 +229,7 @@ public struct CustomerStore: Sendable {
             lifecycle: try row.optionalText("lifecycle").flatMap(GenericLifecycle.init(rawValue:)),
             valueTier: try row.optionalText("value_tier"), score: try row.optionalInt("score"),
             doNotContact: try row.int("do_not_contact") != 0, doNotContactReason: try row.optionalText("do_not_contact_reason"),
-            idNumber: try row.optionalText("id_number"), customFields: JSONText.decodeObject(try row.text("custom_fields")),
+            idNumber: try row.optionalText("id_number"), externalRef: try row.optionalText("external_ref"), customFields: JSONText.decodeObject(try row.text("custom_fields")),
             mergedInto: try row.optionalID("merged_into"), version: try row.int("version"), createdBy: try row.optionalID("created_by"),
             createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
     }

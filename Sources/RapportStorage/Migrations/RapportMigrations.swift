@@ -3,6 +3,7 @@ public enum RapportMigrations {
     public static let all: [Migration] = [
         foundation0001,
         customers0002,
+        imports0003,
     ]
 
     /// A migrator over ``all`` plus any extra migrations (tests add a test-only record table).

@@ -1,0 +1,306 @@
+import Foundation
+import RapportCore
+import RapportStorage
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One column of a customer export.
+struct ExportColumn: Sendable, Equatable {
+    enum Source: Sendable, Equatable {
+        case builtIn(BuiltIn)
+        /// A custom field; `type` is nil when the dictionary no longer has it (written empty).
+        case custom(key: String, type: FieldType?)
+    }
+
+    /// The columns every customer export may have, in their default order.
+    enum BuiltIn: String, Sendable, CaseIterable {
+        case id, kind, name, company, title
+        case ownerID = "owner_id", teamID = "team_id"
+        case source, stage, lifecycle
+        case valueTier = "value_tier"
+        case score
+        case doNotContact = "do_not_contact"
+        case phones, emails
+        case wechatUnionids = "wechat_unionids"
+        case addresses, tags
+        case createdAt = "created_at", updatedAt = "updated_at"
+    }
+
+    var name: String
+    var source: Source
+
+    static let customPrefix = "custom_fields."
+}
+
+extension ExportUseCases {
+    /// A checked request: the list query and the columns in order.
+    struct Plan: Sendable {
+        var query: CustomerUseCases.ListQuery
+        var columns: [ExportColumn]
+    }
+
+    /// The columns a customer export may have, in their default order: the built-in ones, then
+    /// `custom_fields.<key>` for each custom field of the business dictionary.
+    public func columns(by caller: Caller) async throws -> [String] {
+        let dictionary = try await rapport.dictionary.get("customer", by: caller).dictionary
+        return Self.defaultColumns(dictionary).map(\.name)
+    }
+
+    static func defaultColumns(_ dictionary: ObjectDictionary) -> [ExportColumn] {
+        ExportColumn.BuiltIn.allCases.map { ExportColumn(name: $0.rawValue, source: .builtIn($0)) }
+            + dictionary.activeFields.map { ExportColumn(name: ExportColumn.customPrefix + $0.key, source: .custom(key: $0.key, type: $0.type)) }
+    }
+
+    /// Checks a request (object, format, columns, filters) and resolves its columns. Filters are
+    /// checked by the customer list itself (one page of one row), so they mean exactly what they
+    /// mean there; their errors are named `filters.<field>`. A stored request (`stored`) keeps
+    /// columns whose custom field has since gone (written empty).
+    func plan(_ request: Request, by caller: Caller, stored: Bool = false) async throws -> Plan {
+        var check = Validator()
+        if request.object != "customers" { check.add("object", "invalid", "object must be customers.") }
+        if request.format != "csv" { check.add("format", "invalid", "format must be csv.") }
+        let dictionary = try await rapport.dictionary.get("customer", by: caller).dictionary
+        let columns = Self.resolve(request.columns, in: dictionary, stored: stored, check: &check)
+        if !stored, let stage = request.filters.stage, dictionary.stage(stage) == nil {
+            check.add("filters.stage", "invalid", "filters.stage is not a stage of customers.")
+        }
+        do {
+            _ = try await rapport.customers.list(request.filters, page: PageRequest(limit: 1), by: caller)
+        } catch let error as RapportError where error.code == .validationFailed {
+            for field in error.fieldErrors { check.add("filters.\(field.field)", field.code, "filters.\(field.message)") }
+        }
+        try check.finish()
+        return Plan(query: request.filters, columns: columns)
+    }
+
+    static func resolve(_ names: [String]?, in dictionary: ObjectDictionary, stored: Bool, check: inout Validator) -> [ExportColumn] {
+        guard let names else { return defaultColumns(dictionary) }
+        if names.isEmpty { check.add("columns", "invalid", "columns must name at least one column (or be left out for all).") }
+        var columns: [ExportColumn] = []
+        var seen: Set<String> = []
+        for (index, name) in names.enumerated() {
+            let field = "columns[\(index)]"
+            guard seen.insert(name).inserted else {
+                check.add(field, "duplicate", "\(field) names \(name) twice.")
+                continue
+            }
+            if let builtIn = ExportColumn.BuiltIn(rawValue: name) {
+                columns.append(ExportColumn(name: name, source: .builtIn(builtIn)))
+            } else if name.hasPrefix(ExportColumn.customPrefix), case let key = String(name.dropFirst(ExportColumn.customPrefix.count)),
+                      stored || dictionary.field(key) != nil {
+                columns.append(ExportColumn(name: name, source: .custom(key: key, type: dictionary.field(key)?.type)))
+            } else {
+                check.add(field, "invalid", "\(field) is not a column of customer exports (one of \(defaultColumns(dictionary).map(\.name).joined(separator: ", "))).")
+            }
+        }
+        return columns
+    }
+
+    /// The rows the plan covers in the caller's scope now, counted page by page through the list.
+    func count(_ plan: Plan, by caller: Caller) async throws -> Int {
+        var rows = 0
+        var page = PageRequest(limit: Self.pageSize)
+        while true {
+            let found = try await rapport.customers.list(plan.query, page: page, by: caller)
+            rows += found.items.count
+            guard let next = found.nextCursor else { return rows }
+            page.cursor = next
+        }
+    }
+
+    /// A download in progress: writes the CSV page by page and audits how many rows it wrote.
+    public struct Download: Sendable {
+        let rapport: Rapport
+        let caller: Caller
+        public let exportID: RecordID
+        let plan: Plan
+        /// The rows counted before the download started (for progress; the rows written may differ
+        /// if customers changed since).
+        public let expectedRows: Int
+
+        public static let contentType = "text/csv; charset=utf-8"
+
+        /// `customers-<id>.csv`.
+        public var fileName: String { "customers-\(exportID.rawValue).csv" }
+
+        /// Writes the header and every row in scope, one page (500 rows) per call of `sink`, and
+        /// returns how many rows it wrote. Ends with an `export.downloaded` audit entry giving that
+        /// count (with `complete=false` when writing failed part way).
+        public func write(byteOrderMark: Bool = false, progress: (Int) -> Void = { _ in },
+                          to sink: (_ bytes: [UInt8]) async throws -> Void) async throws -> Int {
+            var csv = CSVWriter(byteOrderMark: byteOrderMark)
+            csv.row(plan.columns.map(\.name))
+            var rows = 0
+            do {
+                var page = PageRequest(limit: ExportUseCases.pageSize)
+                while true {
+                    let found = try await rapport.customers.list(plan.query, page: page, by: caller)
+                    for customer in found.items { CustomerRow.write(customer, plan.columns, into: &csv) }
+                    rows += found.items.count
+                    let bytes = csv.take()
+                    if !bytes.isEmpty { try await sink(bytes) }
+                    progress(rows)
+                    guard let next = found.nextCursor else { break }
+                    page.cursor = next
+                }
+            } catch {
+                try? await audit(rows: rows, complete: false)
+                throw error
+            }
+            try await audit(rows: rows, complete: true)
+            return rows
+        }
+
+        /// Writes the CSV to `path` atomically: into a temporary file beside it (mode 0600), renamed
+        /// over `path` only when complete, so a failed export leaves no partial file behind.
+        public func write(toFile path: String, byteOrderMark: Bool = false, progress: (Int) -> Void = { _ in }) async throws -> Int {
+            let target = URL(fileURLWithPath: path)
+            let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(UUID().uuidString).part")
+            guard FileManager.default.createFile(atPath: temporary.path, contents: nil, attributes: [.posixPermissions: 0o600]),
+                  let handle = try? FileHandle(forWritingTo: temporary)
+            else {
+                throw RapportError.validation([FieldError(field: "output", code: "invalid", message: "Cannot create a file in \(target.deletingLastPathComponent().path).")])
+            }
+            do {
+                let rows = try await write(byteOrderMark: byteOrderMark, progress: progress) { bytes in try handle.write(contentsOf: bytes) }
+                try handle.synchronize()
+                try handle.close()
+                guard rename(temporary.path, target.path) == 0 else {
+                    throw RapportError.validation([FieldError(field: "output", code: "invalid", message: "Cannot write \(target.path).")])
+                }
+                return rows
+            } catch {
+                try? handle.close()
+                try? FileManager.default.removeItem(at: temporary)
+                throw error
+            }
+        }
+
+        private func audit(rows: Int, complete: Bool) async throws {
+            try await rapport.transaction { sql in
+                try await rapport.record(rapport.event("export.downloaded", by: caller, kind: .export, object: exportID.rawValue,
+                                                       details: ["row_count": String(rows), "complete": String(complete)]), in: sql)
+            }
+        }
+    }
+}
+
+/// How one customer becomes one CSV row. The customer comes from the list use case, so contact
+/// values are already masked exactly as the API shows them; custom fields of type phone or email
+/// are masked here as well.
+enum CustomerRow {
+    static let separator = "; "
+
+    static func write(_ customer: Customer, _ columns: [ExportColumn], into csv: inout CSVWriter) {
+        for column in columns {
+            switch column.source {
+            case .builtIn(let builtIn): write(builtIn, of: customer, into: &csv)
+            case .custom(let key, let type): write(customer.customFields[key], type: type, into: &csv)
+            }
+        }
+        csv.endRow()
+    }
+
+    static func write(_ column: ExportColumn.BuiltIn, of customer: Customer, into csv: inout CSVWriter) {
+        switch column {
+        case .id: csv.field(customer.id.rawValue)
+        case .kind: csv.field(customer.kind.rawValue)
+        case .name: csv.field(customer.name)
+        case .company: csv.field(customer.company ?? "")
+        case .title: csv.field(customer.title ?? "")
+        case .ownerID: csv.field(customer.ownerID?.rawValue ?? "")
+        case .teamID: csv.field(customer.teamID?.rawValue ?? "")
+        case .source: csv.field(customer.source ?? "")
+        case .stage: csv.field(customer.stage)
+        case .lifecycle: csv.field(customer.lifecycle?.rawValue ?? "")
+        case .valueTier: csv.field(customer.valueTier ?? "")
+        case .score: if let score = customer.score { csv.field(score) } else { csv.emptyField() }
+        case .doNotContact: csv.field(customer.doNotContact ? "true" : "false")
+        case .phones: csv.field(contacts(customer, .phone))
+        case .emails: csv.field(contacts(customer, .email))
+        case .wechatUnionids: csv.field(contacts(customer, .wechatUnionid))
+        case .addresses: csv.field(contacts(customer, .address))
+        case .tags: csv.field(customer.tags.joined(separator: separator))
+        case .createdAt: csv.field(timestamp(customer.createdAt))
+        case .updatedAt: csv.field(timestamp(customer.updatedAt))
+        }
+    }
+
+    static func contacts(_ customer: Customer, _ kind: ContactPoint.Kind) -> String {
+        customer.contacts.lazy.filter { $0.kind == kind }.map(\.value).joined(separator: separator)
+    }
+
+    static func write(_ value: JSONValue?, type: FieldType?, into csv: inout CSVWriter) {
+        guard let type, let value else { return csv.emptyField() }
+        switch value {
+        case .null, .unrepresentableNumber: csv.emptyField()
+        case .integer(let number): csv.field(number)
+        case .double(let number): csv.field(number)
+        case .bool(let flag): csv.field(flag ? "true" : "false")
+        case .string, .array, .object: csv.field(text(value, type: type))
+        }
+    }
+
+    /// A custom-field value as cell text: sensitive types masked, lists joined, objects (money) as compact JSON.
+    static func text(_ value: JSONValue, type: FieldType) -> String {
+        switch value {
+        case .null, .unrepresentableNumber: ""
+        case .string(let text):
+            switch type {
+            case .phone: ContactMask.phone(text)
+            case .email: ContactMask.email(text)
+            default: text
+            }
+        case .integer(let number): String(number)
+        case .double(let number): number.description
+        case .bool(let flag): flag ? "true" : "false"
+        case .array(let values): values.map { text($0, type: type) }.joined(separator: separator)
+        case .object: JSONText.encode(value)
+        }
+    }
+
+    /// RFC 3339 UTC with milliseconds, as the API shows times (`2026-01-05T09:00:00.000Z`), without
+    /// a formatter per call: exports format two times per row.
+    static func timestamp(_ date: Date) -> String {
+        let millis = Int64((date.timeIntervalSince1970 * 1_000).rounded(.down))
+        var days = millis / 86_400_000
+        var inDay = millis % 86_400_000
+        if inDay < 0 {
+            inDay += 86_400_000
+            days -= 1
+        }
+        // Days since 1970-01-01 → civil date (H. Hinnant, "chrono-compatible low-level date algorithms").
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shifted = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shifted + 2) / 5 + 1
+        let month = shifted < 10 ? shifted + 3 : shifted - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        guard (0...9_999).contains(year) else { return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)) }
+        var bytes = [UInt8](repeating: 0, count: 24)
+        func put(_ value: Int64, _ at: Int, _ width: Int) {
+            var value = value
+            for index in stride(from: at + width - 1, through: at, by: -1) {
+                bytes[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            }
+        }
+        put(year, 0, 4)
+        put(month, 5, 2)
+        put(day, 8, 2)
+        put(inDay / 3_600_000, 11, 2)
+        put(inDay / 60_000 % 60, 14, 2)
+        put(inDay / 1_000 % 60, 17, 2)
+        put(inDay % 1_000, 20, 3)
+        for (index, byte) in [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "."), (23, "Z")] as [(Int, Unicode.Scalar)] {
+            bytes[index] = UInt8(ascii: byte)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import RapportCore
+import RapportStorage
+import SQLKit
+
+extension ImportUseCases {
+    /// Saves a column mapping under a name for reuse (replacing one of the same name).
+    public func saveMapping(name: String, columns: [ImportColumn], by caller: Caller) async throws -> ImportStore.Mapping {
+        try await requireImport(caller)
+        var check = Validator()
+        let name = check.text(name, field: "name", maxLength: 100, allowEmpty: false)
+        for (index, column) in columns.enumerated() {
+            check.text(column.header, field: "columns[\(index)].header", maxLength: 200, allowEmpty: false)
+        }
+        try check.finish()
+        let dictionary = try await rapport.dictionary.get("customer", by: caller).dictionary
+        try CustomerImportFields.validate(columns, customFieldKeys: Set(dictionary.fields.map(\.key)))
+        let now = rapport.clock.now()
+        return try await rapport.transaction { sql in
+            let saved = try await ImportStore(sql).saveMapping(.init(
+                id: rapport.ids.next(.importMapping, at: now), object: "customers", name: name, columns: columns,
+                createdBy: caller.actorID, createdAt: now, updatedAt: now, version: 1))
+            try await rapport.record(rapport.event("import.mapping_saved", by: caller, object: saved.id.rawValue), in: sql)
+            return saved
+        }
+    }
+
+    public func mappings(by caller: Caller) async throws -> [ImportStore.Mapping] {
+        try await requireImport(caller)
+        return try await rapport.database.read { sql in try await ImportStore(sql).mappings(object: "customers") }
+    }
+
+    public func mapping(_ id: String, by caller: Caller) async throws -> ImportStore.Mapping {
+        try await requireImport(caller)
+        guard let id = RecordID(parsing: id, prefix: .importMapping),
+              let mapping = try await rapport.database.read({ sql in try await ImportStore(sql).mapping(id) })
+        else { throw RapportError.notFound("mapping") }
+        return mapping
+    }
+
+    public func deleteMapping(_ id: String, by caller: Caller) async throws {
+        let mapping = try await mapping(id, by: caller)
+        try await rapport.transaction { sql in
+            guard try await ImportStore(sql).deleteMapping(mapping.id) else { throw RapportError.notFound("mapping") }
+            try await rapport.record(rapport.event("import.mapping_deleted", by: caller, object: mapping.id.rawValue), in: sql)
+        }
+    }
+}
+
+extension ImportUseCases {
+    /// The command line acting as a user (by email): their role, team and scope apply, as they would
+    /// through the API, and the audit log names them.
+    public func caller(actingAs email: String) async throws -> Caller {
+        let user = try await rapport.users.find(email: email, by: .system("cli"))
+        guard user.status == .active else { throw RapportError(.forbidden, "\(email) is disabled.") }
+        let path = try await rapport.database.read { sql in try await user.teamID.asyncMap { try await TeamStore(sql).find($0)?.path } ?? nil }
+        return Caller(principal: Principal(userID: user.id, role: user.role, teamID: user.teamID, teamPath: path, repLevel: user.repLevel), channel: "cli")
+    }
+}

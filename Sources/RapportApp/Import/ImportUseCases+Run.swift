@@ -1,0 +1,230 @@
+import Foundation
+import RapportCore
+import RapportStorage
+import SQLKit
+
+extension ImportUseCases {
+    /// Rows written per transaction.
+    static let batchSize = 2_000
+    /// A worker that has not reported for this long is presumed dead; another may resume its import.
+    static let staleAfter: TimeInterval = 120
+
+    /// Runs every import that is waiting (or whose worker died), one after another.
+    /// Returns how many it ran. The server's import runner calls this; so may tests and the CLI.
+    @discardableResult
+    public func runPending(worker: String, progress: @escaping @Sendable (ImportStore.Record) throws -> Void = { _ in }) async throws -> Int {
+        let now = rapport.clock.now()
+        let ids = try await rapport.database.read { sql in
+            try await ImportStore(sql).claimable(staleBefore: now.addingTimeInterval(-Self.staleAfter))
+        }
+        var ran = 0
+        for id in ids where try await run(id, worker: worker, progress: progress) != nil { ran += 1 }
+        return ran
+    }
+
+    /// Runs one import if this worker can claim it; resumes after the last committed batch.
+    /// Returns nil when another worker has it.
+    @discardableResult
+    public func run(_ id: RecordID, worker: String, progress: @escaping @Sendable (ImportStore.Record) throws -> Void = { _ in }) async throws -> ImportStore.Record? {
+        let now = rapport.clock.now()
+        let claimed = try await rapport.transaction { sql in
+            try await ImportStore(sql).claim(id, worker: worker, at: now, staleBefore: now.addingTimeInterval(-Self.staleAfter))
+        }
+        guard claimed, var record = try await rapport.database.read({ sql in try await ImportStore(sql).find(id) }) else { return nil }
+        do {
+            record = try await process(record, progress: progress)
+        } catch let error as RapportError where error.code == .validationFailed || error.code == .forbidden || error.code == .notFound {
+            record = try await finish(record, status: .failed, failure: error.detail + " " + error.fieldErrors.map(\.message).joined(separator: " "))
+        } catch let error as CSVReader.Failure {
+            guard case .unterminatedQuote(let line) = error else { throw error }
+            record = try await finish(record, status: .failed, failure: "The file is not valid CSV: a quoted field opened on line \(line) never ends.")
+        }
+        try progress(record)
+        return record
+    }
+
+    /// The caller an import acts as: the user who started it, as they are now (role, team), or the system.
+    func actingCaller(_ record: ImportStore.Record) async throws -> Caller {
+        guard let userID = record.createdBy else { return .system("import") }
+        let principal = try await rapport.database.read { sql -> Principal? in
+            guard let user = try await UserStore(sql).find(userID), user.status == .active else { return nil }
+            let path = try await user.teamID.asyncMap { try await TeamStore(sql).find($0)?.path } ?? nil
+            return Principal(userID: user.id, role: user.role, teamID: user.teamID, teamPath: path, repLevel: user.repLevel)
+        }
+        guard let principal else { throw RapportError(.forbidden, "The user who started this import is no longer active.") }
+        return Caller(principal: principal, channel: "import")
+    }
+
+    func finish(_ record: ImportStore.Record, status: ImportStore.Status, failure: String? = nil) async throws -> ImportStore.Record {
+        let now = rapport.clock.now()
+        var record = record
+        record.status = status
+        record.failure = failure
+        return try await rapport.transaction { sql in
+            let store = ImportStore(sql)
+            try await store.update(record.id, status: status, counters: record.counters, at: now, failure: failure, finished: true)
+            if status == .completed || status == .failed || status == .cancelled { try await store.deleteChunks(record.id) }
+            var details = ["status": status.rawValue, "created": String(record.counters.created), "merged": String(record.counters.merged),
+                           "flagged": String(record.counters.flagged), "errors": String(record.counters.errors)]
+            details["rows"] = String(record.counters.processed)
+            try await rapport.record(rapport.event("import.finished", by: Caller(principal: nil, channel: "import"), kind: .customer,
+                                                   object: record.id.rawValue, details: details), in: sql)
+            guard let stored = try await store.find(record.id) else { throw RapportError.notFound("import") }
+            return stored
+        }
+    }
+
+    /// The work: a validation pass when asked (dry run, all-or-nothing), then the writing pass.
+    func process(_ record: ImportStore.Record, progress: @escaping @Sendable (ImportStore.Record) throws -> Void) async throws -> ImportStore.Record {
+        var record = record
+        let caller = try await actingCaller(record)
+        let context = try await batchContext(record, caller: caller)
+        let validateFirst = record.options.dryRun || (record.options.allOrNothing && record.status != .running)
+        if validateFirst {
+            record.status = .validating
+            record.counters = ImportStore.Counters()
+            try await rapport.transaction { sql in try await ImportStore(sql).clearErrors(record.id) }
+            var seen = CustomerImportBatch.SeenKeys()
+            record = try await pass(record, context: context, write: false, seen: &seen, progress: progress)
+            if record.options.dryRun { return try await finish(record, status: .validated) }
+            if record.counters.errors > 0 {
+                return try await finish(record, status: .failed,
+                                        failure: "\(record.counters.errors) rows have errors; nothing was imported (all-or-nothing).")
+            }
+            record.counters = ImportStore.Counters()
+        }
+        record.status = .running
+        var seen = CustomerImportBatch.SeenKeys()
+        record = try await pass(record, context: context, write: true, seen: &seen, progress: progress)
+        return try await finish(record, status: .completed)
+    }
+
+    struct BatchContext {
+        let mapperColumns: [ImportColumn]
+        let dictionary: ObjectDictionary
+        let settings: CustomerSettings
+        let users: [String: (id: RecordID, team: RecordID?)]
+        let ownerTeams: [RecordID: RecordID?]
+        let teams: [String: RecordID]
+        let scope: ScopeFilter
+        let defaultOwner: RecordID?
+        let actor: RecordID?
+        let delimiter: UInt8
+    }
+
+    /// What every batch needs, read once: dictionary, settings, assignable users and teams, scope.
+    func batchContext(_ record: ImportStore.Record, caller: Caller) async throws -> BatchContext {
+        let scope = try await rapport.scope(caller, .read, .customer, anchor: .owner(column: "owner_id"), table: "customers")
+        let userScope = try await rapport.scope(caller, .read, .user, anchor: .userTable, table: "users")
+        let template = rapport.settings.dictionaryTemplate
+        let mayAssignOthers = caller.principal == nil || [.admin, .manager].contains(caller.principal!.role)
+        return try await rapport.database.read { sql in
+            let dictionary = try await DictionaryUseCases.load(.customer, sql, template: template)
+            let settings = try await CustomerSettings.load(sql)
+            var users: [String: (id: RecordID, team: RecordID?)] = [:]
+            var ownerTeams: [RecordID: RecordID?] = [:]
+            var page = PageRequest(limit: PageRequest.maximumLimit)
+            while true {
+                let result = try await UserStore(sql).list(.init(status: .active), page: page, in: userScope)
+                for user in result.items where mayAssignOthers || user.id == caller.actorID {
+                    users[user.email.lowercased()] = (user.id, user.teamID)
+                    users[user.id.rawValue] = (user.id, user.teamID)
+                    ownerTeams[user.id] = user.teamID
+                }
+                guard let next = result.nextCursor else { break }
+                page.cursor = next
+            }
+            if let me = caller.principal?.userID, ownerTeams[me] == nil { ownerTeams[me] = caller.principal?.teamID }
+            var teams: [String: RecordID] = [:]
+            for row in try await sql.select().columns("id", "key").from("teams").all() {
+                let id = RecordID(trusted: try row.decode(column: "id", as: String.self))
+                teams[id.rawValue] = id
+                teams[try row.decode(column: "key", as: String.self).lowercased()] = id
+            }
+            var defaultOwner = caller.actorID
+            if let owner = record.options.defaultOwner {
+                guard let user = users[owner] else {
+                    throw RapportError.validation([FieldError(field: "default_owner", code: "invalid", message: "default_owner must be an active user you may assign customers to.")])
+                }
+                defaultOwner = user.id
+            }
+            return BatchContext(mapperColumns: record.columns, dictionary: dictionary, settings: settings, users: users, ownerTeams: ownerTeams,
+                                teams: teams, scope: scope, defaultOwner: defaultOwner, actor: caller.actorID, delimiter: try Self.delimiter(record.options))
+        }
+    }
+
+    /// One pass over the stored file: batches of rows, each in one transaction with its counters,
+    /// skipping the rows a previous (interrupted) run already committed.
+    func pass(_ record: ImportStore.Record, context: BatchContext, write: Bool, seen: inout CustomerImportBatch.SeenKeys,
+              progress: @escaping @Sendable (ImportStore.Record) throws -> Void) async throws -> ImportStore.Record {
+        var record = record
+        var reader = CSVReader(delimiter: context.delimiter)
+        var carry: [UInt8] = []
+        var seq = 0
+        var header: [String]?
+        var skip = record.counters.processed
+        var pending: [CSVReader.Record] = []
+        var mapper: CustomerRowMapper?
+        var finished = false
+        while !finished {
+            let chunk = try await rapport.database.read { sql in try await ImportStore(sql).chunk(record.id, seq: seq) }
+            seq += 1
+            if let chunk { carry += Array(chunk.utf8) }
+            let final = chunk == nil
+            let (records, consumed) = try reader.parse(carry, final: final)
+            carry.removeFirst(consumed)
+            finished = final
+            for item in records {
+                if header == nil {
+                    header = item.fields.map { $0.trimmingWhitespace() }
+                    mapper = try CustomerRowMapper(columns: context.mapperColumns, header: header!, dictionary: context.dictionary,
+                                                   users: context.users, teams: context.teams)
+                    continue
+                }
+                if skip > 0 {
+                    skip -= 1
+                    continue
+                }
+                pending.append(item)
+            }
+            while pending.count >= Self.batchSize || (finished && !pending.isEmpty) {
+                let batch = Array(pending.prefix(Self.batchSize))
+                pending.removeFirst(batch.count)
+                record = try await runBatch(batch, record: record, mapper: mapper!, context: context, write: write, seen: &seen)
+                try progress(record)
+            }
+        }
+        if record.counters.total == nil || record.counters.total! < record.counters.processed { record.counters.total = record.counters.processed }
+        return record
+    }
+
+    func runBatch(_ batch: [CSVReader.Record], record: ImportStore.Record, mapper: CustomerRowMapper, context: BatchContext, write: Bool,
+                  seen: inout CustomerImportBatch.SeenKeys) async throws -> ImportStore.Record {
+        let now = rapport.clock.now()
+        let processor = CustomerImportBatch(
+            mapper: mapper, normaliser: CustomerNormaliser(settings: context.settings, dictionary: context.dictionary, ids: rapport.ids, now: now),
+            engine: LifecycleEngine(context.dictionary), policy: record.options.policy, defaultOwner: context.defaultOwner,
+            ownerTeams: context.ownerTeams, scope: context.scope, actor: context.actor, ids: rapport.ids, now: now)
+        var record = record
+        var seenCopy = seen
+        let (result, updatedSeen) = try await rapport.transaction { sql in
+            var local = seenCopy
+            let result = try await processor.process(batch, write: write, seen: &local, sql)
+            var counters = record.counters
+            counters.processed += Int64(batch.count)
+            counters.created += result.created
+            counters.merged += result.merged
+            counters.flagged += result.flagged
+            counters.errors += Int64(result.erroneousLines.count)
+            let store = ImportStore(sql)
+            try await store.insertErrors(record.id, result.errors)
+            try await store.update(record.id, status: write ? .running : .validating, counters: counters, at: now)
+            return (counters, local)
+        }
+        seenCopy = updatedSeen
+        seen = seenCopy
+        record.counters = result
+        record.status = write ? .running : .validating
+        return record
+    }
+}

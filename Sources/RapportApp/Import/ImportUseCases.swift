@@ -1,0 +1,220 @@
+import Crypto
+import Foundation
+import RapportCore
+import RapportStorage
+import SQLKit
+
+/// Imports of customers from CSV: upload (stored in chunks, so any instance can resume), a column
+/// mapping (guessed, given, or saved and reused), an optional dry run, per-line errors, progress,
+/// and all-or-nothing or partial mode. The same machinery serves the command line and the API.
+public struct ImportUseCases: Sendable {
+    let rapport: Rapport
+
+    /// The largest file accepted.
+    public static let maximumBytes = 512 << 20
+    /// Stored chunks hold about this many bytes (whole lines).
+    static let chunkBytes = 1 << 20
+
+    /// What starting an import takes.
+    public struct NewImport: Sendable {
+        public var object: String
+        public var fileName: String
+        public var bytes: [UInt8]
+        /// The mapping; nil = a saved one (`mappingID`), or one guessed from the headers.
+        public var columns: [ImportColumn]?
+        public var mappingID: String?
+        public var options: ImportStore.Options
+        /// Import the same file again even though it was imported completely before.
+        public var allowRepeat: Bool
+
+        public init(object: String = "customers", fileName: String, bytes: [UInt8], columns: [ImportColumn]? = nil, mappingID: String? = nil,
+                    options: ImportStore.Options = .init(), allowRepeat: Bool = false) {
+            self.object = object
+            self.fileName = fileName
+            self.bytes = bytes
+            self.columns = columns
+            self.mappingID = mappingID
+            self.options = options
+            self.allowRepeat = allowRepeat
+        }
+    }
+
+    /// The header and first rows of a file, with a guessed mapping (for the mapping screen).
+    public struct Preview: Sendable {
+        public var headers: [String]
+        public var sample: [[String]]
+        public var suggested: [ImportColumn]
+    }
+
+    func requireImport(_ caller: Caller) async throws {
+        _ = try await rapport.scope(caller, .create, .customer, anchor: .owner(column: "owner_id"), table: "customers")
+    }
+
+    static func delimiter(_ options: ImportStore.Options) throws(RapportError) -> UInt8 {
+        switch options.delimiter {
+        case ",": UInt8(ascii: ",")
+        case ";": UInt8(ascii: ";")
+        case "\t", "tab": UInt8(ascii: "\t")
+        default: throw RapportError.validation([FieldError(field: "delimiter", code: "invalid", message: "delimiter is \",\", \";\" or a tab.")])
+        }
+    }
+
+    /// Reads the header and a few rows.
+    public func preview(_ bytes: [UInt8], delimiter: String = ",", by caller: Caller) async throws -> Preview {
+        try await requireImport(caller)
+        let (header, rows) = try Self.head(bytes, delimiter: try Self.delimiter(.init(delimiter: delimiter)), rows: 10)
+        let dictionary = try await rapport.dictionary.get("customer", by: caller).dictionary
+        return Preview(headers: header, sample: rows, suggested: CustomerImportFields.suggest(headers: header, customFieldKeys: dictionary.fields.map(\.key)))
+    }
+
+    static func head(_ bytes: [UInt8], delimiter: UInt8, rows: Int) throws(RapportError) -> ([String], [[String]]) {
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            throw RapportError.validation([FieldError(field: "file", code: "invalid_encoding", message: "The file is not UTF-8 text; save it as \"CSV UTF-8\".")])
+        }
+        var reader = CSVReader(delimiter: delimiter)
+        let prefix = Array(bytes.prefix(256 << 10))
+        let records: [CSVReader.Record]
+        do { records = try reader.parse(prefix, final: prefix.count == bytes.count).records } catch {
+            throw RapportError.validation([FieldError(field: "file", code: "invalid", message: "The file is not valid CSV: a quoted field never ends.")])
+        }
+        guard let header = records.first?.fields, header.contains(where: { !$0.trimmingWhitespace().isEmpty }) else {
+            throw RapportError.validation([FieldError(field: "file", code: "empty", message: "The file has no header row.")])
+        }
+        return (header.map { $0.trimmingWhitespace() }, records.dropFirst().prefix(rows).map(\.fields))
+    }
+
+    /// Starts an import: checks the file and the mapping, stores the file and queues the run.
+    /// Refuses a file that was already imported completely (unless `allowRepeat`), so importing
+    /// the same file twice creates nothing twice.
+    public func start(_ request: NewImport, by caller: Caller) async throws -> ImportStore.Record {
+        try await requireImport(caller)
+        guard request.object == "customers" else {
+            throw RapportError.validation([FieldError(field: "object", code: "invalid", message: "object must be customers.")])
+        }
+        guard request.bytes.count <= Self.maximumBytes else {
+            throw RapportError(.payloadTooLarge, "The file is larger than \(Self.maximumBytes >> 20) MiB.")
+        }
+        var check = Validator()
+        let fileName = check.text(request.fileName, field: "file_name", maxLength: 255, allowEmpty: false)
+        try check.finish()
+        let delimiter = try Self.delimiter(request.options)
+        let (header, _) = try Self.head(request.bytes, delimiter: delimiter, rows: 0)
+        let dictionary = try await rapport.dictionary.get("customer", by: caller).dictionary
+        var columns = request.columns
+        if columns == nil, let mappingID = request.mappingID {
+            columns = try await mapping(mappingID, by: caller).columns
+        }
+        let chosen = columns ?? CustomerImportFields.suggest(headers: header, customFieldKeys: dictionary.fields.map(\.key))
+        try CustomerImportFields.validate(chosen, customFieldKeys: Set(dictionary.fields.map(\.key)))
+        _ = try CustomerRowMapper(columns: chosen, header: header, dictionary: dictionary, users: [:], teams: [:])
+        if let owner = request.options.defaultOwner, RecordID(parsing: owner, prefix: .user) == nil {
+            throw RapportError.validation([FieldError(field: "default_owner", code: "invalid", message: "default_owner is not a user id.")])
+        }
+        let sha = SHA256.hash(data: request.bytes).map { String(format: "%02x", $0) }.joined()
+        let now = rapport.clock.now()
+        let record = ImportStore.Record(
+            id: rapport.ids.next(.importRun, at: now), object: request.object, status: .pending, fileName: fileName, fileSHA256: sha,
+            fileBytes: Int64(request.bytes.count), columns: chosen, options: request.options, createdBy: caller.actorID, createdAt: now, updatedAt: now)
+        let chunks = Self.chunks(request.bytes)
+        return try await rapport.transaction { sql in
+            let store = ImportStore(sql)
+            if !request.allowRepeat, !request.options.dryRun, let earlier = try await store.completed(object: request.object, sha256: sha) {
+                throw RapportError(.conflict, "This file was already imported (\(earlier.rawValue)); import it again with allow_repeat (--allow-repeat on the command line).",
+                                   extra: ["import_id": earlier.rawValue])
+            }
+            try await store.insert(record)
+            try await store.appendChunks(record.id, chunks)
+            try await rapport.record(rapport.event("import.started", by: caller, kind: .customer, object: record.id.rawValue,
+                                                   details: ["bytes": String(request.bytes.count), "dry_run": String(request.options.dryRun)]), in: sql)
+            return record
+        }
+    }
+
+    /// Splits a file into chunks of whole lines.
+    static func chunks(_ bytes: [UInt8]) -> [String] {
+        var result: [String] = []
+        var start = 0
+        while start < bytes.count {
+            var end = min(start + chunkBytes, bytes.count)
+            if end < bytes.count {
+                if let newline = bytes[start..<end].lastIndex(of: UInt8(ascii: "\n")) { end = newline + 1 } else {
+                    end = bytes[end...].firstIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? bytes.count
+                }
+            }
+            result.append(String(decoding: bytes[start..<end], as: UTF8.self))
+            start = end
+        }
+        return result
+    }
+
+    /// One import of the caller's (administrators see every import).
+    public func get(_ id: String, by caller: Caller) async throws -> ImportStore.Record {
+        try await requireImport(caller)
+        guard let id = RecordID(parsing: id, prefix: .importRun),
+              let record = try await rapport.database.read({ sql in try await ImportStore(sql).find(id) }),
+              caller.principal == nil || caller.principal?.role == .admin || record.createdBy == caller.actorID
+        else { throw RapportError.notFound("import") }
+        return record
+    }
+
+    public func list(page: PageRequest, by caller: Caller) async throws -> Page<ImportStore.Record> {
+        try await requireImport(caller)
+        let mine = caller.principal?.role == .admin ? nil : caller.actorID
+        return try await rapport.database.read { sql in try await ImportStore(sql).list(createdBy: caller.principal == nil ? nil : mine, page: page) }
+    }
+
+    /// The per-line errors of an import, by line.
+    public func errors(_ id: String, page: PageRequest, by caller: Caller) async throws -> Page<ImportStore.RowError> {
+        let record = try await get(id, by: caller)
+        return try await rapport.database.read { sql in try await ImportStore(sql).errors(record.id, page: page) }
+    }
+
+    /// Every error as CSV (line, column, code, message), for download.
+    public func errorReport(_ id: String, by caller: Caller) async throws -> String {
+        var text = "line,column,code,message\r\n"
+        var page = PageRequest(limit: PageRequest.maximumLimit)
+        while true {
+            let result = try await errors(id, page: page, by: caller)
+            for error in result.items {
+                text += [String(error.line), error.field, error.code, error.message].map(Self.csvCell).joined(separator: ",") + "\r\n"
+            }
+            guard let next = result.nextCursor else { break }
+            page.cursor = next
+        }
+        return text
+    }
+
+    static func csvCell(_ text: String) -> String {
+        var text = text
+        if let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { text = "'" + text }
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// Turns a validated dry run into a real import of the same file and mapping.
+    public func commit(_ id: String, allOrNothing: Bool? = nil, by caller: Caller) async throws -> ImportStore.Record {
+        let record = try await get(id, by: caller)
+        var options = record.options
+        options.dryRun = false
+        if let allOrNothing { options.allOrNothing = allOrNothing }
+        let now = rapport.clock.now()
+        return try await rapport.transaction { sql in
+            let store = ImportStore(sql)
+            if let earlier = try await store.completed(object: record.object, sha256: record.fileSHA256) {
+                throw RapportError(.conflict, "This file was already imported (\(earlier.rawValue)).", extra: ["import_id": earlier.rawValue])
+            }
+            guard try await store.requeue(record.id, options: options, at: now) else {
+                throw RapportError(.conflict, "Only a finished dry run can be committed.")
+            }
+            try await store.clearErrors(record.id)
+            try await rapport.record(rapport.event("import.committed", by: caller, kind: .customer, object: record.id.rawValue), in: sql)
+            guard let updated = try await store.find(record.id) else { throw RapportError.notFound("import") }
+            return updated
+        }
+    }
+}
+
+extension IDPrefix {
+    public static let importRun = IDPrefix(rawValue: "imp")
+    public static let importMapping = IDPrefix(rawValue: "map")
+}

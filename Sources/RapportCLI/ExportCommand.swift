@@ -1,0 +1,158 @@
+import ArgumentParser
+import Foundation
+import RapportApp
+import RapportCore
+import RapportStorage
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `rapport export customers | download`.
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Export customers as CSV: masked, limited to a user's scope, audited.",
+        subcommands: [Customers.self, Download.self])
+
+    struct Customers: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Export customers as CSV.",
+            discussion: """
+                With --as, acts as that user: their data scope, their export permission, and the approval threshold \
+                (a larger export waits for an administrator; its id is printed and `rapport export download` fetches \
+                it once approved). Without --as, the system exports every customer. Contact details are always masked; \
+                every export is audited.
+                """)
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Write the CSV to this file (replaced only once complete); default: standard output.") var output: String?
+        @Option(name: .customLong("as"), help: "Act as the user with this sign-in email.") var actingAs: String?
+        @Option(help: "Only customers owned by this user id.") var owner: String?
+        @Option(help: "Only customers of this team id.") var team: String?
+        @Option(help: "Only customers in this stage (a stage key of the business dictionary).") var stage: String?
+        @Option(help: "Only customers from this source.") var source: String?
+        @Option(help: "Only customers with this tag.") var tag: String?
+        @Option(help: "person or organisation.") var kind: String?
+        @Option(help: "Search text, as the customer list's q: a full phone number or email, or part of a name or company.") var q: String?
+        @Option(help: "Comma-separated columns, in order (default: all; e.g. id,name,stage,phones,custom_fields.grade).") var columns: String?
+        @Flag(help: "Start the file with a UTF-8 byte-order mark (for Excel).") var bom = false
+
+        func run() async throws {
+            let request = ExportUseCases.Request(
+                filters: .init(owner: owner, team: team, stage: stage, source: source, tag: tag, kind: kind, q: q),
+                columns: columns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
+            let (actingAs, output, bom) = (actingAs, output, bom)
+            let outcome = try await withRapport(database) { rapport -> ExportCommand.Outcome in
+                let caller = try await ExportCommand.caller(actingAs: actingAs, rapport)
+                let download: ExportUseCases.Download
+                if caller.principal != nil {
+                    let export = try await rapport.exports.request(request, by: caller)
+                    guard export.status == .ready else { return .pending(export.id, rows: export.rowCount) }
+                    download = try await rapport.exports.download(export.id.rawValue, by: caller)
+                } else {
+                    download = try await rapport.exports.direct(request, by: caller)
+                }
+                return .written(download.exportID, rows: try await ExportCommand.write(download, to: output, bom: bom))
+            }
+            ExportCommand.report(outcome, output: output, actingAs: actingAs)
+        }
+    }
+
+    struct Download: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Download an approved (or ready) export you requested.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "The export's id (exp_…).") var id: String
+        @Option(name: .customLong("as"), help: "The sign-in email of the user who requested it.") var actingAs: String
+        @Option(help: "Write the CSV to this file (replaced only once complete); default: standard output.") var output: String?
+        @Flag(help: "Start the file with a UTF-8 byte-order mark (for Excel).") var bom = false
+
+        func run() async throws {
+            let (id, actingAs, output, bom) = (id, actingAs, output, bom)
+            let outcome = try await withRapport(database) { rapport -> ExportCommand.Outcome in
+                let caller = try await ExportCommand.caller(actingAs: actingAs, rapport)
+                let download = try await rapport.exports.download(id, by: caller)
+                return .written(download.exportID, rows: try await ExportCommand.write(download, to: output, bom: bom))
+            }
+            ExportCommand.report(outcome, output: output, actingAs: actingAs)
+        }
+    }
+
+    enum Outcome: Sendable {
+        case written(RecordID, rows: Int)
+        case pending(RecordID, rows: Int64)
+    }
+
+    /// The system, or the active user with `email` acting with their role, team and scope.
+    static func caller(actingAs email: String?, _ rapport: Rapport) async throws -> Caller {
+        let system = Caller.system("cli")
+        guard let email else { return system }
+        let user = try await rapport.users.find(email: email, by: system)
+        guard user.status == .active else { throw RapportError(.forbidden, "\(user.email) is disabled.") }
+        var path: String?
+        if let team = user.teamID { path = try await rapport.teams.get(team.rawValue, by: system).path }
+        return Caller(principal: Principal(userID: user.id, role: user.role, teamID: user.teamID, teamPath: path, repLevel: user.repLevel),
+                      channel: "cli")
+    }
+
+    /// Writes the CSV to the file (atomically) or to standard output, showing progress on standard error.
+    static func write(_ download: ExportUseCases.Download, to output: String?, bom: Bool) async throws -> Int {
+        let progress = ProgressReporter(total: download.expectedRows)
+        defer { progress.finish() }
+        if let output {
+            return try await download.write(toFile: output, byteOrderMark: bom, progress: progress.update)
+        }
+        return try await download.write(byteOrderMark: bom, progress: progress.update) { bytes in
+            try FileHandle.standardOutput.write(contentsOf: bytes)
+        }
+    }
+
+    /// Says what happened: on standard output when the CSV went to a file, on standard error when it went to standard output.
+    static func report(_ outcome: Outcome, output: String?, actingAs: String?) {
+        let text: String
+        switch outcome {
+        case .written(let id, let rows):
+            text = "exported \(rows) customer\(rows == 1 ? "" : "s")\(output.map { " to \($0)" } ?? "") (\(id))"
+        case .pending(let id, let rows):
+            text = """
+                export \(id) of \(rows) customers awaits an administrator's approval; once approved: \
+                rapport export download \(id) --as \(actingAs ?? "EMAIL")\(output.map { " --output \($0)" } ?? "")
+                """
+        }
+        if output == nil { printError(text) } else { print(text) }
+    }
+}
+
+/// Progress on standard error: a bar redrawn in place on a terminal, a plain line per tenth otherwise.
+final class ProgressReporter {
+    let total: Int
+    let isTerminal = isatty(STDERR_FILENO) != 0
+    private var lastTenth = 0
+    private var drawn = false
+
+    init(total: Int) { self.total = total }
+
+    func update(_ rows: Int) {
+        let fraction = total > 0 ? min(1, Double(rows) / Double(total)) : 1
+        if isTerminal {
+            let width = 30
+            let filled = Int(fraction * Double(width))
+            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+            printRaw("\r[\(bar)] \(Int(fraction * 100))%  \(rows)/\(max(total, rows)) rows")
+            drawn = true
+        } else {
+            let tenth = Int(fraction * 10)
+            guard tenth > lastTenth || rows == 0 else { return }
+            lastTenth = tenth
+            printError("exported \(rows)/\(max(total, rows)) rows (\(tenth * 10)%)")
+        }
+    }
+
+    func finish() {
+        if drawn { printRaw("\n") }
+        drawn = false
+    }
+
+    private func printRaw(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}

@@ -1,0 +1,182 @@
+import ArgumentParser
+import Foundation
+import RapportApp
+import RapportCore
+import RapportStorage
+
+/// `rapport import customers FILE.csv`, `rapport import resume ID`, `rapport import status ID`.
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import", abstract: "Import customers from CSV (with dedup, a dry run, per-line errors and progress).",
+        subcommands: [Customers.self, Resume.self, Status.self])
+
+    struct Customers: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "customers", abstract: "Import customers from a CSV file (UTF-8, a header row).",
+            discussion: """
+            Columns are mapped by their headers (name, phone, email, company, owner, 姓名, 手机, 邮箱, …); use --map to \
+            map others ("Mobile No=phone", "Grade=custom_fields.grade", "Notes=ignore") or --mapping to reuse a saved \
+            mapping. Rows matching an existing customer (phone, email, unionid or external_ref) are merged into it by \
+            default. Bad rows are reported by line number and skipped (--all-or-nothing imports nothing if any row is \
+            bad). An interrupted import continues with `rapport import resume ID`.
+            """)
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "The CSV file.") var file: String
+        @Option(name: .customLong("map"), help: "A column mapping \"Header=field\"; repeatable.") var maps: [String] = []
+        @Option(help: "A saved mapping's name or id.") var mapping: String?
+        @Option(name: .customLong("save-mapping"), help: "Save the mapping used under this name.") var saveMapping: String?
+        @Flag(name: .customLong("dry-run"), help: "Check every row and report; write nothing.") var dryRun = false
+        @Flag(name: .customLong("all-or-nothing"), help: "Import nothing when any row is bad.") var allOrNothing = false
+        @Option(help: "merge (default), flag or block: what a row matching an existing customer does.") var policy: String = "merge"
+        @Option(help: "Owner (email) of rows without an owner column.") var owner: String?
+        @Option(name: .customLong("as"), help: "Act as this user (email): their scope, ownership rules and audit trail.") var actAs: String?
+        @Option(help: "Field delimiter: , (default), ; or tab.") var delimiter: String = ","
+        @Flag(name: .customLong("allow-repeat"), help: "Import a file that was already imported completely.") var allowRepeat = false
+        @Option(help: "Write the per-line error report (CSV) to this file.") var errors: String?
+
+        func validate() throws {
+            guard DedupPolicy(rawValue: policy) != nil else { throw ValidationError("--policy must be merge, flag or block") }
+            for map in maps where !map.contains("=") { throw ValidationError("--map takes \"Header=field\", e.g. \"Mobile=phone\"") }
+        }
+
+        func run() async throws {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                printError("error: cannot read \(file)")
+                throw ExitCode(2)
+            }
+            let bytes = [UInt8](data)
+            let columns: [ImportColumn]? = maps.isEmpty ? nil : try Self.columns(maps, bytes: bytes, delimiter: delimiter)
+            let options = ImportStore.Options(dryRun: dryRun, allOrNothing: allOrNothing, policy: DedupPolicy(rawValue: policy)!, delimiter: delimiter)
+            let name = URL(fileURLWithPath: file).lastPathComponent
+            let estimate = max(1, bytes.reduce(into: 0) { count, byte in if byte == 10 { count += 1 } } - 1)
+            let (actAs, owner, mapping, saveMapping, allowRepeat, errors) = (self.actAs, self.owner, self.mapping, self.saveMapping, self.allowRepeat, self.errors)
+            let record = try await withRapport(database) { rapport in
+                var caller = Caller.system("cli")
+                if let actAs { caller = try await rapport.imports.caller(actingAs: actAs) }
+                var options = options
+                if let owner { options.defaultOwner = try await rapport.users.find(email: owner, by: caller).id.rawValue }
+                var mappingID: String?
+                if let mapping {
+                    let saved = try await rapport.imports.mappings(by: caller)
+                    mappingID = saved.first { $0.name == mapping || $0.id.rawValue == mapping }?.id.rawValue
+                    guard mappingID != nil else { throw RapportError.validation([FieldError(field: "--mapping", code: "not_found", message: "No saved mapping \(mapping).")]) }
+                }
+                if caller.principal == nil && options.defaultOwner == nil && !(columns ?? []).contains(where: { $0.field == "owner" }) {
+                    printError("note: no --owner and no owner column: imported customers will have no owner (a pool).")
+                }
+                let started = try await rapport.imports.start(
+                    .init(fileName: name, bytes: bytes, columns: columns, mappingID: mappingID, options: options, allowRepeat: allowRepeat), by: caller)
+                if let saveMapping { _ = try await rapport.imports.saveMapping(name: saveMapping, columns: started.columns, by: caller) }
+                printError("import \(started.id) started (\(bytes.count) bytes)")
+                let bar = ProgressBar(total: estimate)
+                let finished = try await rapport.imports.run(started.id, worker: "cli-\(ProcessInfo.processInfo.processIdentifier)") { bar.update($0) }
+                bar.done()
+                guard let finished else { throw RapportError(.conflict, "Another worker took the import.") }
+                if let errors {
+                    let report = try await rapport.imports.errorReport(finished.id.rawValue, by: caller)
+                    try Data(report.utf8).write(to: URL(fileURLWithPath: errors), options: .atomic)
+                }
+                if finished.counters.errors > 0 {
+                    let first = try await rapport.imports.errors(finished.id.rawValue, page: PageRequest(limit: 20), by: caller).items
+                    for error in first { printError("line \(error.line): \(error.field.isEmpty ? "" : error.field + ": ")\(error.message)") }
+                }
+                return finished
+            }
+            Self.summary(record)
+            if record.status == .failed { throw ExitCode(1) }
+        }
+
+        static func summary(_ record: ImportStore.Record) {
+            let counters = record.counters
+            print("\(record.id) \(record.status.rawValue): \(counters.processed) rows, \(counters.created) created, \(counters.merged) merged, "
+                  + "\(counters.flagged) flagged, \(counters.errors) with errors")
+            if let failure = record.failure { printError("error: \(failure)") }
+        }
+
+        /// `--map` options resolved against the file's header: unmapped headers are guessed.
+        static func columns(_ maps: [String], bytes: [UInt8], delimiter: String) throws -> [ImportColumn] {
+            var reader = CSVReader(delimiter: delimiter == "tab" || delimiter == "\t" ? 9 : UInt8(ascii: delimiter == ";" ? ";" : ","))
+            let prefix = Array(bytes.prefix(256 << 10))
+            guard let header = try? reader.parse(prefix, final: prefix.count == bytes.count).records.first?.fields.map({ $0.trimmingWhitespace() }) else {
+                printError("error: the file has no header row")
+                throw ExitCode(2)
+            }
+            var explicit: [String: String] = [:]
+            for map in maps {
+                let parts = map.split(separator: "=", maxSplits: 1).map { String($0).trimmingWhitespace() }
+                guard header.contains(parts[0]) else {
+                    printError("error: --map \(map): the file has no column \"\(parts[0])\" (it has: \(header.joined(separator: ", ")))")
+                    throw ExitCode(2)
+                }
+                explicit[parts[0]] = parts[1]
+            }
+            let guessed = CustomerImportFields.suggest(headers: header.filter { explicit[$0] == nil })
+            return header.map { name in ImportColumn(header: name, field: explicit[name] ?? guessed.first { $0.header == name }?.field ?? ImportColumn.ignore) }
+        }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Continue an interrupted import from its last committed batch.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "The import id (imp_…).") var id: String
+
+        func run() async throws {
+            let record = try await withRapport(database) { [id] rapport in
+                guard let importID = RecordID(parsing: id, prefix: .importRun) else { throw RapportError.notFound("import") }
+                let existing = try await rapport.imports.get(id, by: .system("cli"))
+                let bar = ProgressBar(total: Int(existing.counters.total ?? 0))
+                let finished = try await rapport.imports.run(importID, worker: "cli-\(ProcessInfo.processInfo.processIdentifier)") { bar.update($0) }
+                bar.done()
+                guard let finished else {
+                    throw RapportError(.conflict, "The import is \(existing.status.rawValue) and not resumable now (finished, or another worker is running it).")
+                }
+                return finished
+            }
+            Customers.summary(record)
+            if record.status == .failed { throw ExitCode(1) }
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show an import's status and counters.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "The import id (imp_…).") var id: String
+
+        func run() async throws {
+            let record = try await withRapport(database) { [id] rapport in try await rapport.imports.get(id, by: .system("cli")) }
+            Customers.summary(record)
+        }
+    }
+}
+
+/// Progress on standard error: a bar on a terminal, a plain line every ~10 % otherwise.
+final class ProgressBar: @unchecked Sendable {
+    private let lock = NSLock()
+    private let total: Int
+    private let terminal = isatty(2) == 1
+    private let started = Date()
+    private var lastShown = -1
+
+    init(total: Int) { self.total = max(1, total) }
+
+    func update(_ record: ImportStore.Record) {
+        lock.lock()
+        defer { lock.unlock() }
+        let done = Int(record.counters.processed)
+        let percent = min(100, done * 100 / total)
+        let rate = Double(done) / max(0.001, Date().timeIntervalSince(started))
+        let phase = record.status == .validating ? "checking" : "importing"
+        if terminal {
+            let filled = percent / 4
+            let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: 25 - filled)
+            FileHandle.standardError.write(Data("\r\(phase) [\(bar)] \(percent)% \(done) rows \(Int(rate)) rows/s   ".utf8))
+        } else if percent / 10 != lastShown / 10 || percent == 100 && lastShown != 100 {
+            FileHandle.standardError.write(Data("\(phase): \(percent)% (\(done) rows, \(Int(rate)) rows/s)\n".utf8))
+        }
+        lastShown = percent
+    }
+
+    func done() {
+        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}

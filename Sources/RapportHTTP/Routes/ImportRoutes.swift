@@ -1,0 +1,251 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import RapportApp
+import RapportCore
+import RapportStorage
+
+/// `/api/v1/imports` (upload, status, errors, commit, preview) and `/api/v1/import-mappings`.
+struct ImportRoutes {
+    let rapport: Rapport
+
+    static let optionNames: Set<String> = [
+        "dry_run", "all_or_nothing", "allow_repeat", "policy", "delimiter", "default_owner", "mapping_id", "columns", "save_mapping",
+    ]
+
+    /// The upload: a `multipart/form-data` body with a `file` part and option parts, or a `text/csv`
+    /// body with the options as query parameters.
+    struct Upload {
+        var fileName: String
+        var bytes: [UInt8]
+        var values: [String: String]
+    }
+
+    static func upload(_ request: Request) async throws -> Upload {
+        var request = request
+        let body = try await JSONBody.collect(&request, limit: ImportUseCases.maximumBytes)
+        let contentType = request.headers[.contentType]
+        var check = Validator()
+        if let boundary = MultipartForm.boundary(of: contentType) {
+            let form = try MultipartForm(body, boundary: boundary)
+            for name in form.parts.keys.sorted() where name != "file" && !optionNames.contains(name) {
+                check.add(name, "unknown_field", "\(name) is not a field of this request.")
+            }
+            guard let file = form.parts["file"] else {
+                check.add("file", "required", "file is required (a CSV file part).")
+                try check.finish()
+                throw RapportError.validation([])
+            }
+            try check.finish()
+            var values: [String: String] = [:]
+            for name in optionNames { if let text = form.text(name) { values[name] = text } }
+            return Upload(fileName: file.fileName ?? "upload.csv", bytes: file.bytes, values: values)
+        }
+        let media = contentType?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard media == "text/csv" || media == "application/csv" else {
+            throw RapportError(.unsupportedMediaType, "Send the file as multipart/form-data (a file part) or as text/csv.")
+        }
+        var values: [String: String] = [:]
+        for name in optionNames { if let text = request.query(name) { values[name] = text } }
+        return Upload(fileName: request.query("file_name") ?? "upload.csv", bytes: Array(body.readableBytesView), values: values)
+    }
+
+    static func options(_ values: [String: String]) throws -> (ImportStore.Options, [ImportColumn]?, String?, Bool, String?) {
+        var check = Validator()
+        func flag(_ name: String) -> Bool {
+            guard let text = values[name] else { return false }
+            if text == "true" { return true }
+            if text != "false" { check.add(name, "invalid", "\(name) is true or false.") }
+            return false
+        }
+        var options = ImportStore.Options(dryRun: flag("dry_run"), allOrNothing: flag("all_or_nothing"))
+        let allowRepeat = flag("allow_repeat")
+        if let policy = values["policy"] {
+            if let parsed = DedupPolicy(rawValue: policy) { options.policy = parsed } else { check.add("policy", "invalid", "policy is merge, flag or block.") }
+        }
+        if let delimiter = values["delimiter"] { options.delimiter = delimiter == "tab" ? "\t" : delimiter }
+        options.defaultOwner = values["default_owner"]
+        var columns: [ImportColumn]?
+        if let text = values["columns"] {
+            do { columns = try JSONDecoder().decode([ImportColumn].self, from: Data(text.utf8)) } catch {
+                check.add("columns", "invalid", "columns is a JSON array of {\"header\": …, \"field\": …}.")
+            }
+        }
+        try check.finish()
+        return (options, columns, values["mapping_id"], allowRepeat, values["save_mapping"])
+    }
+
+    func add(to api: RouterGroup<APIRequestContext>) {
+        api.post("imports") { request, context in
+            let upload = try await Self.upload(request)
+            let (options, columns, mappingID, allowRepeat, saveMapping) = try Self.options(upload.values)
+            let record = try await rapport.imports.start(
+                .init(fileName: upload.fileName, bytes: upload.bytes, columns: columns, mappingID: mappingID, options: options, allowRepeat: allowRepeat),
+                by: context.caller)
+            if let saveMapping { _ = try await rapport.imports.saveMapping(name: saveMapping, columns: record.columns, by: context.caller) }
+            return try JSONResponse.make(ImportDTO(record), status: .accepted, location: "/api/v1/imports/\(record.id)")
+        }
+        api.post("imports/preview") { request, context in
+            let upload = try await Self.upload(request)
+            let preview = try await rapport.imports.preview(upload.bytes, delimiter: upload.values["delimiter"] ?? ",", by: context.caller)
+            return try JSONResponse.make(ImportPreviewDTO(preview))
+        }
+        api.get("imports") { request, context in
+            let page = try await rapport.imports.list(page: try request.pageRequest(), by: context.caller)
+            return try JSONResponse.make(ListResponse(page, ImportDTO.init))
+        }
+        api.get("imports/:id") { _, context in
+            try JSONResponse.make(ImportDTO(try await rapport.imports.get(try context.parameters.require("id"), by: context.caller)))
+        }
+        api.get("imports/:id/errors") { request, context in
+            let page = try await rapport.imports.errors(try context.parameters.require("id"), page: try request.pageRequest(), by: context.caller)
+            return try JSONResponse.make(ListResponse(page, ImportErrorDTO.init))
+        }
+        api.get("imports/:id/error-report") { _, context in
+            let id: String = try context.parameters.require("id")
+            let report = try await rapport.imports.errorReport(id, by: context.caller)
+            return Response(status: .ok, headers: [
+                .contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(id)-errors.csv\"",
+            ], body: .init(byteBuffer: ByteBuffer(string: report)))
+        }
+        api.post("imports/:id/commit") { request, context in
+            var body = try await JSONBody.readOptional(request, accepts: ["all_or_nothing"])
+            let allOrNothing = body.bool("all_or_nothing")
+            try body.finish()
+            let record = try await rapport.imports.commit(try context.parameters.require("id"), allOrNothing: allOrNothing, by: context.caller)
+            return try JSONResponse.make(ImportDTO(record), status: .accepted)
+        }
+        api.get("import-mappings") { _, context in
+            let mappings = try await rapport.imports.mappings(by: context.caller)
+            return try JSONResponse.make(ListResponse(Page(items: mappings, nextCursor: nil), MappingDTO.init))
+        }
+        api.post("import-mappings") { request, context in
+            var body = try await JSONBody.read(request, accepts: ["name", "columns"])
+            let name = body.string("name", required: true)
+            let columns = body.decode("columns", as: [ImportColumn].self, required: true)
+            try body.finish()
+            let mapping = try await rapport.imports.saveMapping(name: name ?? "", columns: columns ?? [], by: context.caller)
+            return try JSONResponse.make(MappingDTO(mapping), status: .created, location: "/api/v1/import-mappings/\(mapping.id)")
+        }
+        api.get("import-mappings/:id") { _, context in
+            try JSONResponse.make(MappingDTO(try await rapport.imports.mapping(try context.parameters.require("id"), by: context.caller)))
+        }
+        api.delete("import-mappings/:id") { _, context in
+            try await rapport.imports.deleteMapping(try context.parameters.require("id"), by: context.caller)
+            return JSONResponse.noContent()
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let contentDisposition = HTTPField.Name("Content-Disposition")!
+}
+
+struct ImportCountersDTO: Encodable, Sendable {
+    @Nullable var total: Int64?
+    var processed: Int64
+    var created: Int64
+    var merged: Int64
+    var flagged: Int64
+    var errors: Int64
+}
+
+struct ImportDTO: Encodable, Sendable {
+    var id: String
+    var object: String
+    var status: String
+    var fileName: String
+    var fileBytes: Int64
+    var dryRun: Bool
+    var allOrNothing: Bool
+    var policy: String
+    var columns: [ImportColumn]
+    var counters: ImportCountersDTO
+    @Nullable var failure: String?
+    @Nullable var createdBy: String?
+    var createdAt: Date
+    var updatedAt: Date
+    @Nullable var finishedAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case id, object, status, policy, columns, counters, failure
+        case fileName = "file_name", fileBytes = "file_bytes", dryRun = "dry_run", allOrNothing = "all_or_nothing"
+        case createdBy = "created_by", createdAt = "created_at", updatedAt = "updated_at", finishedAt = "finished_at"
+    }
+
+    init(_ record: ImportStore.Record) {
+        id = record.id.rawValue
+        object = record.object
+        status = record.status.rawValue
+        fileName = record.fileName
+        fileBytes = record.fileBytes
+        dryRun = record.options.dryRun
+        allOrNothing = record.options.allOrNothing
+        policy = record.options.policy.rawValue
+        columns = record.columns
+        counters = ImportCountersDTO(total: record.counters.total, processed: record.counters.processed, created: record.counters.created,
+                                     merged: record.counters.merged, flagged: record.counters.flagged, errors: record.counters.errors)
+        failure = record.failure
+        createdBy = record.createdBy?.rawValue
+        createdAt = record.createdAt
+        updatedAt = record.updatedAt
+        finishedAt = record.finishedAt
+    }
+}
+
+struct ImportErrorDTO: Encodable, Sendable {
+    var line: Int64
+    var column: String
+    var code: String
+    var message: String
+
+    init(_ error: ImportStore.RowError) {
+        line = error.line
+        column = error.field
+        code = error.code
+        message = error.message
+    }
+}
+
+struct ImportPreviewDTO: Encodable, Sendable {
+    var headers: [String]
+    var sample: [[String]]
+    var suggestedColumns: [ImportColumn]
+
+    enum CodingKeys: String, CodingKey {
+        case headers, sample
+        case suggestedColumns = "suggested_columns"
+    }
+
+    init(_ preview: ImportUseCases.Preview) {
+        headers = preview.headers
+        sample = preview.sample
+        suggestedColumns = preview.suggested
+    }
+}
+
+struct MappingDTO: Encodable, Sendable {
+    var id: String
+    var name: String
+    var object: String
+    var columns: [ImportColumn]
+    var version: Int64
+    var createdAt: Date
+    var updatedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, object, columns, version
+        case createdAt = "created_at", updatedAt = "updated_at"
+    }
+
+    init(_ mapping: ImportStore.Mapping) {
+        id = mapping.id.rawValue
+        name = mapping.name
+        object = mapping.object
+        columns = mapping.columns
+        version = mapping.version
+        createdAt = mapping.createdAt
+        updatedAt = mapping.updatedAt
+    }
+}

@@ -83,6 +83,7 @@ public final class Rapport: Sendable {
     public var merges: MergeUseCases { MergeUseCases(rapport: self) }
     public var exports: ExportUseCases { ExportUseCases(rapport: self) }
     public var imports: ImportUseCases { ImportUseCases(rapport: self) }
+    public var demo: DemoUseCases { DemoUseCases(rapport: self) }
 }
 
 /// Who is calling a use case, and from where.

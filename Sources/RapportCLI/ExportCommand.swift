@@ -41,7 +41,7 @@ struct ExportCommand: AsyncParsableCommand {
             let request = ExportUseCases.Request(
                 filters: .init(owner: owner, team: team, stage: stage, source: source, tag: tag, kind: kind, q: q),
                 columns: columns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
-            let (actingAs, output, bom) = (actingAs, output, bom)
+            let actingAs = self.actingAs, output = self.output, bom = self.bom
             let outcome = try await withRapport(database) { rapport -> ExportCommand.Outcome in
                 let caller = try await ExportCommand.caller(actingAs: actingAs, rapport)
                 let download: ExportUseCases.Download
@@ -67,7 +67,7 @@ struct ExportCommand: AsyncParsableCommand {
         @Flag(help: "Start the file with a UTF-8 byte-order mark (for Excel).") var bom = false
 
         func run() async throws {
-            let (id, actingAs, output, bom) = (id, actingAs, output, bom)
+            let id = self.id, actingAs = self.actingAs, output = self.output, bom = self.bom
             let outcome = try await withRapport(database) { rapport -> ExportCommand.Outcome in
                 let caller = try await ExportCommand.caller(actingAs: actingAs, rapport)
                 let download = try await rapport.exports.download(id, by: caller)

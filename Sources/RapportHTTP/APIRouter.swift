@@ -27,6 +27,7 @@ public enum APIRouter {
         router.add(middleware: MetricsMiddleware())
         let routes = RouteTable()
         router.add(middleware: ProblemMiddleware(routes: routes))
+        router.add(middleware: QueryGuardMiddleware())
 
         let system = SystemRoutes(rapport: rapport, metricsText: metricsText)
         system.add(to: router)

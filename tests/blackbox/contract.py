@@ -234,7 +234,10 @@ def field_codes(body: dict[str, Any]) -> dict[str, str]:
 
 # The data scopes of the standard access policy (ScopePolicy.standard) for every role but admin.
 STANDARD_SCOPES: dict[str, dict[str, str]] = {
-    role: {"user": scope, "team": scope, "token": "own", "audit": "none", "role": "none"}
+    role: {
+        "user": scope, "team": scope, "token": "own", "audit": "none", "role": "none",
+        "customer": scope, "dictionary": "all", "export": "subtree" if role == "manager" else "none",
+    }
     for role, scope in {
         "manager": "subtree", "rep": "own", "service": "own", "marketer": "own",
         "partner": "own", "analyst": "all", "read_only": "own",

@@ -56,10 +56,8 @@ public struct ActivityUseCases: Sendable {
     /// refused (`rate_limited`) in block mode, or logged with a warning in warn mode; a customer
     /// marked do-not-contact takes no outbound touches at all.
     public func log(_ input: NewActivity, by caller: Caller) async throws -> Logged {
-        let scope = try await customerScope(caller, .read)
-        guard try await rapport.allows(caller, .update, .customer) else {
-            throw RapportError(.forbidden, "Your role may not log activities.")
-        }
+        // Logging is a change to the customer's record: the caller needs edit access to it.
+        let scope = try await customerScope(caller, .update)
         let now = rapport.clock.now()
         var check = Validator()
         let type = Activity.ActivityType(rawValue: input.type)
@@ -106,12 +104,14 @@ public struct ActivityUseCases: Sendable {
             let cap = try await CustomerSettings.load(sql).frequencyCap
             // Serialise touches of one customer so concurrent reps cannot both slip under the cap.
             try await sql.lockKeys(["touch:\(customerID.rawValue)"])
-            let counted = direction == .outbound
-                ? try await ActivityStore(sql).outboundCount(customer: customerID, after: cap.windowStart(for: occurredAt), upTo: occurredAt) : 0
+            let counted = try await ActivityStore(sql).outboundCount(customer: customerID, after: cap.windowStart(for: occurredAt), upTo: occurredAt)
             let decision = cap.decide(direction, outboundInWindow: counted)
             if case .block(let count) = decision {
+                // The next touch fits once the oldest touch in the window leaves it.
+                let oldest = try await ActivityStore(sql).oldestOutbound(customer: customerID, after: cap.windowStart(for: occurredAt), upTo: occurredAt)
+                let retry = oldest.map { max(1, Int(($0.addingTimeInterval(Double(cap.periodDays) * 86_400).timeIntervalSince(occurredAt)).rounded(.up))) }
                 throw RapportError(.rateLimited, "This customer has had \(count - 1) outbound touches in \(cap.periodDays) days (the limit is \(cap.limit)).",
-                                   extra: ["reason": "contact_frequency_cap"])
+                                   retryAfterSeconds: retry, extra: ["reason": "contact_frequency_cap"])
             }
             var warned = false
             if case .warn = decision { warned = true }

@@ -49,8 +49,8 @@ public struct SettingsUseCases: Sendable {
 
     /// Replaces the customer settings after checking every value.
     public func setCustomers(_ settings: CustomerSettings, by caller: Caller) async throws -> CustomerSettings {
-        guard caller.principal == nil || caller.principal?.role == .admin else {
-            throw RapportError(.forbidden, "Only administrators may change settings.")
+        guard caller.principal == nil || (caller.principal?.role == .admin && caller.principal?.tokenScopes.contains(.write) == true) else {
+            throw RapportError(.forbidden, "Only administrators, with a token that may write, change settings.")
         }
         var check = Validator()
         if !PhoneNumber.isKnownRegion(settings.defaultRegion) {

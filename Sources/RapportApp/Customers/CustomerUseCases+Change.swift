@@ -37,7 +37,7 @@ extension CustomerUseCases {
                 let visible = try await store.visible(matches.map(\.customerID), in: readScope)
                 throw Self.duplicateError(matches, visible: visible)
             }
-            guard try await store.replace(customer, expectedVersion: expectedVersion ?? existing.version) else {
+            guard try await store.replace(customer, expectedVersion: expectedVersion ?? existing.version, by: caller.actorID) else {
                 throw RapportError(.preconditionFailed, "The customer was changed by someone else; fetch it again and retry.")
             }
             customer.version = (expectedVersion ?? existing.version) + 1

@@ -39,7 +39,11 @@ extension CustomerUseCases {
             type: relationType, note: note, createdAt: now)
         try await rapport.transaction { sql in
             let existing = try await RelationStore(sql).relations(of: customer.id)
-            if existing.contains(where: { $0.fromID == relation.fromID && $0.toID == relation.toID && $0.type == relation.type }) {
+            let symmetric = relation.type == .spouseOf
+            if existing.contains(where: {
+                $0.type == relation.type && (($0.fromID == relation.fromID && $0.toID == relation.toID)
+                    || (symmetric && $0.fromID == relation.toID && $0.toID == relation.fromID))
+            }) {
                 throw RapportError(.conflict, "These customers are already related that way.")
             }
             try await RelationStore(sql).insert(relation, by: caller.actorID)

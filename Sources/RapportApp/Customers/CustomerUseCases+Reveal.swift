@@ -9,6 +9,8 @@ extension CustomerUseCases {
         public var customerID: RecordID
         public var contacts: [ContactPoint]
         public var idNumber: String?
+        /// Custom fields of type phone or email, in full.
+        public var customFields: [String: JSONValue]
         /// Nil when the role has no quota.
         public var quota: Int?
         public var used: Int64
@@ -44,6 +46,7 @@ extension CustomerUseCases {
             try await rapport.record(rapport.event("customer.revealed", by: caller, kind: .customer, object: customer.id.rawValue,
                                                    details: ["fields": Set(customer.contacts.filter(\.kind.isSensitive).map(\.kind.rawValue)).sorted().joined(separator: ",")]), in: sql)
             return Revealed(customerID: customer.id, contacts: customer.contacts, idNumber: customer.idNumber,
+                            customFields: customer.sensitiveCustomFields,
                             quota: caller.principal == nil ? nil : rule.hourlyQuota, used: used, resetsAt: resetsAt)
         }
     }

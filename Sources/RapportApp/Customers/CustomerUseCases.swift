@@ -25,6 +25,7 @@ public struct CustomerUseCases: Sendable {
     public func create(_ input: CustomerInput, policy: DedupPolicy? = nil, by caller: Caller) async throws -> (Customer, Outcome) {
         _ = try await filter(caller, .create)
         let readScope = try await filter(caller, .read)
+        let editScope = try await filter(caller, .update)
         let now = rapport.clock.now()
         return try await rapport.transaction { sql in
             let settings = try await CustomerSettings.load(sql)
@@ -60,7 +61,8 @@ public struct CustomerUseCases: Sendable {
                 case .block:
                     throw Self.duplicateError(matches, visible: visible)
                 case .merge:
-                    guard let target = matched.first(where: visible.contains) else { throw Self.duplicateError(matches, visible: visible) }
+                    let editable = try await store.visible(matched, in: editScope)
+                    guard let target = matched.first(where: editable.contains) else { throw Self.duplicateError(matches, visible: visible) }
                     let merged = try await fold(customer, into: target, by: caller, at: now, sql)
                     return (merged.masked(), .mergedInto(target))
                 case .flag:
@@ -128,8 +130,19 @@ public struct CustomerUseCases: Sendable {
             customer.teamID = try await UserStore(sql).find(me)?.teamID
         }
         if let team = input.team {
+            let role = caller.principal?.role
+            guard role == nil || role == .admin || role == .manager else {
+                check.add("team_id", "forbidden", "Only managers and administrators may set a customer's team.")
+                return
+            }
             if let team {
-                customer.teamID = try await TeamUseCases.referenced(team, field: "team_id", in: TeamStore(sql)).id
+                let teamScope = try await rapport.scope(caller, .read, .team, anchor: .teamTable, table: "teams")
+                let found = try await TeamUseCases.referenced(team, field: "team_id", in: TeamStore(sql))
+                guard try await TeamStore(sql).find(found.id, in: teamScope) != nil else {
+                    check.add("team_id", "invalid", "team_id must be a team you may assign customers to.")
+                    return
+                }
+                customer.teamID = found.id
             } else {
                 customer.teamID = nil
             }
@@ -214,7 +227,7 @@ public struct CustomerUseCases: Sendable {
                 filter.contact = (.email, email)
             } else if Self.looksLikePhone(q), let phone = PhoneNumber.e164(q, defaultRegion: region) {
                 filter.contact = (.phone, phone)
-            } else if q.hasPrefix("o"), q.count >= 20, !q.contains(" ") {
+            } else if q.hasPrefix("o"), q.utf8.count == 28, q.utf8.allSatisfy({ $0 == 45 || $0 == 95 || (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) }) {
                 filter.contact = (.wechatUnionid, q)
             } else {
                 filter.text = q

@@ -13,6 +13,12 @@ public struct DictionaryUseCases: Sendable {
         public var version: Int64
         public var dictionary: ObjectDictionary
         public var updatedAt: Date?
+
+        public init(version: Int64, dictionary: ObjectDictionary, updatedAt: Date?) {
+            self.version = version
+            self.dictionary = dictionary
+            self.updatedAt = updatedAt
+        }
     }
 
     private func requireRead(_ caller: Caller) async throws {
@@ -34,6 +40,12 @@ public struct DictionaryUseCases: Sendable {
         let all = try await rapport.database.read { sql in try await Self.current(sql, template: rapport.settings.dictionaryTemplate) }
         guard let current = all[object] else { throw RapportError.notFound("dictionary") }
         return current
+    }
+
+    /// The ready-made dictionaries, by name (`education`, `b2b`).
+    public func templates(by caller: Caller) async throws -> [(name: String, dictionary: BusinessDictionary)] {
+        try await requireRead(caller)
+        return [("education", .education), ("b2b", .b2b)]
     }
 
     /// Every saved version of one object type, newest first.

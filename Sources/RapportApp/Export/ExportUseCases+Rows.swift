@@ -128,8 +128,9 @@ extension ExportUseCases {
 
         /// Writes the header and every row in scope, one page (500 rows) per call of `sink`, and
         /// returns how many rows it wrote. Ends with an `export.downloaded` audit entry giving that
-        /// count (with `complete=false` when writing failed part way).
-        public func write(byteOrderMark: Bool = false, progress: (Int) -> Void = { _ in },
+        /// count (with `complete=false` when writing failed part way). `progress` hears the rows
+        /// written after each page; it may throw to stop the export.
+        public func write(byteOrderMark: Bool = false, progress: (Int) throws -> Void = { _ in },
                           to sink: (_ bytes: [UInt8]) async throws -> Void) async throws -> Int {
             var csv = CSVWriter(byteOrderMark: byteOrderMark)
             csv.row(plan.columns.map(\.name))
@@ -142,7 +143,7 @@ extension ExportUseCases {
                     rows += found.items.count
                     let bytes = csv.take()
                     if !bytes.isEmpty { try await sink(bytes) }
-                    progress(rows)
+                    try progress(rows)
                     guard let next = found.nextCursor else { break }
                     page.cursor = next
                 }
@@ -156,7 +157,7 @@ extension ExportUseCases {
 
         /// Writes the CSV to `path` atomically: into a temporary file beside it (mode 0600), renamed
         /// over `path` only when complete, so a failed export leaves no partial file behind.
-        public func write(toFile path: String, byteOrderMark: Bool = false, progress: (Int) -> Void = { _ in }) async throws -> Int {
+        public func write(toFile path: String, byteOrderMark: Bool = false, progress: (Int) throws -> Void = { _ in }) async throws -> Int {
             let target = URL(fileURLWithPath: path)
             let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(UUID().uuidString).part")
             guard FileManager.default.createFile(atPath: temporary.path, contents: nil, attributes: [.posixPermissions: 0o600]),

@@ -55,7 +55,7 @@ public struct ExportUseCases: Sendable {
         guard let requester = caller.actorID else {
             throw RapportError(.forbidden, "Export requests belong to users; the system exports directly (rapport export customers).")
         }
-        let plan = try await plan(request, by: caller)
+        let plan = try await self.plan(request, by: caller)
         let rows = try await count(plan, by: caller)
         let now = rapport.clock.now()
         return try await rapport.transaction { sql in
@@ -165,7 +165,7 @@ public struct ExportUseCases: Sendable {
     public func download(_ id: String, by caller: Caller) async throws -> Download {
         let export = try await checkDownload(id, by: caller)
         let request = Request(object: export.object, filters: Self.query(export.filters), columns: export.columns, format: export.format)
-        let plan = try await plan(request, by: caller, stored: true)
+        let plan = try await self.plan(request, by: caller, stored: true)
         let now = rapport.clock.now()
         try await rapport.transaction { sql in
             guard try await ExportStore(sql).markDownloaded(export.id, at: now) else {
@@ -183,7 +183,7 @@ public struct ExportUseCases: Sendable {
         guard caller.principal == nil else {
             throw RapportError(.forbidden, "Users request exports (and large ones wait for approval); only the system exports directly.")
         }
-        let plan = try await plan(request, by: caller)
+        let plan = try await self.plan(request, by: caller)
         let rows = try await count(plan, by: caller)
         let now = rapport.clock.now()
         let id = rapport.ids.next(Export.idPrefix, at: now)

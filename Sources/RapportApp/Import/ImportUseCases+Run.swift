@@ -114,7 +114,8 @@ extension ImportUseCases {
 
     /// What every batch needs, read once: dictionary, settings, assignable users and teams, scope.
     func batchContext(_ record: ImportStore.Record, caller: Caller) async throws -> BatchContext {
-        let scope = try await rapport.scope(caller, .read, .customer, anchor: .owner(column: "owner_id"), table: "customers")
+        // Rows fold only into customers the importer may edit.
+        let scope = try await rapport.scope(caller, .update, .customer, anchor: .owner(column: "owner_id"), table: "customers")
         let userScope = try await rapport.scope(caller, .read, .user, anchor: .userTable, table: "users")
         let template = rapport.settings.dictionaryTemplate
         let mayAssignOthers = caller.principal == nil || [.admin, .manager].contains(caller.principal!.role)

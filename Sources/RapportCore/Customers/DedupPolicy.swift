@@ -16,6 +16,10 @@ public struct DedupSettings: Sendable, Equatable, Codable {
 
     public init(bySource: [String: DedupPolicy]) { self.bySource = bySource }
 
+    enum CodingKeys: String, CodingKey {
+        case bySource = "by_source"
+    }
+
     public static let standard = DedupSettings(bySource: ["api": .block, "web": .block, "cli": .block, "import": .merge])
 
     public func policy(for source: String) -> DedupPolicy { bySource[source] ?? .flag }

@@ -134,17 +134,19 @@ public struct RevealDTO: Encodable, Sendable {
     public var customerId: String
     public var contacts: [ContactDTO]
     @Nullable public var idNumber: String?
+    public var customFields: [String: JSONValue]
     public var quota: QuotaDTO
 
     enum CodingKeys: String, CodingKey {
         case contacts, quota
-        case customerId = "customer_id", idNumber = "id_number"
+        case customerId = "customer_id", idNumber = "id_number", customFields = "custom_fields"
     }
 
     init(_ revealed: CustomerUseCases.Revealed) {
         customerId = revealed.customerID.rawValue
         contacts = revealed.contacts.map { ContactDTO($0, masked: false) }
         idNumber = revealed.idNumber
+        customFields = revealed.customFields
         quota = QuotaDTO(limit: revealed.quota, used: revealed.used, resetsAt: revealed.resetsAt)
     }
 }

@@ -50,7 +50,8 @@ public struct IdempotencyMiddleware: RouterMiddleware {
             try? await rapport.idempotency.release(principal.userID, key: key)
             throw error
         }
-        if response.status.code >= 500 {
+        // A 5xx or a rate limit is not an outcome to replay: the key is released so a retry runs.
+        if response.status.code >= 500 || response.status.code == 429 {
             try? await rapport.idempotency.release(principal.userID, key: key)
             return response
         }

@@ -98,7 +98,7 @@ struct CustomerRoutes {
             let revealed = try await rapport.customers.reveal(try context.parameters.require("id"), by: context.caller)
             var response = try JSONResponse.make(RevealDTO(revealed))
             response.headers[.cacheControl] = "no-store"
-            response.headers[.secretFields] = "contacts,id_number"
+            response.headers[.secretFields] = "contacts,id_number,custom_fields"
             return response
         }
         api.get("customers/:id/360") { request, context in

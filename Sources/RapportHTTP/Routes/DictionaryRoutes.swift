@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import RapportApp
 import RapportCore
+import RapportStorage
 
 /// `/api/v1/dictionary` (the business dictionary) and `/api/v1/settings/customers`.
 struct DictionaryRoutes {
@@ -27,6 +28,17 @@ struct DictionaryRoutes {
         }
     }
 
+    /// A ready-made dictionary (education, b2b): fetch one object's definition and PUT it to adopt it.
+    struct TemplateDTO: Encodable, Sendable {
+        var name: String
+        var objects: [ObjectDictionary]
+
+        init(_ template: (name: String, dictionary: BusinessDictionary)) {
+            name = template.name
+            objects = template.dictionary.objects
+        }
+    }
+
     func add(to api: RouterGroup<APIRequestContext>) {
         api.get("dictionary") { _, context in
             let all = try await rapport.dictionary.all(by: context.caller)
@@ -36,6 +48,15 @@ struct DictionaryRoutes {
         api.get("dictionary/:object") { _, context in
             let current = try await rapport.dictionary.get(try context.parameters.require("object"), by: context.caller)
             return try JSONResponse.make(ObjectDTO(current), etag: current.version)
+        }
+        api.get("dictionary/:object/versions") { _, context in
+            let versions = try await rapport.dictionary.versions(try context.parameters.require("object"), by: context.caller)
+            let items = versions.map { DictionaryUseCases.Current(version: $0.version, dictionary: $0.dictionary, updatedAt: $0.createdAt) }
+            return try JSONResponse.make(ListResponse(Page(items: items, nextCursor: nil), ObjectDTO.init))
+        }
+        api.get("dictionary-templates") { _, context in
+            let templates = try await rapport.dictionary.templates(by: context.caller)
+            return try JSONResponse.make(ListResponse(Page(items: templates, nextCursor: nil), TemplateDTO.init))
         }
         api.put("dictionary/:object") { request, context in
             var body = try await JSONBody.read(request, accepts: ["dictionary", "version"])

@@ -78,6 +78,10 @@ extension JSONBody {
             if required { errors.append(FieldError(field: key, code: "required", message: "\(key) is required.")) }
             return nil
         }
+        if let path = Self.unrepresentable(value, path: key) {
+            errors.append(FieldError(field: path, code: "out_of_range", message: "\(path) is a number out of range."))
+            return nil
+        }
         do {
             let data = try JSONEncoder().encode(value)
             return try JSONDecoder().decode(type, from: data)
@@ -87,6 +91,20 @@ extension JSONBody {
         } catch {
             errors.append(FieldError(field: key, code: "invalid", message: "\(key) is not valid."))
             return nil
+        }
+    }
+
+    /// The path of the first number no type can hold, if any (it would otherwise decode as null).
+    static func unrepresentable(_ value: JSONValue, path: String) -> String? {
+        switch value {
+        case .unrepresentableNumber: return path
+        case .array(let values):
+            for (index, item) in values.enumerated() { if let found = unrepresentable(item, path: "\(path)[\(index)]") { return found } }
+            return nil
+        case .object(let members):
+            for key in members.keys.sorted() { if let found = unrepresentable(members[key]!, path: "\(path).\(key)") { return found } }
+            return nil
+        default: return nil
         }
     }
 

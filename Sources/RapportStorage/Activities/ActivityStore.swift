@@ -38,6 +38,14 @@ public struct ActivityStore: Sendable {
         return Int(try row?.int("n") ?? 0)
     }
 
+    /// The earliest outbound touch of a customer with `occurred_at` in `(from, to]`.
+    public func oldestOutbound(customer: RecordID, after from: Date, upTo to: Date) async throws -> Date? {
+        try await sql.select().column(SQLFunction("min", args: SQLColumn("occurred_at")), as: "at").from("activities")
+            .where("customer_id", .equal, customer.rawValue).where("direction", .equal, Activity.Direction.outbound.rawValue)
+            .where("occurred_at", .greaterThan, from.microsSinceEpoch).where("occurred_at", .lessThanOrEqual, to.microsSinceEpoch)
+            .first()?.optionalDate("at")
+    }
+
     /// One activity whose customer is within `scope` (a filter anchored on the `customers` table).
     public func find(_ id: RecordID, customersIn scope: ScopeFilter) async throws -> Activity? {
         let query = sql.select().columns(Self.columns.map { SQLColumn($0, table: "activities") }).from("activities")

@@ -52,7 +52,7 @@ public struct CustomerStore: Sendable {
 
     /// Writes every column of `customer` if the stored version is `expectedVersion`, bumping the
     /// version; returns false on a version mismatch. Contacts, tags and consents are replaced.
-    public func replace(_ customer: Customer, expectedVersion: Int64) async throws -> Bool {
+    public func replace(_ customer: Customer, expectedVersion: Int64, by actor: RecordID? = nil) async throws -> Bool {
         let row = try await sql.update("customers")
             .set("kind", to: SQLBind(customer.kind.rawValue)).set("name", to: SQLBind(customer.name))
             .set("company", to: SQLBind(customer.company)).set("title", to: SQLBind(customer.title))
@@ -74,7 +74,7 @@ public struct CustomerStore: Sendable {
         try await insertContacts(customer.contacts.map { (customer.id, $0) }, at: customer.updatedAt)
         try await sql.delete(from: "customer_tags").where("customer_id", .equal, customer.id.rawValue).run()
         try await insertTags(customer.tags.map { (customer.id, $0) }, at: customer.updatedAt)
-        try await upsertConsents(customer.consents, of: customer.id, by: nil)
+        try await upsertConsents(customer.consents, of: customer.id, by: actor)
         return true
     }
 
@@ -107,6 +107,7 @@ public struct CustomerStore: Sendable {
                 \(bind: consent.status.rawValue), \(bind: consent.source), \(bind: consent.recordedAt.microsSinceEpoch), \(bind: actor?.rawValue))
                 ON CONFLICT (customer_id, channel, purpose) DO UPDATE SET status = excluded.status, source = excluded.source,
                     recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by
+                WHERE customer_consents.status <> excluded.status OR customer_consents.recorded_at <> excluded.recorded_at
                 """).run()
         }
     }
@@ -212,12 +213,19 @@ public struct CustomerStore: Sendable {
         guard !ids.isEmpty else { return [] }
         let query = sql.select().column(SQLColumn("id", table: "customers")).from("customers")
             .where(SQLColumn("id", table: "customers"), .in, SQLGroupExpression(ids.map { SQLBind($0.rawValue) }))
+            .where(SQLColumn("merged_into", table: "customers"), .is, SQLLiteral.null)
         return Set(try await scope.apply(to: query).all().map { try $0.id("id") })
     }
 
     /// Stage keys in use by live customers (the dictionary archives rather than deletes them).
+    /// Stage keys in use by customers now or in their stage history (a removed stage that history
+    /// names is archived, so the history keeps reading).
     public func stagesInUse() async throws -> Set<String> {
-        Set(try await sql.select().distinct().column("stage").from("customers").all().map { try $0.text("stage") })
+        var stages = Set(try await sql.select().distinct().column("stage").from("customers").all().map { try $0.text("stage") })
+        for row in try await sql.raw("SELECT DISTINCT to_stage AS stage FROM stage_history WHERE object = 'customer'").all() {
+            stages.insert(try row.text("stage"))
+        }
+        return stages
     }
 
     static func decode(_ row: any SQLRow) throws -> Customer {

@@ -26,7 +26,7 @@ struct ExportCommand: AsyncParsableCommand {
                 """)
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Write the CSV to this file (replaced only once complete); default: standard output.") var output: String?
-        @Option(name: .customLong("as"), help: "Act as the user with this sign-in email.") var actingAs: String?
+        @Option(name: .customLong("as"), help: ArgumentHelp("Act as the user with this sign-in email.", valueName: "email")) var actingAs: String?
         @Option(help: "Only customers owned by this user id.") var owner: String?
         @Option(help: "Only customers of this team id.") var team: String?
         @Option(help: "Only customers in this stage (a stage key of the business dictionary).") var stage: String?
@@ -42,15 +42,20 @@ struct ExportCommand: AsyncParsableCommand {
                 filters: .init(owner: owner, team: team, stage: stage, source: source, tag: tag, kind: kind, q: q),
                 columns: columns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
             let actingAs = self.actingAs, output = self.output, bom = self.bom
+            try ExportCommand.checkOutput(output)
             let outcome = try await withRapport(database) { rapport -> ExportCommand.Outcome in
                 let caller = try await ExportCommand.caller(actingAs: actingAs, rapport)
                 let download: ExportUseCases.Download
-                if caller.principal != nil {
-                    let export = try await rapport.exports.request(request, by: caller)
-                    guard export.status == .ready else { return .pending(export.id, rows: export.rowCount) }
-                    download = try await rapport.exports.download(export.id.rawValue, by: caller)
-                } else {
-                    download = try await rapport.exports.direct(request, by: caller)
+                do {
+                    if caller.principal != nil {
+                        let export = try await rapport.exports.request(request, by: caller)
+                        guard export.status == .ready else { return .pending(export.id, rows: export.rowCount) }
+                        download = try await rapport.exports.download(export.id.rawValue, by: caller)
+                    } else {
+                        download = try await rapport.exports.direct(request, by: caller)
+                    }
+                } catch let error as RapportError {
+                    throw ExportCommand.namingOptions(error)
                 }
                 return .written(download.exportID, rows: try await ExportCommand.write(download, to: output, bom: bom))
             }
@@ -62,12 +67,13 @@ struct ExportCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Download an approved (or ready) export you requested.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The export's id (exp_…).") var id: String
-        @Option(name: .customLong("as"), help: "The sign-in email of the user who requested it.") var actingAs: String
+        @Option(name: .customLong("as"), help: ArgumentHelp("The sign-in email of the user who requested it.", valueName: "email")) var actingAs: String
         @Option(help: "Write the CSV to this file (replaced only once complete); default: standard output.") var output: String?
         @Flag(help: "Start the file with a UTF-8 byte-order mark (for Excel).") var bom = false
 
         func run() async throws {
             let id = self.id, actingAs = self.actingAs, output = self.output, bom = self.bom
+            try ExportCommand.checkOutput(output)
             let outcome = try await withRapport(database) { rapport -> ExportCommand.Outcome in
                 let caller = try await ExportCommand.caller(actingAs: actingAs, rapport)
                 let download = try await rapport.exports.download(id, by: caller)
@@ -92,6 +98,36 @@ struct ExportCommand: AsyncParsableCommand {
         if let team = user.teamID { path = try await rapport.teams.get(team.rawValue, by: system).path }
         return Caller(principal: Principal(userID: user.id, role: user.role, teamID: user.teamID, teamPath: path, repLevel: user.repLevel),
                       channel: "cli")
+    }
+
+    /// The options of `export customers` that stand for the request's fields.
+    static let options = [
+        "filters.owner_id": "--owner", "filters.team_id": "--team", "filters.stage": "--stage", "filters.source": "--source",
+        "filters.tag": "--tag", "filters.kind": "--kind", "filters.q": "--q", "columns": "--columns", "output": "--output",
+    ]
+
+    /// Refuses an output file whose directory cannot be written, before anything is requested or audited.
+    static func checkOutput(_ output: String?) throws {
+        guard let output else { return }
+        let directory = URL(fileURLWithPath: output).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue,
+              FileManager.default.isWritableFile(atPath: directory)
+        else {
+            printError("error: --output: cannot write a file in \(directory)")
+            throw ExitCode(2)
+        }
+    }
+
+    /// `error` with its fields named as the command's options (`filters.owner_id` → `--owner`, `columns[2]` → `--columns`).
+    static func namingOptions(_ error: RapportError) -> RapportError {
+        var error = error
+        error.fieldErrors = error.fieldErrors.map { field in
+            let key = field.field.hasPrefix("columns[") ? "columns" : field.field
+            guard let option = options[key] else { return field }
+            return FieldError(field: option, code: field.code, message: field.message.replacingOccurrences(of: field.field, with: option))
+        }
+        return error
     }
 
     /// Writes the CSV to the file (atomically) or to standard output, showing progress on standard error.

@@ -28,6 +28,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("allow-test-clock-on-postgres"), help: "Allow --test-clock with a PostgreSQL database.")
     var allowTestClockOnPostgres = false
 
+    @Flag(help: "Before serving, fill a fresh database with demo data (an education company, its teams and ~1,400 customers) and print the demo accounts.")
+    var demo = false
+
     func run() async throws {
         var flags = database.flags
         flags["host"] = host
@@ -38,6 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = try await loadConfiguration(flags)
         bootstrapLogging(configuration)
         let logger = Logger(label: "rapport")
+        if demo { printDemo(try await prepareDemo(database)) }
         do {
             try await RapportServer.run(configuration, logger: logger)
         } catch let error as ServerConfiguration.Invalid {

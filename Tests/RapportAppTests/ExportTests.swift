@@ -85,13 +85,13 @@ import Testing
         try await TestHarness.with(backend) { harness in
             let manager = try await harness.signedIn(.manager)
             var input = CustomerUseCaseTests.person("=HYPERLINK(\"http://evil.example\",\"x\")", phone: "139 1234 5678", email: Self.markerEmail)
-            input.company = "Marker, \"Co\"\nLtd"
+            input.company = "Marker, \"Co\" Ltd"
             input.idNumber = Self.markerIDNumber
             input.contacts?.append(.init(kind: "wechat_unionid", value: Self.markerUnionid))
             input.contacts?.append(.init(kind: "address", value: "1 Main St"))
             input.tags = ["vip", "math"]
             input.score = -5
-            input.customFields = ["parent_phone": .string(Self.markerParentPhone), "grade": .string("g7"), "subject_interest": .array([.string("math"), .string("english")])]
+            input.customFields = ["parent_phone": .string(Self.markerParentPhone), "grade": .string("junior_1"), "student_name": .string("Line 1\nLine 2"), "subject_interest": .array([.string("math"), .string("english")])]
             let (customer, _) = try await harness.rapport.customers.create(input, by: manager.caller)
 
             let export = try await harness.rapport.exports.request(.init(), by: manager.caller)
@@ -112,10 +112,13 @@ import Testing
             #expect(text.contains("'+86 139****5678"))
             #expect(text.contains("m***@example.org"))
             #expect(text.contains("oUN****890"))
+            let shown = try await harness.rapport.customers.get(customer.id.rawValue, by: manager.caller)
+            #expect(shown.customFields["parent_phone"] == .string("+86 137****4321"))
+            #expect(text.contains(",'+86 137****4321,"))  // the custom phone exactly as the API shows it (defused)
             #expect(text.contains("1 Main St"))
             #expect(text.contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\""))
-            #expect(text.contains("\"Marker, \"\"Co\"\"\nLtd\""))
-            #expect(text.contains(",-5,") && text.contains("math; vip") && text.contains("math; english"))
+            #expect(text.contains(",\"Marker, \"\"Co\"\" Ltd\",") && text.contains(",\"Line 1\nLine 2\","))
+            #expect(text.contains(",-5,") && text.contains("math; vip") && text.contains("english; math"))
             #expect(text.contains("2026-01-05T09:00:00.000Z"))
             #expect(text.contains(customer.id.rawValue))
         }
@@ -142,7 +145,7 @@ import Testing
             _ = try await Self.csv(download)
             let downloaded = try #require(try await Self.audit(harness, "export.downloaded").first)
             #expect(downloaded.actorID == manager.user.id && downloaded.objectID == export.id.rawValue)
-            #expect(downloaded.details["row_count"] == "1" && downloaded.details["complete"] == "true" && downloaded.details["channel"] == "test")
+            #expect(downloaded.details["row_count"] == "1" && downloaded.details["complete"] == "true" && downloaded.details["channel"] == "api")
             #expect(try await harness.rapport.exports.get(export.id.rawValue, by: manager.caller).downloadedAt == TestHarness.start)
             #expect(try await harness.rapport.audit.verify(by: harness.system).firstBreak == nil)
         }
@@ -307,8 +310,9 @@ import Testing
             var progress: [Int] = []
             let rows = try await download.write(toFile: path, byteOrderMark: true) { progress.append($0) }
             #expect(rows == 4 && progress == [4])
-            let written = try String(contentsOfFile: path, encoding: .utf8)
-            #expect(Self.lines(written) == ["\u{FEFF}name,created_at", "Leap,2028-02-29T23:59:59.500Z", "C2,2026-01-05T09:00:00.000Z",
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
+            #expect(Self.lines(String(decoding: bytes.dropFirst(3), as: UTF8.self)) == ["name,created_at", "Leap,2028-02-29T23:59:59.500Z", "C2,2026-01-05T09:00:00.000Z",
                                             "C1,2026-01-05T09:00:00.000Z", "C0,2026-01-05T09:00:00.000Z"])
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["customers.csv"])
             let permissions = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
@@ -323,13 +327,16 @@ import Testing
                 try await harness.rapport.exports.direct(.init(), by: system).write(toFile: missing)
             }
             #expect(failed.fieldErrors.map(\.field) == ["output"])
+            let unfinished = try #require(try await Self.audit(harness, "export.downloaded").first)
+            #expect(unfinished.details["complete"] == "false" && unfinished.details["row_count"] == "0")
             // A write that fails part way leaves the old file as it was and no temporary file.
             struct Interrupted: Error {}
             let before = try String(contentsOfFile: path, encoding: .utf8)
             await #expect(throws: Interrupted.self) {
                 _ = try await harness.rapport.exports.direct(.init(), by: system).write(toFile: path) { _ in throw Interrupted() }
             }
-            #expect(try await Self.audit(harness, "export.downloaded").first?.details["complete"] == "false")
+            let interrupted = try #require(try await Self.audit(harness, "export.downloaded").first)
+            #expect(interrupted.details["complete"] == "false" && interrupted.details["row_count"] == "4" && interrupted.seq > unfinished.seq)
             #expect(try String(contentsOfFile: path, encoding: .utf8) == before)
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["customers.csv"])
         }

@@ -200,6 +200,17 @@ public struct CustomerUseCases: Sendable {
 
     /// A page of customers in scope, newest first, masked.
     public func list(_ query: ListQuery, page: PageRequest, by caller: Caller) async throws -> Page<Customer> {
+        let (scope, filter) = try await listFilter(query, by: caller)
+        return try await rapport.database.read { sql in try await CustomerStore(sql).list(filter, page: page, in: scope) }.map { $0.masked() }
+    }
+
+    /// How many customers in scope a list would return, counted in one query.
+    public func count(_ query: ListQuery, by caller: Caller) async throws -> Int {
+        let (scope, filter) = try await listFilter(query, by: caller)
+        return try await rapport.database.read { sql in try await CustomerStore(sql).count(filter, in: scope) }
+    }
+
+    func listFilter(_ query: ListQuery, by caller: Caller) async throws -> (ScopeFilter, CustomerStore.ListFilter) {
         let scope = try await filter(caller, .read)
         var filter = CustomerStore.ListFilter()
         var check = Validator()
@@ -233,7 +244,7 @@ public struct CustomerUseCases: Sendable {
                 filter.text = q
             }
         }
-        return try await rapport.database.read { sql in try await CustomerStore(sql).list(filter, page: page, in: scope) }.map { $0.masked() }
+        return (scope, filter)
     }
 
     /// Text that is only digits and phone punctuation, with enough digits to be a number.

@@ -106,7 +106,7 @@ struct DemoLead: Sendable, Equatable {
     var plannedStage: String {
         if converted {
             guard !phone.isEmpty || !parentPhone.isEmpty else { return "trial_attended" }  // enrolled needs a parent phone
-            return firstSeenDaysAgo >= 120 && hash("renewed") % 3 == 0 ? "renewed" : "enrolled"
+            return firstSeenDaysAgo >= 150 && hash("renewed") % 3 == 0 ? "renewed" : "enrolled"
         }
         if Self.lostTags.contains(tags) { return "lost" }
         if Self.engagedTags.contains(tags) { return "engaged" }

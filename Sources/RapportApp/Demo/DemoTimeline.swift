@@ -3,7 +3,8 @@ import RapportCore
 
 /// The timeline of one demo customer, from the lead's data: the capture (origin, source, visits,
 /// time on the site), its last activity, chats in proportion to its website visits, and the
-/// touches its stage implies (calls, WeChat, the trial class, enrolment, renewal, the loss).
+/// touches its stage implies (calls, WeChat, the trial class, enrolment, a progress report a
+/// month later, renewal months later, thanks after a referral arrived, the loss).
 ///
 /// Dated from the lead's first day forward, never in the future, and spaced so that the
 /// contact-frequency cap (3 outbound touches in 7 days) is never exceeded: outbound touches are
@@ -19,6 +20,8 @@ struct DemoTimeline {
     let lead: DemoLead
     let stage: String
     let centre: String
+    /// For a promoter: how many days ago the first referral it brought arrived.
+    var referralDaysAgo: Int?
     let now: Date
 
     private struct Step {
@@ -29,6 +32,10 @@ struct DemoTimeline {
         var outcome: String?
         var duration: Int?
         var place: String?
+        /// Days after the previous step (default 1–4).
+        var gap: ClosedRange<Int> = 1...4
+        /// At most this many days ago (not before an event it answers).
+        var latest: Int?
     }
 
     /// The activities to log on the customer `customerID`.
@@ -132,6 +139,8 @@ struct DemoTimeline {
         }
         if ["trial_booked", "trial_attended", "enrolled", "renewed", "promoter"].contains(stage) {
             steps.append(call("预约试听课 Trial class booked", "connected"))
+        }
+        if stage == "trial_booked" {
             steps.append(Step(type: "wechat", direction: "outbound", subject: "试听课提醒 Trial class reminder", outcome: "read"))
         }
         if ["trial_attended", "enrolled", "renewed", "promoter"].contains(stage) {
@@ -139,16 +148,22 @@ struct DemoTimeline {
         }
         if ["enrolled", "renewed", "promoter"].contains(stage) {
             steps.append(call("学习方案与报价 Study plan and price", "connected"))
-            steps.append(Step(type: "visit", direction: "inbound", subject: "签约缴费 Signed and paid", outcome: "paid", duration: minutes("sign", 30...60), place: centre))
-            steps.append(Step(type: "note", direction: "internal", subject: "报名 Enrolled",
-                              body: "课包 Package: \(lead.pick(["24", "48", "96"], "package")) 课时 lessons; 预算 budget ¥\(lead.budgetYuan)"))
+            steps.append(Step(type: "visit", direction: "inbound", subject: "签约缴费 Signed and paid",
+                              body: "课包 Package: \(lead.pick(["24", "48", "96"], "package")) 课时 lessons; 预算 budget ¥\(lead.budgetYuan)",
+                              outcome: "paid", duration: minutes("sign", 30...60), place: centre))
+        }
+        if ["enrolled", "renewed", "promoter"].contains(stage) {
+            steps.append(Step(type: "wechat", direction: "outbound", subject: "课后学习反馈 Progress report", outcome: "read", gap: 25...40))
         }
         if stage == "renewed" {
-            steps.append(call("续费沟通 Renewal call", "connected"))
-            steps.append(Step(type: "note", direction: "internal", subject: "续费 Renewed", body: "续费一学期 Renewed for another term"))
+            var renewal = call("续费沟通 Renewal call", "connected")
+            renewal.body = "已续费一学期 Renewed for another term"
+            renewal.gap = 45...90
+            steps.append(renewal)
         }
-        if stage == "promoter" {
-            steps.append(Step(type: "wechat", direction: "outbound", subject: "感谢转介绍 Thanks for the referral", outcome: "read"))
+        if stage == "promoter", let referralDaysAgo {
+            steps.append(Step(type: "wechat", direction: "outbound", subject: "感谢转介绍 Thanks for the referral", outcome: "read",
+                              latest: referralDaysAgo - 2))
         }
         if stage == "dormant" {
             steps.append(Step(type: "sms", direction: "outbound", subject: "唤醒短信 We miss you", outcome: "delivered"))
@@ -164,16 +179,17 @@ struct DemoTimeline {
         return steps
     }
 
-    /// Dates the steps after the lead's first day (the capture): each next step 1–4 days later,
-    /// outbound touches at least 3 days after the previous outbound one; steps that would land
-    /// in the last day are dropped.
+    /// Dates the steps after the lead's first day (the capture): each next step its gap later
+    /// (1–4 days unless it says), outbound touches at least 3 days after the previous outbound
+    /// one; steps that would land in the last day are dropped.
     private func schedule(_ steps: [Step]) -> [(Step, Date)] {
         var daysAgo = Double(firstDay)
         var lastOutbound = Double.infinity
         var result: [(Step, Date)] = []
         for (index, step) in steps.enumerated() {
-            var next = daysAgo - Double(1 + lead.hash("gap\(index)") % 4)
+            var next = daysAgo - Double(step.gap.lowerBound) - Double(lead.hash("gap\(index)") % UInt64(step.gap.count))
             if step.direction == "outbound" { next = min(next, lastOutbound - 3) }
+            if let latest = step.latest { next = min(next, Double(latest)) }
             guard next >= 1 else { break }
             daysAgo = next
             if step.direction == "outbound" { lastOutbound = daysAgo }

@@ -2,30 +2,58 @@ import Foundation
 import RapportCore
 
 extension DemoUseCases {
+    /// What creating one demo customer did.
+    struct Created: Sendable {
+        var prospectID: String
+        var id: RecordID
+        var stage: String
+        var flagged: Bool
+        var moved: Bool
+        var activities: Int
+    }
+
+    /// How many customers are created side by side: PostgreSQL commits them in parallel, and
+    /// SQLite's one writer is kept busy while the next ones are checked.
+    static let parallelism = 4
+
     /// Creates the customers (owners round-robin over the reps, in team order), moves each once
-    /// towards its stage, logs its timeline, then relates families and referrals.
-    func createCustomers(_ leads: [DemoLead], reps: [Rep], by caller: Caller, into summary: inout Summary) async throws {
+    /// towards its stage, logs its timeline, then relates families and referrals. Customers are
+    /// created in waves: those referred by nobody first, then those whose referrer exists (the
+    /// `referred_by` field needs its id), the duplicates last.
+    func createCustomers(
+        _ leads: [DemoLead], reps: [Rep], by caller: Caller, into summary: inout Summary, progress: @Sendable (Int, Int) -> Void
+    ) async throws {
         guard !reps.isEmpty else { throw RapportError(.conflict, "The demo has no reps to own its customers.") }
         let now = rapport.clock.now()
         let stages = Self.finalStages(leads)
+        var referrals: [String: Int] = [:]  // referrer → days since its first converted referral arrived
+        for lead in leads where lead.converted && !lead.referrer.isEmpty {
+            referrals[lead.referrer] = max(referrals[lead.referrer] ?? 0, lead.firstSeenDaysAgo)
+        }
         var ids: [String: RecordID] = [:]
-        for (index, lead) in leads.enumerated() {
-            let rep = reps[index % reps.count]
-            let stage = stages[lead.prospectID] ?? "new"
-            let timeline = DemoTimeline(lead: lead, stage: stage, centre: rep.centre, now: now)
-            let input = customerInput(lead, stage: stage, owner: rep, referrer: ids[lead.referrer], trialDay: timeline.trialClassDay)
-            let (customer, outcome) = try await rapport.customers.create(input, policy: lead.duplicateOf.isEmpty ? .block : .flag, by: caller)
-            if case .flagged = outcome { summary.flaggedDuplicates += 1 }
-            ids[lead.prospectID] = customer.id
-            if customer.stage != stage {
-                _ = try await rapport.customers.move(customer.id.rawValue, to: stage, reason: lead.moveReason(to: stage), by: rep.caller)
-                summary.stageMoves += 1
-            }
-            summary.customers += 1
-            summary.stages[stage, default: 0] += 1
-            for planned in timeline.activities(of: customer.id) {
-                _ = try await rapport.activities.log(planned.activity, by: planned.byOwner ? rep.caller : caller)
-                summary.activities += 1
+        for wave in Self.waves(leads) {
+            let known = ids
+            try await withThrowingTaskGroup(of: Created.self) { group in
+                var pending = wave[...]
+                func startNext() {
+                    guard let index = pending.popFirst() else { return }
+                    let lead = leads[index]
+                    let rep = reps[index % reps.count]
+                    let stage = stages[lead.prospectID] ?? "new"
+                    let timeline = DemoTimeline(lead: lead, stage: stage, centre: rep.centre, referralDaysAgo: referrals[lead.prospectID], now: now)
+                    group.addTask { try await createOne(lead, timeline, owner: rep, referrer: known[lead.referrer], by: caller) }
+                }
+                for _ in 0..<Self.parallelism { startNext() }
+                while let created = try await group.next() {
+                    ids[created.prospectID] = created.id
+                    summary.customers += 1
+                    summary.stages[created.stage, default: 0] += 1
+                    summary.flaggedDuplicates += created.flagged ? 1 : 0
+                    summary.stageMoves += created.moved ? 1 : 0
+                    summary.activities += created.activities
+                    progress(summary.customers, leads.count)
+                    startNext()
+                }
             }
         }
         for lead in leads {
@@ -39,6 +67,43 @@ extension DemoUseCases {
                 summary.relations += 1
             }
         }
+    }
+
+    /// Indices of the leads by wave: depth in the referral chain (0 = referred by nobody), the
+    /// duplicates after all of them.
+    static func waves(_ leads: [DemoLead]) -> [[Int]] {
+        let byID = Dictionary(leads.enumerated().map { ($1.prospectID, $0) }, uniquingKeysWith: { first, _ in first })
+        func depth(_ index: Int, _ seen: Int = 0) -> Int {
+            guard seen < leads.count, let referrer = byID[leads[index].referrer] else { return 0 }
+            return 1 + depth(referrer, seen + 1)
+        }
+        var waves: [[Int]] = []
+        var duplicates: [Int] = []
+        for index in leads.indices {
+            if !leads[index].duplicateOf.isEmpty { duplicates.append(index); continue }
+            let level = depth(index)
+            while waves.count <= level { waves.append([]) }
+            waves[level].append(index)
+        }
+        return waves + [duplicates]
+    }
+
+    /// Creates one customer in the stage before `stage`, moves it there as its owner, and logs its timeline.
+    func createOne(_ lead: DemoLead, _ timeline: DemoTimeline, owner rep: Rep, referrer: RecordID?, by caller: Caller) async throws -> Created {
+        let stage = timeline.stage
+        let input = customerInput(lead, stage: stage, owner: rep, referrer: referrer, trialDay: timeline.trialClassDay)
+        let (customer, outcome) = try await rapport.customers.create(input, policy: lead.duplicateOf.isEmpty ? .block : .flag, by: caller)
+        var created = Created(prospectID: lead.prospectID, id: customer.id, stage: stage, flagged: false, moved: false, activities: 0)
+        if case .flagged = outcome { created.flagged = true }
+        if customer.stage != stage {
+            _ = try await rapport.customers.move(customer.id.rawValue, to: stage, reason: lead.moveReason(to: stage), by: rep.caller)
+            created.moved = true
+        }
+        for planned in timeline.activities(of: customer.id) {
+            _ = try await rapport.activities.log(planned.activity, by: planned.byOwner ? rep.caller : caller)
+            created.activities += 1
+        }
+        return created
     }
 
     /// Each lead's stage; referrers whose referral enrolled become promoters.

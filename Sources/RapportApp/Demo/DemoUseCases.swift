@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import RapportCore
 import RapportStorage
 
@@ -142,8 +143,8 @@ public struct DemoUseCases: Sendable {
     }
 
     /// Fills a fresh database (`conflict` otherwise, and nothing changes). Administrators and
-    /// the system only.
-    public func fill(by caller: Caller) async throws -> Summary {
+    /// the system only. `progress` hears how many customers are done, of how many.
+    public func fill(by caller: Caller, progress: @escaping @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }) async throws -> Summary {
         guard caller.principal == nil || caller.principal?.role == .admin else {
             throw RapportError(.forbidden, "Only administrators may fill the demo.")
         }
@@ -156,7 +157,7 @@ public struct DemoUseCases: Sendable {
         let leads = try DemoLead.loadAll()
         var summary = Summary()
         let reps = try await organise(by: caller, into: &summary)
-        try await createCustomers(leads, reps: reps, by: caller, into: &summary)
+        try await createCustomers(leads, reps: reps, by: caller, into: &summary, progress: progress)
         let elapsed = ContinuousClock.now - started
         summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         rapport.logger.info("demo filled", metadata: [

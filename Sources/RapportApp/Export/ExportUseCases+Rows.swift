@@ -93,7 +93,7 @@ extension ExportUseCases {
                       stored || dictionary.field(key) != nil {
                 columns.append(ExportColumn(name: name, source: .custom(key: key, type: dictionary.field(key)?.type)))
             } else {
-                check.add(field, "invalid", "\(field) is not a column of customer exports (one of \(defaultColumns(dictionary).map(\.name).joined(separator: ", "))).")
+                check.add(field, "invalid", "\(field) (\(name)) is not a column of customer exports; they are \(defaultColumns(dictionary).map(\.name).joined(separator: ", ")).")
             }
         }
         return columns
@@ -101,14 +101,7 @@ extension ExportUseCases {
 
     /// The rows the plan covers in the caller's scope now, counted page by page through the list.
     func count(_ plan: Plan, by caller: Caller) async throws -> Int {
-        var rows = 0
-        var page = PageRequest(limit: Self.pageSize)
-        while true {
-            let found = try await rapport.customers.list(plan.query, page: page, by: caller)
-            rows += found.items.count
-            guard let next = found.nextCursor else { return rows }
-            page.cursor = next
-        }
+        try await rapport.customers.count(plan.query, by: caller)
     }
 
     /// A download in progress: writes the CSV page by page and audits how many rows it wrote.
@@ -163,6 +156,7 @@ extension ExportUseCases {
             guard FileManager.default.createFile(atPath: temporary.path, contents: nil, attributes: [.posixPermissions: 0o600]),
                   let handle = try? FileHandle(forWritingTo: temporary)
             else {
+                try? await audit(rows: 0, complete: false)
                 throw RapportError.validation([FieldError(field: "output", code: "invalid", message: "Cannot create a file in \(target.deletingLastPathComponent().path).")])
             }
             do {
@@ -190,8 +184,8 @@ extension ExportUseCases {
 }
 
 /// How one customer becomes one CSV row. The customer comes from the list use case, so contact
-/// values are already masked exactly as the API shows them; custom fields of type phone or email
-/// are masked here as well.
+/// values, the ID number and phone or email custom fields are already masked exactly as the API
+/// shows them (``Customer/masked()``, the one masking policy); nothing is masked again here.
 enum CustomerRow {
     static let separator = "; "
 
@@ -199,7 +193,7 @@ enum CustomerRow {
         for column in columns {
             switch column.source {
             case .builtIn(let builtIn): write(builtIn, of: customer, into: &csv)
-            case .custom(let key, let type): write(customer.customFields[key], type: type, into: &csv)
+            case .custom(let key, let type): write(type == nil ? nil : customer.customFields[key], into: &csv)
             }
         }
         csv.endRow()
@@ -234,31 +228,26 @@ enum CustomerRow {
         customer.contacts.lazy.filter { $0.kind == kind }.map(\.value).joined(separator: separator)
     }
 
-    static func write(_ value: JSONValue?, type: FieldType?, into csv: inout CSVWriter) {
-        guard let type, let value else { return csv.emptyField() }
+    static func write(_ value: JSONValue?, into csv: inout CSVWriter) {
+        guard let value else { return csv.emptyField() }
         switch value {
         case .null, .unrepresentableNumber: csv.emptyField()
         case .integer(let number): csv.field(number)
         case .double(let number): csv.field(number)
         case .bool(let flag): csv.field(flag ? "true" : "false")
-        case .string, .array, .object: csv.field(text(value, type: type))
+        case .string, .array, .object: csv.field(text(value))
         }
     }
 
-    /// A custom-field value as cell text: sensitive types masked, lists joined, objects (money) as compact JSON.
-    static func text(_ value: JSONValue, type: FieldType) -> String {
+    /// A custom-field value as cell text: lists (multi_enum) joined, objects (money) as compact JSON.
+    static func text(_ value: JSONValue) -> String {
         switch value {
         case .null, .unrepresentableNumber: ""
-        case .string(let text):
-            switch type {
-            case .phone: ContactMask.phone(text)
-            case .email: ContactMask.email(text)
-            default: text
-            }
+        case .string(let text): text
         case .integer(let number): String(number)
         case .double(let number): number.description
         case .bool(let flag): flag ? "true" : "false"
-        case .array(let values): values.map { text($0, type: type) }.joined(separator: separator)
+        case .array(let values): values.map(text).joined(separator: separator)
         case .object: JSONText.encode(value)
         }
     }

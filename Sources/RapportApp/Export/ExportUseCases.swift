@@ -107,7 +107,7 @@ public struct ExportUseCases: Sendable {
     }
 
     private func decide(_ id: String, _ decision: Export.Status, note: String?, by caller: Caller) async throws -> Export {
-        _ = try await exportScope(caller, .read)
+        _ = try await exportScope(caller, .create)  // a write: a read-only token may not decide
         guard caller.principal?.isAdmin ?? true else {
             throw RapportError(.forbidden, "Only administrators may approve or reject exports.")
         }

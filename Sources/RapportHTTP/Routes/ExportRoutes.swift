@@ -75,7 +75,9 @@ struct ExportRoutes {
         api.head("exports/:id/download") { request, context in
             _ = try Self.byteOrderMark(request)
             let export = try await rapport.exports.checkDownload(try context.parameters.require("id"), by: context.caller)
-            return Response(status: .ok, headers: Self.downloadHeaders("customers-\(export.id.rawValue).csv"))
+            // A body of unknown length, as the GET sends (an empty body would claim `Content-Length: 0`).
+            return Response(status: .ok, headers: Self.downloadHeaders("customers-\(export.id.rawValue).csv"),
+                            body: ResponseBody { writer in try await writer.finish(nil) })
         }
     }
 

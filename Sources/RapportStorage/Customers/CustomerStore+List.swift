@@ -28,8 +28,23 @@ extension CustomerStore {
 
     /// A page of live customers in scope, newest first.
     public func list(_ filter: ListFilter, page: PageRequest, in scope: ScopeFilter) async throws -> Page<Customer> {
-        let query = sql.select().columns(qualifiedColumns).from("customers")
-            .where(SQLColumn("merged_into", table: "customers"), .is, SQLLiteral.null)
+        let query = filtered(sql.select().columns(qualifiedColumns).from("customers"), filter)
+        if let cursor = page.cursor { query.where(SQLColumn("id", table: "customers"), .lessThan, SQLBind(cursor.after)) }
+        let rows = try await scope.apply(to: query).orderBy(SQLColumn("id", table: "customers"), SQLDirection.descending).limit(page.limit + 1).all()
+        let fetched = try rows.map(Self.decode)
+        let page = Page(fetched: fetched, limit: page.limit, key: \.id.rawValue)
+        return Page(items: try await hydrate(page.items), nextCursor: page.nextCursor)
+    }
+
+    /// How many live customers in scope match the filter (one query).
+    public func count(_ filter: ListFilter, in scope: ScopeFilter) async throws -> Int {
+        let query = filtered(sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("customers"), filter)
+        return Int(try await scope.apply(to: query).first()?.int("n") ?? 0)
+    }
+
+    /// The list's conditions, shared by pages and counts.
+    func filtered(_ query: SQLSelectBuilder, _ filter: ListFilter) -> SQLSelectBuilder {
+        query.where(SQLColumn("merged_into", table: "customers"), .is, SQLLiteral.null)
         if let owner = filter.ownerID { query.where(SQLColumn("owner_id", table: "customers"), .equal, SQLBind(owner.rawValue)) }
         if let team = filter.teamID { query.where(SQLColumn("team_id", table: "customers"), .equal, SQLBind(team.rawValue)) }
         if let stage = filter.stage { query.where(SQLColumn("stage", table: "customers"), .equal, SQLBind(stage)) }
@@ -46,11 +61,7 @@ extension CustomerStore {
                 "customers.id IN (SELECT fc.customer_id FROM customer_contacts fc WHERE fc.kind = \(bind: kind.rawValue) AND fc.value = \(bind: value))"))
         }
         if let text = filter.text?.lowercased(), !text.isEmpty { query.where(textCondition(text)) }
-        if let cursor = page.cursor { query.where(SQLColumn("id", table: "customers"), .lessThan, SQLBind(cursor.after)) }
-        let rows = try await scope.apply(to: query).orderBy(SQLColumn("id", table: "customers"), SQLDirection.descending).limit(page.limit + 1).all()
-        let fetched = try rows.map(Self.decode)
-        let page = Page(fetched: fetched, limit: page.limit, key: \.id.rawValue)
-        return Page(items: try await hydrate(page.items), nextCursor: page.nextCursor)
+        return query
     }
 
     /// The search seam: full-text on each engine's own index for 3+ characters (FTS5 trigram on

@@ -165,32 +165,27 @@ public struct CustomerStore: Sendable {
     }
 
     /// Live customers having any of the given normalised contact values (dedup), regardless of scope.
+    /// One query per kind and 500 values (`kind = ? AND value IN (…)` walks the (kind, value) index).
     public func matches(_ values: [(ContactPoint.Kind, String)], excluding: RecordID? = nil) async throws -> [DuplicateMatch] {
         guard !values.isEmpty else { return [] }
+        var byKind: [ContactPoint.Kind: Set<String>] = [:]
+        for (kind, value) in values { byKind[kind, default: []].insert(value) }
         var result: [DuplicateMatch] = []
-        for chunk in values.chunked(into: 300) {
-            var condition: SQLQueryString = "("
-            for (index, (kind, value)) in chunk.enumerated() {
-                if index > 0 { condition.appendLiteral(" OR ") }
-                let piece: SQLQueryString = "(cc.kind = \(bind: kind.rawValue) AND cc.value = \(bind: value))"
-                condition.appendInterpolation(piece)
-            }
-            condition.appendLiteral(")")
-            var query: SQLQueryString = """
-                SELECT cc.customer_id, cc.kind, cc.value FROM customer_contacts cc JOIN customers c ON c.id = cc.customer_id \
-                WHERE c.merged_into IS NULL AND 
-                """
-            query.appendInterpolation(condition)
-            if let excluding {
-                let piece: SQLQueryString = " AND cc.customer_id <> \(bind: excluding.rawValue)"
-                query.appendInterpolation(piece)
-            }
-            query.appendLiteral(" ORDER BY cc.customer_id")
-            for row in try await sql.raw(query).all() {
-                result.append(DuplicateMatch(customerID: try row.id("customer_id"), key: try row.text("kind"), value: try row.text("value")))
+        for kind in byKind.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
+            for chunk in byKind[kind]!.sorted().chunked(into: 500) {
+                let query = sql.select().column(SQLColumn("customer_id", table: "cc")).column(SQLColumn("value", table: "cc"))
+                    .from(SQLAlias(SQLIdentifier("customer_contacts"), as: SQLIdentifier("cc")))
+                    .join("customers", on: SQLColumn("customer_id", table: "cc"), .equal, SQLColumn("id", table: "customers"))
+                    .where(SQLColumn("kind", table: "cc"), .equal, SQLBind(kind.rawValue))
+                    .where(SQLColumn("value", table: "cc"), .in, SQLGroupExpression(chunk.map { SQLBind($0) }))
+                    .where(SQLColumn("merged_into", table: "customers"), .is, SQLLiteral.null)
+                if let excluding { query.where(SQLColumn("customer_id", table: "cc"), .notEqual, SQLBind(excluding.rawValue)) }
+                for row in try await query.orderBy(SQLColumn("customer_id", table: "cc")).all() {
+                    result.append(DuplicateMatch(customerID: try row.id("customer_id"), key: kind.rawValue, value: try row.text("value")))
+                }
             }
         }
-        return result
+        return result.sorted { ($0.customerID, $0.key, $0.value) < ($1.customerID, $1.key, $1.value) }
     }
 
     /// Live customers by their external reference, regardless of scope.

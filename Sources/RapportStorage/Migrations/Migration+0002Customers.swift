@@ -57,7 +57,7 @@ extension RapportMigrations {
             "CREATE INDEX customers_team ON customers (team_id, id)",
             "CREATE INDEX customers_stage ON customers (stage, id)",
             "CREATE INDEX customers_source ON customers (source, id)",
-            "CREATE INDEX customers_merged_into ON customers (merged_into)",
+            "CREATE INDEX customers_merged_into ON customers (merged_into) WHERE merged_into IS NOT NULL",
             """
             CREATE TABLE customer_contacts (
                 id TEXT PRIMARY KEY,

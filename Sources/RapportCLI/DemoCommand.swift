@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import RapportApp
+import RapportCore
+import Synchronization
+
+/// `rapport demo`: fills a fresh database with the demo data, without serving.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Fill a fresh database with demo data: an education company, its teams and ~1,400 customers.",
+        discussion: """
+            The customers are derived from the public X Education lead data set, with synthesised names, \
+            phones and emails. Refused (exit code 2) when the database has other data; when it already \
+            has the demo, says so. Prints the demo accounts and their password. `rapport serve --demo` \
+            does the same before serving.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        printDemo(try await prepareDemo(database))
+    }
+}
+
+/// What preparing the demo found or did.
+enum DemoOutcome: Sendable {
+    case filled(DemoUseCases.Summary)
+    case alreadyThere
+}
+
+/// Migrates the database and fills the demo when it is fresh; when it has other data, says so
+/// on standard error and exits with code 2.
+func prepareDemo(_ options: DatabaseOptions) async throws -> DemoOutcome {
+    try await withRapport(options) { rapport in
+        let caller = Caller.system("cli")
+        switch try await rapport.demo.state(by: caller) {
+        case .demo:
+            return .alreadyThere
+        case .other(let what):
+            printError("error: the demo fills only a fresh database, and this one has other data (\(what)). "
+                + "Use an empty --data-dir or database, or leave out --demo.")
+            throw ExitCode(2)
+        case .fresh:
+            FileHandle.standardOutput.write(Data("Filling the database with the demo data…\n".utf8))
+            let meter = DemoProgress()
+            defer { meter.finish() }
+            return .filled(try await rapport.demo.fill(by: caller, progress: meter.update))
+        }
+    }
+}
+
+/// The fill's progress on standard error: a bar on a terminal, a line per tenth otherwise.
+final class DemoProgress: Sendable {
+    private let tenthShown = Mutex(-1)
+    private let terminal = isatty(STDERR_FILENO) != 0
+
+    func update(_ done: Int, _ total: Int) {
+        let percent = total > 0 ? min(100, done * 100 / total) : 100
+        let show = tenthShown.withLock { shown -> Bool in
+            guard terminal || percent / 10 > shown else { return false }
+            shown = percent / 10
+            return true
+        }
+        guard show else { return }
+        if terminal {
+            let bar = String(repeating: "#", count: percent / 4) + String(repeating: "-", count: 25 - percent / 4)
+            printStandardError("\r[\(bar)] \(percent)%  \(done)/\(total) customers")
+        } else {
+            printError("demo: \(done)/\(total) customers (\(percent)%)")
+        }
+    }
+
+    func finish() {
+        if terminal { printStandardError("\n") }
+    }
+
+    private func printStandardError(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+}
+
+/// Prints what the demo made and how to sign in (to standard output, never to the logs).
+func printDemo(_ outcome: DemoOutcome) {
+    switch outcome {
+    case .filled(let summary):
+        let stages = summary.stages.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        print("""
+            Demo data ready in \(String(format: "%.1f", summary.seconds)) s: \(summary.teams) teams, \(summary.users) users, \
+            \(summary.customers) customers (\(summary.flaggedDuplicates) flagged as duplicates), \(summary.relations) relations, \
+            \(summary.activities) activities, \(summary.stageMoves) stage moves.
+            Stages: \(stages).
+            """)
+    case .alreadyThere:
+        print("The database already has the demo data.")
+    }
+    print("Sign in with any of these accounts; every password is \(DemoUseCases.password)")
+    let width = DemoUseCases.accounts.map(\.email.count).max() ?? 0
+    for account in DemoUseCases.accounts {
+        let role = account.role.rawValue + (account.repLevel.map { " (\($0))" } ?? "")
+        print("  " + account.email.padding(toLength: width + 2, withPad: " ", startingAt: 0)
+            + role.padding(toLength: 18, withPad: " ", startingAt: 0) + account.team.padding(toLength: 10, withPad: " ", startingAt: 0) + account.name)
+    }
+}

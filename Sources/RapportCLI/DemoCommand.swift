@@ -19,7 +19,7 @@ struct DemoCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        printDemo(try await prepareDemo(database))
+        printDemo(try await prepareDemo(database, hint: "Use an empty --data-dir or database."))
     }
 }
 
@@ -30,16 +30,15 @@ enum DemoOutcome: Sendable {
 }
 
 /// Migrates the database and fills the demo when it is fresh; when it has other data, says so
-/// on standard error and exits with code 2.
-func prepareDemo(_ options: DatabaseOptions) async throws -> DemoOutcome {
+/// (with `hint`) on standard error and exits with code 2.
+func prepareDemo(_ options: DatabaseOptions, hint: String) async throws -> DemoOutcome {
     try await withRapport(options) { rapport in
         let caller = Caller.system("cli")
         switch try await rapport.demo.state(by: caller) {
         case .demo:
             return .alreadyThere
         case .other(let what):
-            printError("error: the demo fills only a fresh database, and this one has other data (\(what)). "
-                + "Use an empty --data-dir or database, or leave out --demo.")
+            printError("error: the demo fills only a fresh database, and this one has other data (\(what)). \(hint)")
             throw ExitCode(2)
         case .fresh:
             FileHandle.standardOutput.write(Data("Filling the database with the demo data…\n".utf8))
@@ -78,25 +77,26 @@ final class DemoProgress: Sendable {
     private func printStandardError(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
 }
 
-/// Prints what the demo made and how to sign in (to standard output, never to the logs).
+/// Prints what the demo made and how to sign in: to standard output, unbuffered (the server
+/// runs on after it), never to the logs.
 func printDemo(_ outcome: DemoOutcome) {
+    var lines: [String] = []
     switch outcome {
     case .filled(let summary):
         let stages = summary.stages.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        print("""
-            Demo data ready in \(String(format: "%.1f", summary.seconds)) s: \(summary.teams) teams, \(summary.users) users, \
-            \(summary.customers) customers (\(summary.flaggedDuplicates) flagged as duplicates), \(summary.relations) relations, \
-            \(summary.activities) activities, \(summary.stageMoves) stage moves.
-            Stages: \(stages).
-            """)
+        lines.append("Demo data ready in \(String(format: "%.1f", summary.seconds)) s: \(summary.teams) teams, \(summary.users) users, "
+            + "\(summary.customers) customers (\(summary.flaggedDuplicates) flagged as duplicates, \(summary.handovers) handed over to service), "
+            + "\(summary.relations) relations, \(summary.activities) activities, \(summary.stageMoves) stage moves.")
+        lines.append("Stages: \(stages).")
     case .alreadyThere:
-        print("The database already has the demo data.")
+        lines.append("The database already has the demo data.")
     }
-    print("Sign in with any of these accounts; every password is \(DemoUseCases.password)")
+    lines.append("Sign in with any of these accounts; every password is \(DemoUseCases.password)")
     let width = DemoUseCases.accounts.map(\.email.count).max() ?? 0
     for account in DemoUseCases.accounts {
         let role = account.role.rawValue + (account.repLevel.map { " (\($0))" } ?? "")
-        print("  " + account.email.padding(toLength: width + 2, withPad: " ", startingAt: 0)
+        lines.append("  " + account.email.padding(toLength: width + 2, withPad: " ", startingAt: 0)
             + role.padding(toLength: 18, withPad: " ", startingAt: 0) + account.team.padding(toLength: 10, withPad: " ", startingAt: 0) + account.name)
     }
+    FileHandle.standardOutput.write(Data(lines.map { $0 + "\n" }.joined().utf8))
 }

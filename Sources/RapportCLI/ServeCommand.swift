@@ -41,7 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = try await loadConfiguration(flags)
         bootstrapLogging(configuration)
         let logger = Logger(label: "rapport")
-        if demo { printDemo(try await prepareDemo(database)) }
+        if demo { printDemo(try await prepareDemo(database, hint: "Use an empty --data-dir or database, or serve without --demo.")) }
         do {
             try await RapportServer.run(configuration, logger: logger)
         } catch let error as ServerConfiguration.Invalid {

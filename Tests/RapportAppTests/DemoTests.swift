@@ -44,25 +44,21 @@ import Testing
             #expect(duplicates.items.count >= summary.flaggedDuplicates)
             #expect(duplicates.items.allSatisfy { $0.customers.count >= 2 })
 
-            // A rep signs in with the demo password and sees only their own customers.
-            let account = try #require(DemoUseCases.accounts.first { $0.role == .rep })
-            let issued = try await rapport.auth.signIn(email: account.email, password: DemoUseCases.password, address: "127.0.0.1")
-            let principal = try await rapport.auth.authenticate(secret: issued.secret, address: "127.0.0.1")
-            let rep = Caller(principal: principal, channel: "api")
-            var mine: [Customer] = []
-            var page = PageRequest(limit: PageRequest.maximumLimit)
-            while true {
-                let result = try await rapport.customers.list(.init(), page: page, by: rep)
-                mine += result.items
-                guard let next = result.nextCursor else { break }
-                page.cursor = next
-            }
-            #expect(!mine.isEmpty && mine.allSatisfy { $0.ownerID == principal.userID })
-            #expect(mine.count == (try await harness.count("customers WHERE owner_id = '\(principal.userID.rawValue)'")))
-            let others = try await rapport.customers.list(.init(), page: .init(limit: 500), by: harness.system).items
-            let foreign = try #require(others.first { $0.ownerID != principal.userID })
+            // A rep signs in with the demo password and sees only their own customers; student
+            // services see the renewed customers handed over to them.
+            let repAccount = try #require(DemoUseCases.accounts.first { $0.role == .rep })
+            let rep = try await Self.signIn(repAccount.email, rapport)
+            let repID = try #require(rep.principal?.userID)
+            let mine = try await Self.allCustomers(rep, rapport)
+            #expect(!mine.isEmpty && mine.allSatisfy { $0.ownerID == repID })
+            #expect(mine.count == (try await harness.count("customers WHERE owner_id = '\(repID.rawValue)'")))
+            let foreign = try #require(try await Self.allCustomers(harness.system, rapport).first { $0.ownerID != repID })
             let hidden = try await #require(throws: RapportError.self) { try await rapport.customers.get(foreign.id.rawValue, by: rep) }
             #expect(hidden.code == .notFound)
+            let service = try await Self.signIn(try #require(DemoUseCases.accounts.first { $0.role == .service }).email, rapport)
+            let handedOver = try await Self.allCustomers(service, rapport)
+            #expect(summary.handovers > 0 && handedOver.count == summary.handovers)
+            #expect(handedOver.allSatisfy { $0.stage == "renewed" })
 
             // A second fill is refused and changes nothing.
             #expect(try await rapport.demo.state(by: harness.system) == .demo)
@@ -72,6 +68,22 @@ import Testing
             let refused = try await #require(throws: RapportError.self) { try await rapport.demo.fill(by: harness.system) }
             #expect(refused.code == .conflict)
             for table in tables { #expect(try await harness.count(table) == before[table], "\(table) changed") }
+        }
+    }
+
+    static func signIn(_ email: String, _ rapport: Rapport) async throws -> Caller {
+        let issued = try await rapport.auth.signIn(email: email, password: DemoUseCases.password, address: "127.0.0.1")
+        return Caller(principal: try await rapport.auth.authenticate(secret: issued.secret, address: "127.0.0.1"), channel: "api")
+    }
+
+    static func allCustomers(_ caller: Caller, _ rapport: Rapport) async throws -> [Customer] {
+        var customers: [Customer] = []
+        var page = PageRequest(limit: PageRequest.maximumLimit)
+        while true {
+            let result = try await rapport.customers.list(.init(), page: page, by: caller)
+            customers += result.items
+            guard let next = result.nextCursor else { return customers }
+            page.cursor = next
         }
     }
 

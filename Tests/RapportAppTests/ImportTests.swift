@@ -91,24 +91,24 @@ import Testing
         try await TestHarness.with(backend) { harness in
             let admin = try await harness.signedIn(.admin)
             var text = "name,phone\n"
-            for index in 0..<5_000 { text += "Customer \(index),1380000\(String(format: "%04d", index))\n" }
+            for index in 0..<10_000 { text += "Customer \(index),138000\(String(format: "%05d", index))\n" }
             let started = try await Self.start(harness, admin.caller, text, columns: [.init(header: "name", field: "name"), .init(header: "phone", field: "phone")])
             await #expect(throws: Crash.self) {
                 try await harness.rapport.imports.run(started.id, worker: "first") { record in
-                    if record.counters.processed >= 2_000 { throw Crash() }
+                    if record.counters.processed >= ImportUseCases.batchSize { throw Crash() }
                 }
             }
             let stopped = try await harness.rapport.imports.get(started.id.rawValue, by: admin.caller)
-            #expect(stopped.status == .running && stopped.counters.processed == 2_000)
-            #expect(try await harness.count("customers") == 2_000)
+            #expect(stopped.status == .running && stopped.counters.processed == Int64(ImportUseCases.batchSize))
+            #expect(try await harness.count("customers") == ImportUseCases.batchSize)
             // Another worker may not take it while the first might still be alive…
             #expect(try await harness.rapport.imports.runPending(worker: "second") == 0)
             // …but once its heartbeat is stale, it resumes after the committed batch.
             harness.clock.advance(by: 300)
             #expect(try await harness.rapport.imports.runPending(worker: "second") == 1)
             let done = try await harness.rapport.imports.get(started.id.rawValue, by: admin.caller)
-            #expect(done.status == .completed && done.counters.processed == 5_000 && done.counters.created == 5_000)
-            #expect(try await harness.count("customers") == 5_000)
+            #expect(done.status == .completed && done.counters.processed == 10_000 && done.counters.created == 10_000)
+            #expect(try await harness.count("customers") == 10_000)
             #expect(try await harness.count("import_chunks") == 0)
         }
     }

@@ -11,10 +11,19 @@ import RapportCore
 /// at least 3 days apart. Do-not-contact customers get no outbound touches; customers who opted
 /// out of email get no outbound email.
 struct DemoTimeline {
+    /// Who logs an activity.
+    enum Actor: Sendable {
+        /// The system: the lead capture.
+        case system
+        /// The course advisor who owns the customer.
+        case owner
+        /// Student services, who take renewed customers over after the sale.
+        case service
+    }
+
     struct Planned {
         var activity: ActivityUseCases.NewActivity
-        /// Logged by the owner (otherwise by the system: the lead capture).
-        var byOwner: Bool
+        var actor: Actor
     }
 
     let lead: DemoLead
@@ -36,6 +45,7 @@ struct DemoTimeline {
         var gap: ClosedRange<Int> = 1...4
         /// At most this many days ago (not before an event it answers).
         var latest: Int?
+        var actor = Actor.owner
     }
 
     /// The activities to log on the customer `customerID`.
@@ -46,10 +56,10 @@ struct DemoTimeline {
                 + "Website: \(lead.visits == 1 ? "1 visit" : "\(lead.visits) visits"), \(lead.secondsOnSite / 60) min."
                 + (lead.city.isEmpty ? "" : " City: \(lead.city).") + " Prospect ID \(lead.prospectID).",
             occurredAt: at(Double(firstDay), "capture"))
-        return [Planned(activity: capture, byOwner: false)] + scheduled.map { step, date in
+        return [Planned(activity: capture, actor: .system)] + scheduled.map { step, date in
             Planned(activity: ActivityUseCases.NewActivity(
                 customerID: customerID.rawValue, type: step.type, direction: step.direction, subject: step.subject, body: step.body,
-                occurredAt: date, durationSeconds: step.duration, outcome: step.outcome, place: step.place), byOwner: true)
+                occurredAt: date, durationSeconds: step.duration, outcome: step.outcome, place: step.place), actor: step.actor)
         }
     }
 
@@ -153,12 +163,14 @@ struct DemoTimeline {
                               outcome: "paid", duration: minutes("sign", 30...60), place: centre))
         }
         if ["enrolled", "renewed", "promoter"].contains(stage) {
-            steps.append(Step(type: "wechat", direction: "outbound", subject: "课后学习反馈 Progress report", outcome: "read", gap: 25...40))
+            steps.append(Step(type: "wechat", direction: "outbound", subject: "课后学习反馈 Progress report", outcome: "read", gap: 25...40,
+                              actor: stage == "renewed" ? .service : .owner))
         }
         if stage == "renewed" {
             var renewal = call("续费沟通 Renewal call", "connected")
             renewal.body = "已续费一学期 Renewed for another term"
             renewal.gap = 45...90
+            renewal.actor = .service
             steps.append(renewal)
         }
         if stage == "promoter", let referralDaysAgo {

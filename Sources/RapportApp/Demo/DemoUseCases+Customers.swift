@@ -9,6 +9,7 @@ extension DemoUseCases {
         var stage: String
         var flagged: Bool
         var moved: Bool
+        var handedOver: Bool
         var activities: Int
     }
 
@@ -17,11 +18,12 @@ extension DemoUseCases {
     static let parallelism = 4
 
     /// Creates the customers (owners round-robin over the reps, in team order), moves each once
-    /// towards its stage, logs its timeline, then relates families and referrals. Customers are
+    /// towards its stage, logs its timeline (renewed customers are handed over to student
+    /// services, who renew them), then relates families and referrals. Customers are
     /// created in waves: those referred by nobody first, then those whose referrer exists (the
     /// `referred_by` field needs its id), the duplicates last.
     func createCustomers(
-        _ leads: [DemoLead], reps: [Rep], by caller: Caller, into summary: inout Summary, progress: @Sendable (Int, Int) -> Void
+        _ leads: [DemoLead], reps: [Rep], service: Rep, by caller: Caller, into summary: inout Summary, progress: @Sendable (Int, Int) -> Void
     ) async throws {
         guard !reps.isEmpty else { throw RapportError(.conflict, "The demo has no reps to own its customers.") }
         let now = rapport.clock.now()
@@ -41,7 +43,7 @@ extension DemoUseCases {
                     let rep = reps[index % reps.count]
                     let stage = stages[lead.prospectID] ?? "new"
                     let timeline = DemoTimeline(lead: lead, stage: stage, centre: rep.centre, referralDaysAgo: referrals[lead.prospectID], now: now)
-                    group.addTask { try await createOne(lead, timeline, owner: rep, referrer: known[lead.referrer], by: caller) }
+                    group.addTask { try await createOne(lead, timeline, owner: rep, service: service, referrer: known[lead.referrer], by: caller) }
                 }
                 for _ in 0..<Self.parallelism { startNext() }
                 while let created = try await group.next() {
@@ -50,6 +52,7 @@ extension DemoUseCases {
                     summary.stages[created.stage, default: 0] += 1
                     summary.flaggedDuplicates += created.flagged ? 1 : 0
                     summary.stageMoves += created.moved ? 1 : 0
+                    summary.handovers += created.handedOver ? 1 : 0
                     summary.activities += created.activities
                     progress(summary.customers, leads.count)
                     startNext()
@@ -88,19 +91,36 @@ extension DemoUseCases {
         return waves + [duplicates]
     }
 
-    /// Creates one customer in the stage before `stage`, moves it there as its owner, and logs its timeline.
-    func createOne(_ lead: DemoLead, _ timeline: DemoTimeline, owner rep: Rep, referrer: RecordID?, by caller: Caller) async throws -> Created {
+    /// Creates one customer in the stage before `stage`, moves it there as its owner, and logs its
+    /// timeline. A renewed customer is created enrolled, its advisor's touches logged, then it is
+    /// handed over to student services, who log theirs and move it to renewed.
+    func createOne(_ lead: DemoLead, _ timeline: DemoTimeline, owner rep: Rep, service: Rep, referrer: RecordID?, by caller: Caller) async throws -> Created {
         let stage = timeline.stage
         let input = customerInput(lead, stage: stage, owner: rep, referrer: referrer, trialDay: timeline.trialClassDay)
         let (customer, outcome) = try await rapport.customers.create(input, policy: lead.duplicateOf.isEmpty ? .block : .flag, by: caller)
-        var created = Created(prospectID: lead.prospectID, id: customer.id, stage: stage, flagged: false, moved: false, activities: 0)
+        let id = customer.id.rawValue
+        var created = Created(prospectID: lead.prospectID, id: customer.id, stage: stage, flagged: false, moved: false, handedOver: false, activities: 0)
         if case .flagged = outcome { created.flagged = true }
-        if customer.stage != stage {
-            _ = try await rapport.customers.move(customer.id.rawValue, to: stage, reason: lead.moveReason(to: stage), by: rep.caller)
+        let activities = timeline.activities(of: customer.id)
+        let handover = activities.contains { $0.actor == .service }
+        if customer.stage != stage, !handover {
+            _ = try await rapport.customers.move(id, to: stage, reason: lead.moveReason(to: stage), by: rep.caller)
             created.moved = true
         }
-        for planned in timeline.activities(of: customer.id) {
-            _ = try await rapport.activities.log(planned.activity, by: planned.byOwner ? rep.caller : caller)
+        for planned in activities where planned.actor != .service {
+            _ = try await rapport.activities.log(planned.activity, by: planned.actor == .owner ? rep.caller : caller)
+            created.activities += 1
+        }
+        guard handover else { return created }
+        _ = try await rapport.customers.update(
+            id, CustomerInput(owner: .some(service.user.id.rawValue), team: .some(customer.teamID?.rawValue)), expectedVersion: nil, by: caller)
+        created.handedOver = true
+        if customer.stage != stage {
+            _ = try await rapport.customers.move(id, to: stage, reason: lead.moveReason(to: stage), by: service.caller)
+            created.moved = true
+        }
+        for planned in activities where planned.actor == .service {
+            _ = try await rapport.activities.log(planned.activity, by: service.caller)
             created.activities += 1
         }
         return created

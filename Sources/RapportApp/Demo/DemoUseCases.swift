@@ -38,6 +38,8 @@ public struct DemoUseCases: Sendable {
         public var activities = 0
         /// Stage moves after creation (each is in the stage history with its reason).
         public var stageMoves = 0
+        /// Customers handed over from their advisor to student services (the renewed ones).
+        public var handovers = 0
         /// Customers per stage key.
         public var stages: [String: Int] = [:]
         public var accounts: [Account] = []
@@ -107,7 +109,7 @@ public struct DemoUseCases: Sendable {
         users.map { Account(email: $0.email, name: $0.name, role: $0.role, repLevel: $0.level?.rawValue, team: $0.team) }
     }
 
-    /// A rep of the demo, as the fill acts for them.
+    /// A member of staff the fill acts as: a course advisor, or student services.
     struct Rep: Sendable {
         var user: User
         var caller: Caller
@@ -117,8 +119,12 @@ public struct DemoUseCases: Sendable {
 
     // MARK: State and fill
 
-    /// Whether this database is fresh, already has the demo, or has other data.
+    /// Whether this database is fresh, already has the demo, or has other data (administrators
+    /// and the system only: it looks at everything).
     public func state(by caller: Caller) async throws -> State {
+        guard caller.principal == nil || caller.principal?.role == .admin else {
+            throw RapportError(.forbidden, "Only administrators may fill the demo.")
+        }
         let customers = try await rapport.customers.list(.init(), page: PageRequest(limit: 1), by: caller)
         let demoEmails = Set(Self.users.map(\.email))
         var users: [User] = []
@@ -132,13 +138,11 @@ public struct DemoUseCases: Sendable {
         if !customers.items.isEmpty {
             return users.contains { $0.email == Self.users[0].email } ? .demo : .other("it has customers")
         }
-        if let stranger = users.first(where: { !demoEmails.contains($0.email) }) {
-            return .other("it has users (\(stranger.email))")
-        }
+        let strangers = users.filter { !demoEmails.contains($0.email) }.count
+        if strangers > 0 { return .other("it has \(strangers) user\(strangers == 1 ? "" : "s") of its own") }
         let demoKeys = Set(Self.teams.map(\.key))
-        if let team = try await allTeams(by: caller).first(where: { !demoKeys.contains($0.key) }) {
-            return .other("it has teams (\(team.key))")
-        }
+        let teams = try await allTeams(by: caller).filter { !demoKeys.contains($0.key) }.count
+        if teams > 0 { return .other("it has \(teams) team\(teams == 1 ? "" : "s") of its own") }
         return .fresh
     }
 
@@ -156,8 +160,8 @@ public struct DemoUseCases: Sendable {
         }
         let leads = try DemoLead.loadAll()
         var summary = Summary()
-        let reps = try await organise(by: caller, into: &summary)
-        try await createCustomers(leads, reps: reps, by: caller, into: &summary, progress: progress)
+        let staff = try await organise(by: caller, into: &summary)
+        try await createCustomers(leads, reps: staff.reps, service: staff.service, by: caller, into: &summary, progress: progress)
         let elapsed = ContinuousClock.now - started
         summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         rapport.logger.info("demo filled", metadata: [
@@ -167,8 +171,9 @@ public struct DemoUseCases: Sendable {
         return summary
     }
 
-    /// Creates (or, after an interrupted fill, finds) the teams and users; returns the reps.
-    func organise(by caller: Caller, into summary: inout Summary) async throws -> [Rep] {
+    /// Creates (or, after an interrupted fill, finds) the teams and users; returns the reps and
+    /// student services.
+    func organise(by caller: Caller, into summary: inout Summary) async throws -> (reps: [Rep], service: Rep) {
         var teams = Dictionary(try await allTeams(by: caller).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         for spec in Self.teams where teams[spec.key] == nil {
             teams[spec.key] = try await rapport.teams.create(.init(key: spec.key, name: spec.name, parent: spec.parent.flatMap { teams[$0]?.id.rawValue }), by: caller)
@@ -191,11 +196,15 @@ public struct DemoUseCases: Sendable {
         }
         summary.users = Self.users.count
         summary.accounts = Self.accounts
-        return Self.users.filter { $0.role == .rep }.compactMap { spec in
+        let staff = Self.users.filter { $0.role == .rep || $0.role == .service }.compactMap { spec -> Rep? in
             guard let user = users[spec.email], let team = teams[spec.team] else { return nil }
-            let principal = Principal(userID: user.id, role: .rep, teamID: team.id, teamPath: team.path, repLevel: user.repLevel)
+            let principal = Principal(userID: user.id, role: spec.role, teamID: team.id, teamPath: team.path, repLevel: user.repLevel)
             return Rep(user: user, caller: Caller(principal: principal, channel: "demo"), centre: Self.teams.first { $0.key == spec.team }?.centre ?? team.name)
         }
+        guard let service = staff.first(where: { $0.user.role == .service }) else {
+            throw RapportError(.conflict, "The demo's student services account is missing.")
+        }
+        return (staff.filter { $0.user.role == .rep }, service)
     }
 
     func allTeams(by caller: Caller) async throws -> [Team] {

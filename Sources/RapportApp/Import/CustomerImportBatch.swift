@@ -5,7 +5,7 @@ import SQLKit
 
 /// One batch of import rows: read, check, deduplicate (against the database and the file so
 /// far), and — unless only validating — write, all in the caller's transaction.
-struct CustomerImportBatch {
+struct CustomerImportBatch: Sendable {
     let mapper: CustomerRowMapper
     let normaliser: CustomerNormaliser
     let engine: LifecycleEngine
@@ -30,8 +30,16 @@ struct CustomerImportBatch {
         var keys: [String: Int] = [:]
     }
 
-    func process(_ records: [CSVReader.Record], write: Bool, seen: inout SeenKeys, _ sql: any SQLDatabase) async throws -> Result {
-        var result = Result()
+    /// A batch read and checked, before any query: what to dedup and write, and the bad rows.
+    struct Prepared: Sendable {
+        var candidates: [(line: Int, customer: Customer, history: [StageChange], keys: [String])] = []
+        var errors: [ImportStore.RowError] = []
+        var erroneousLines: Set<Int> = []
+    }
+
+    /// Reads and checks rows: pure, so the next batch is prepared while this one is written.
+    func prepare(_ records: [CSVReader.Record]) -> Prepared {
+        var result = Prepared()
         var candidates: [(line: Int, customer: Customer, history: [StageChange], keys: [String])] = []
         for record in records {
             let (input, mappingErrors, headers) = mapper.input(record.fields)
@@ -65,6 +73,17 @@ struct CustomerImportBatch {
             if let ref = customer.externalRef { keys.append("external_ref:\(ref)") }
             candidates.append((record.line, customer, history, keys))
         }
+        result.candidates = candidates
+        return result
+    }
+
+    /// Deduplicates a prepared batch against the database and the file so far and, unless only
+    /// validating, writes it — in the caller's transaction.
+    func apply(_ prepared: Prepared, write: Bool, seen: inout SeenKeys, _ sql: any SQLDatabase) async throws -> Result {
+        var result = Result()
+        result.errors = prepared.errors
+        result.erroneousLines = prepared.erroneousLines
+        let candidates = prepared.candidates
 
         // Matches in the database, for every key of the batch at once.
         let store = CustomerStore(sql)

@@ -5,7 +5,7 @@ import SQLKit
 
 extension ImportUseCases {
     /// Rows written per transaction.
-    static let batchSize = 2_000
+    public static let batchSize = 4_000
     /// A worker that has not reported for this long is presumed dead; another may resume its import.
     static let staleAfter: TimeInterval = 120
 
@@ -60,6 +60,9 @@ extension ImportUseCases {
         var record = record
         record.status = status
         record.failure = failure
+        if status == .completed, record.counters.created > 10_000 {
+            try await rapport.database.write { sql in try await sql.refreshStatistics() }
+        }
         return try await rapport.transaction { sql in
             let store = ImportStore(sql)
             try await store.update(record.id, status: status, counters: record.counters, at: now, failure: failure, finished: true)
@@ -155,64 +158,89 @@ extension ImportUseCases {
     }
 
     /// One pass over the stored file: batches of rows, each in one transaction with its counters,
-    /// skipping the rows a previous (interrupted) run already committed.
+    /// skipping the rows a previous (interrupted) run already committed. While one batch is being
+    /// written, the next is read and checked (pure work) on another core.
     func pass(_ record: ImportStore.Record, context: BatchContext, write: Bool, seen: inout CustomerImportBatch.SeenKeys,
               progress: @escaping @Sendable (ImportStore.Record) throws -> Void) async throws -> ImportStore.Record {
         var record = record
         var reader = CSVReader(delimiter: context.delimiter)
         var carry: [UInt8] = []
         var seq = 0
-        var header: [String]?
         var skip = record.counters.processed
+        var header: [String]?
+        var queue: [[CSVReader.Record]] = []
         var pending: [CSVReader.Record] = []
-        var mapper: CustomerRowMapper?
+        var processor: CustomerImportBatch?
         var finished = false
-        while !finished {
-            let chunk = try await rapport.database.read { sql in try await ImportStore(sql).chunk(record.id, seq: seq) }
-            seq += 1
-            if let chunk { carry += Array(chunk.utf8) }
-            let final = chunk == nil
-            let (records, consumed) = try reader.parse(carry, final: final)
-            carry.removeFirst(consumed)
-            finished = final
-            for item in records {
-                if header == nil {
-                    header = item.fields.map { $0.trimmingWhitespace() }
-                    mapper = try CustomerRowMapper(columns: context.mapperColumns, header: header!, dictionary: context.dictionary,
-                                                   users: context.users, teams: context.teams)
-                    continue
+        var prepared: CustomerImportBatch.Prepared?
+
+        /// Reads chunks until two batches are queued or the file ends.
+        func fill() async throws {
+            while !finished && queue.count < 2 {
+                let chunk = try await rapport.database.read { sql in try await ImportStore(sql).chunk(record.id, seq: seq) }
+                seq += 1
+                if let chunk { carry += Array(chunk.utf8) }
+                finished = chunk == nil
+                let (records, consumed) = try reader.parse(carry, final: finished)
+                carry.removeFirst(consumed)
+                for item in records {
+                    if header == nil {
+                        header = item.fields.map { $0.trimmingWhitespace() }
+                        let mapper = try CustomerRowMapper(columns: context.mapperColumns, header: header!, dictionary: context.dictionary,
+                                                           users: context.users, teams: context.teams)
+                        processor = makeProcessor(mapper, record: record, context: context)
+                        continue
+                    }
+                    if skip > 0 {
+                        skip -= 1
+                        continue
+                    }
+                    pending.append(item)
+                    if pending.count == Self.batchSize {
+                        queue.append(pending)
+                        pending = []
+                    }
                 }
-                if skip > 0 {
-                    skip -= 1
-                    continue
+                if finished && !pending.isEmpty {
+                    queue.append(pending)
+                    pending = []
                 }
-                pending.append(item)
             }
-            while pending.count >= Self.batchSize || (finished && !pending.isEmpty) {
-                let batch = Array(pending.prefix(Self.batchSize))
-                pending.removeFirst(batch.count)
-                record = try await runBatch(batch, record: record, mapper: mapper!, context: context, write: write, seen: &seen)
-                try progress(record)
-            }
+        }
+
+        try await fill()
+        while let batch = queue.first, let processor {
+            let current = prepared ?? processor.prepare(batch)
+            let next = queue.count > 1 ? queue[1] : nil
+            async let upcoming: CustomerImportBatch.Prepared? = next.map { processor.prepare($0) }
+            record = try await runBatch(batch.count, current, processor: processor, record: record, write: write, seen: &seen)
+            prepared = await upcoming
+            queue.removeFirst()
+            try progress(record)
+            try await fill()
         }
         if record.counters.total == nil || record.counters.total! < record.counters.processed { record.counters.total = record.counters.processed }
         return record
     }
 
-    func runBatch(_ batch: [CSVReader.Record], record: ImportStore.Record, mapper: CustomerRowMapper, context: BatchContext, write: Bool,
-                  seen: inout CustomerImportBatch.SeenKeys) async throws -> ImportStore.Record {
+    func makeProcessor(_ mapper: CustomerRowMapper, record: ImportStore.Record, context: BatchContext) -> CustomerImportBatch {
         let now = rapport.clock.now()
-        let processor = CustomerImportBatch(
+        return CustomerImportBatch(
             mapper: mapper, normaliser: CustomerNormaliser(settings: context.settings, dictionary: context.dictionary, ids: rapport.ids, now: now),
             engine: LifecycleEngine(context.dictionary), policy: record.options.policy, defaultOwner: context.defaultOwner,
             ownerTeams: context.ownerTeams, scope: context.scope, actor: context.actor, ids: rapport.ids, now: now)
+    }
+
+    func runBatch(_ rows: Int, _ prepared: CustomerImportBatch.Prepared, processor: CustomerImportBatch, record: ImportStore.Record,
+                  write: Bool, seen: inout CustomerImportBatch.SeenKeys) async throws -> ImportStore.Record {
+        let now = rapport.clock.now()
         var record = record
-        var seenCopy = seen
-        let (result, updatedSeen) = try await rapport.transaction { sql in
-            var local = seenCopy
-            let result = try await processor.process(batch, write: write, seen: &local, sql)
+        let seenBefore = seen
+        let (counters, updatedSeen) = try await rapport.transaction { sql in
+            var local = seenBefore
+            let result = try await processor.apply(prepared, write: write, seen: &local, sql)
             var counters = record.counters
-            counters.processed += Int64(batch.count)
+            counters.processed += Int64(rows)
             counters.created += result.created
             counters.merged += result.merged
             counters.flagged += result.flagged
@@ -222,9 +250,8 @@ extension ImportUseCases {
             try await store.update(record.id, status: write ? .running : .validating, counters: counters, at: now)
             return (counters, local)
         }
-        seenCopy = updatedSeen
-        seen = seenCopy
-        record.counters = result
+        seen = updatedSeen
+        record.counters = counters
         record.status = write ? .running : .validating
         return record
     }

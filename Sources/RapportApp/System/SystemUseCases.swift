@@ -46,7 +46,9 @@ public struct SystemUseCases: Sendable {
         try await rapport.database.write { sql in
             try await IdempotencyStore(sql).purge(before: now)
             try await TokenStore(sql).purge(before: now.addingTimeInterval(-90 * 86_400))
+            try await RevealCounterStore(sql).prune(before: RevealPolicy.windowStart(now.microsSinceEpoch) - 86_400_000_000)
         }
+        try await rapport.database.write { sql in try await sql.refreshStatistics() }
     }
 
     /// Sets or moves the test clock (only when the server runs with `--test-clock`).

@@ -49,6 +49,8 @@ public struct Validator: Sendable {
 extension String {
     /// The string without leading and trailing white space (Foundation-free).
     public func trimmingWhitespace() -> String {
+        // Fast path: nothing to trim when the ends are visible ASCII (most values of a big import).
+        if let first = utf8.first, let last = utf8.last, first > 0x20, first < 0x7F, last > 0x20, last < 0x7F { return self }
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
               let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })

@@ -44,7 +44,7 @@ public struct CustomerStore: Sendable {
             SQLBind(customer.stage), SQLBind(customer.stageEnteredAt.microsSinceEpoch), SQLBind(customer.lifecycle?.rawValue),
             SQLBind(customer.valueTier), SQLBind(customer.score), SQLBind(Int64(customer.doNotContact ? 1 : 0)),
             SQLBind(customer.doNotContactReason), SQLBind(customer.idNumber), SQLBind(customer.externalRef),
-            SQLBind(JSONText.encode(customer.customFields)),
+            SQLBind(customer.customFields.isEmpty ? "{}" : JSONText.encode(customer.customFields)),
             SQLBind(customer.mergedInto?.rawValue), SQLBind(customer.version), SQLBind(customer.createdBy?.rawValue),
             SQLBind(customer.createdAt.microsSinceEpoch), SQLBind(customer.updatedAt.microsSinceEpoch),
         ]

@@ -12,3 +12,16 @@ extension SQLDatabase {
         }
     }
 }
+
+extension SQLDatabase {
+    /// Refreshes the query planner's statistics after bulk changes (an import) and hourly, so plans
+    /// stay right as tables grow: `PRAGMA optimize` on SQLite (cheap; it analyses only what needs it),
+    /// `ANALYZE` of the customer tables on PostgreSQL (autovacuum would, later).
+    public func refreshStatistics() async throws {
+        if dialect.name == "postgresql" {
+            try await raw("ANALYZE customers, customer_contacts, customer_tags, activities").run()
+        } else {
+            try await raw("PRAGMA optimize").run()
+        }
+    }
+}

@@ -43,6 +43,10 @@ public final class SQLiteEngine: RapportDatabase {
             try await sql.raw("PRAGMA journal_mode = WAL").run()
             try await sql.raw("PRAGMA synchronous = FULL").run()
             try await sql.raw("PRAGMA foreign_keys = ON").run()
+            // A 64 MiB page cache and memory-mapped reads: bulk writes touch many index pages.
+            try await sql.raw("PRAGMA cache_size = -65536").run()
+            try await sql.raw("PRAGMA mmap_size = 1073741824").run()
+            try await sql.raw("PRAGMA temp_store = MEMORY").run()
         } catch {
             try? await writer.close()
             throw error
@@ -56,6 +60,8 @@ public final class SQLiteEngine: RapportDatabase {
                 try await sql.raw("PRAGMA busy_timeout = 10000").run()
                 try await sql.raw("PRAGMA foreign_keys = ON").run()
                 try await sql.raw("PRAGMA query_only = ON").run()
+                try await sql.raw("PRAGMA cache_size = -32768").run()
+                try await sql.raw("PRAGMA mmap_size = 1073741824").run()
             }
         } catch {
             for reader in readers { try? await reader.close() }
@@ -75,7 +81,7 @@ public final class SQLiteEngine: RapportDatabase {
 
     public func write<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         try await writeLock.withLock {
-            try await writer.sql(queryLogLevel: nil).inTransaction(begin: "BEGIN IMMEDIATE", body)
+            try await SQLiteWriteDatabase(writer).inTransaction(begin: "BEGIN IMMEDIATE", body)
         }
     }
 

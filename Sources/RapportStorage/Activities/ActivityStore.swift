@@ -14,19 +14,14 @@ public struct ActivityStore: Sendable {
     ]
 
     public func insert(_ activities: [Activity]) async throws {
-        for chunk in activities.chunked(into: 500) where !chunk.isEmpty {
-            let insert = sql.insert(into: "activities").columns(Self.columns)
-            for activity in chunk {
-                insert.values(
-                    SQLBind(activity.id.rawValue), SQLBind(activity.customerID.rawValue), SQLBind(activity.type.rawValue),
-                    SQLBind(activity.direction.rawValue), SQLBind(activity.subject), SQLBind(activity.body),
-                    SQLBind(activity.occurredAt.microsSinceEpoch), SQLBind(activity.durationSeconds), SQLBind(activity.outcome),
-                    SQLBind(activity.place), SQLBind(activity.relatedKind), SQLBind(activity.relatedID),
-                    SQLBind(activity.actorID?.rawValue), SQLBind(Int64(activity.capWarning ? 1 : 0)), SQLBind(activity.version),
-                    SQLBind(activity.createdAt.microsSinceEpoch))
-            }
-            try await insert.run()
-        }
+        try await sql.insertRows(into: "activities", columns: Self.columns, rows: activities.map { activity in
+            [.text(activity.id.rawValue), .text(activity.customerID.rawValue), .text(activity.type.rawValue),
+             .text(activity.direction.rawValue), BulkValue(activity.subject), BulkValue(activity.body),
+             .integer(activity.occurredAt.microsSinceEpoch), BulkValue(activity.durationSeconds), BulkValue(activity.outcome),
+             BulkValue(activity.place), BulkValue(activity.relatedKind), BulkValue(activity.relatedID),
+             BulkValue(activity.actorID?.rawValue), .integer(activity.capWarning ? 1 : 0), .integer(activity.version),
+             .integer(activity.createdAt.microsSinceEpoch)]
+        })
     }
 
     /// Outbound touches of a customer with `occurred_at` in `(from, to]`.

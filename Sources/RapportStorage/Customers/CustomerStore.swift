@@ -27,26 +27,24 @@ public struct CustomerStore: Sendable {
     /// Inserts many customers with multi-row statements (imports).
     public func insertRows(_ customers: [Customer]) async throws {
         guard !customers.isEmpty else { return }
-        for chunk in customers.chunked(into: 500) {
-            let insert = sql.insert(into: "customers").columns(Self.columns + ["search_text"])
-            for customer in chunk { insert.values(Self.binds(customer) + [SQLBind(Customer.searchText(name: customer.name, company: customer.company))]) }
-            try await insert.run()
-        }
+        try await sql.insertRows(into: "customers", columns: Self.columns + ["search_text"], rows: customers.map(Self.row))
         try await insertContacts(customers.flatMap { customer in customer.contacts.map { (customer.id, $0) } }, at: customers[0].createdAt)
         try await insertTags(customers.flatMap { customer in customer.tags.map { (customer.id, $0) } }, at: customers[0].createdAt)
         for customer in customers { try await upsertConsents(customer.consents, of: customer.id, by: customer.createdBy) }
     }
 
-    static func binds(_ customer: Customer) -> [any SQLExpression] {
+    /// A customer as a bulk row (the columns of ``columns`` and `search_text`).
+    static func row(_ customer: Customer) -> [BulkValue] {
         [
-            SQLBind(customer.id.rawValue), SQLBind(customer.kind.rawValue), SQLBind(customer.name), SQLBind(customer.company),
-            SQLBind(customer.title), SQLBind(customer.ownerID?.rawValue), SQLBind(customer.teamID?.rawValue), SQLBind(customer.source),
-            SQLBind(customer.stage), SQLBind(customer.stageEnteredAt.microsSinceEpoch), SQLBind(customer.lifecycle?.rawValue),
-            SQLBind(customer.valueTier), SQLBind(customer.score), SQLBind(Int64(customer.doNotContact ? 1 : 0)),
-            SQLBind(customer.doNotContactReason), SQLBind(customer.idNumber), SQLBind(customer.externalRef),
-            SQLBind(customer.customFields.isEmpty ? "{}" : JSONText.encode(customer.customFields)),
-            SQLBind(customer.mergedInto?.rawValue), SQLBind(customer.version), SQLBind(customer.createdBy?.rawValue),
-            SQLBind(customer.createdAt.microsSinceEpoch), SQLBind(customer.updatedAt.microsSinceEpoch),
+            .text(customer.id.rawValue), .text(customer.kind.rawValue), .text(customer.name), BulkValue(customer.company),
+            BulkValue(customer.title), BulkValue(customer.ownerID?.rawValue), BulkValue(customer.teamID?.rawValue), BulkValue(customer.source),
+            .text(customer.stage), .integer(customer.stageEnteredAt.microsSinceEpoch), BulkValue(customer.lifecycle?.rawValue),
+            BulkValue(customer.valueTier), BulkValue(customer.score), .integer(customer.doNotContact ? 1 : 0),
+            BulkValue(customer.doNotContactReason), BulkValue(customer.idNumber), BulkValue(customer.externalRef),
+            .text(customer.customFields.isEmpty ? "{}" : JSONText.encode(customer.customFields)),
+            BulkValue(customer.mergedInto?.rawValue), .integer(customer.version), BulkValue(customer.createdBy?.rawValue),
+            .integer(customer.createdAt.microsSinceEpoch), .integer(customer.updatedAt.microsSinceEpoch),
+            .text(Customer.searchText(name: customer.name, company: customer.company)),
         ]
     }
 
@@ -79,23 +77,18 @@ public struct CustomerStore: Sendable {
     }
 
     func insertContacts(_ contacts: [(RecordID, ContactPoint)], at now: Date) async throws {
-        for chunk in contacts.chunked(into: 500) where !chunk.isEmpty {
-            let insert = sql.insert(into: "customer_contacts").columns("id", "customer_id", "kind", "value", "label", "is_primary", "created_at")
-            for (customer, contact) in chunk {
-                insert.values(
-                    SQLBind(contact.id.rawValue), SQLBind(customer.rawValue), SQLBind(contact.kind.rawValue), SQLBind(contact.value),
-                    SQLBind(contact.label), SQLBind(Int64(contact.isPrimary ? 1 : 0)), SQLBind(now.microsSinceEpoch))
-            }
-            try await insert.run()
-        }
+        try await sql.insertRows(
+            into: "customer_contacts", columns: ["id", "customer_id", "kind", "value", "label", "is_primary", "created_at"],
+            rows: contacts.map { customer, contact in
+                [.text(contact.id.rawValue), .text(customer.rawValue), .text(contact.kind.rawValue), .text(contact.value),
+                 BulkValue(contact.label), .integer(contact.isPrimary ? 1 : 0), .integer(now.microsSinceEpoch)]
+            })
     }
 
     func insertTags(_ tags: [(RecordID, String)], at now: Date) async throws {
-        for chunk in tags.chunked(into: 500) where !chunk.isEmpty {
-            let insert = sql.insert(into: "customer_tags").columns("customer_id", "tag", "created_at")
-            for (customer, tag) in chunk { insert.values(SQLBind(customer.rawValue), SQLBind(tag), SQLBind(now.microsSinceEpoch)) }
-            try await insert.run()
-        }
+        try await sql.insertRows(
+            into: "customer_tags", columns: ["customer_id", "tag", "created_at"],
+            rows: tags.map { customer, tag in [.text(customer.rawValue), .text(tag), .integer(now.microsSinceEpoch)] })
     }
 
     /// Records consents (the latest statement per channel and purpose wins).

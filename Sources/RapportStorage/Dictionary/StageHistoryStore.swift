@@ -11,16 +11,13 @@ public struct StageHistoryStore: Sendable {
 
     /// Appends changes of one or more records (`id` makes each row's id).
     public func append(_ changes: [(object: DictionaryObject, record: RecordID, change: StageChange, id: RecordID)]) async throws {
-        for chunk in changes.chunked(into: 500) where !chunk.isEmpty {
-            let insert = sql.insert(into: "stage_history").columns("id", "object", "record_id", "from_stage", "to_stage", "at", "by_id", "reason")
-            for entry in chunk {
-                insert.values(
-                    SQLBind(entry.id.rawValue), SQLBind(entry.object.rawValue), SQLBind(entry.record.rawValue), SQLBind(entry.change.from),
-                    SQLBind(entry.change.to), SQLBind(entry.change.at.microsSinceEpoch), SQLBind(entry.change.by?.rawValue),
-                    SQLBind(entry.change.reason))
-            }
-            try await insert.run()
-        }
+        try await sql.insertRows(
+            into: "stage_history", columns: ["id", "object", "record_id", "from_stage", "to_stage", "at", "by_id", "reason"],
+            rows: changes.map { entry in
+                [.text(entry.id.rawValue), .text(entry.object.rawValue), .text(entry.record.rawValue), BulkValue(entry.change.from),
+                 .text(entry.change.to), .integer(entry.change.at.microsSinceEpoch), BulkValue(entry.change.by?.rawValue),
+                 BulkValue(entry.change.reason)]
+            })
     }
 
     /// The history of one record, oldest first.

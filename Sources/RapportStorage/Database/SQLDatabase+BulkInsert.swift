@@ -1,0 +1,42 @@
+import SQLKit
+
+/// A value of a bulk-inserted row, already in the form the engines store.
+public enum BulkValue: Sendable, Equatable {
+    case text(String)
+    case integer(Int64)
+    case null
+
+    public init(_ text: String?) { self = text.map(BulkValue.text) ?? .null }
+    public init(_ integer: Int64?) { self = integer.map(BulkValue.integer) ?? .null }
+}
+
+/// An engine that inserts many rows faster than SQLKit's general path (which encodes every bound
+/// value through `Encodable`): the SQLite engine's writer binds `BulkValue`s directly.
+public protocol BulkInserting: Sendable {
+    func bulkInsert(into table: String, columns: [String], rows: [[BulkValue]]) async throws
+}
+
+extension SQLDatabase {
+    /// Inserts rows with multi-row statements: the engine's fast path when it has one, otherwise
+    /// SQLKit's builder (the same SQL either way).
+    public func insertRows(into table: String, columns: [String], rows: [[BulkValue]]) async throws {
+        guard !rows.isEmpty else { return }
+        if let bulk = self as? any BulkInserting {
+            try await bulk.bulkInsert(into: table, columns: columns, rows: rows)
+            return
+        }
+        for chunk in rows.chunked(into: 500) {
+            let insert = self.insert(into: table).columns(columns)
+            for row in chunk {
+                insert.values(row.map { value -> any SQLExpression in
+                    switch value {
+                    case .text(let text): SQLBind(text)
+                    case .integer(let integer): SQLBind(integer)
+                    case .null: SQLLiteral.null
+                    }
+                })
+            }
+            try await insert.run()
+        }
+    }
+}

@@ -111,6 +111,11 @@ import Testing
             #expect(all.map(\.occurredAt) == all.map(\.occurredAt).sorted(by: >))
             #expect(Set(all.compactMap(\.actorID)) == [repA.user.id, manager.user.id])
 
+            // Withdrawn consent to sales contact on a channel stops outbound touches there.
+            _ = try await harness.rapport.customers.update(id, CustomerInput(consents: [.init(channel: "email", purpose: "sales", status: "withdrawn")]),
+                                                           expectedVersion: nil, by: repA.caller)
+            let withdrawn = try await #require(throws: RapportError.self) { try await activities.log(.init(customerID: id, type: "email"), by: repA.caller) }
+            #expect(withdrawn.extra["reason"] == "consent_withdrawn")
             // Do-not-contact stops outbound touches altogether.
             _ = try await harness.rapport.customers.update(id, CustomerInput(doNotContact: true), expectedVersion: nil, by: repA.caller)
             let dnc = try await #require(throws: RapportError.self) { try await activities.log(.init(customerID: id, type: "sms", direction: "outbound"), by: repA.caller) }

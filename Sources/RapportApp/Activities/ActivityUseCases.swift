@@ -101,6 +101,11 @@ public struct ActivityUseCases: Sendable {
             if direction == .outbound, customer.doNotContact {
                 throw RapportError(.conflict, "This customer asked not to be contacted.", extra: ["reason": "do_not_contact"])
             }
+            if direction == .outbound, let channel = Self.consentChannel(type!),
+               customer.consents.contains(where: { $0.channel == channel && $0.purpose == .sales && $0.status == .withdrawn }) {
+                throw RapportError(.conflict, "This customer withdrew consent to sales contact by \(channel.rawValue).",
+                                   extra: ["reason": "consent_withdrawn"])
+            }
             let cap = try await CustomerSettings.load(sql).frequencyCap
             // Serialise touches of one customer so concurrent reps cannot both slip under the cap.
             try await sql.lockKeys(["touch:\(customerID.rawValue)"])
@@ -121,6 +126,18 @@ public struct ActivityUseCases: Sendable {
                 relatedKind: relatedKind, relatedID: relatedID, actorID: caller.actorID, capWarning: warned, createdAt: now)
             try await ActivityStore(sql).insert([activity])
             return Logged(activity: activity, outboundInWindow: counted + (direction == .outbound ? 1 : 0), cap: cap)
+        }
+    }
+
+    /// The consent channel an outbound touch of this type uses.
+    static func consentChannel(_ type: Activity.ActivityType) -> Consent.Channel? {
+        switch type {
+        case .call: .phone
+        case .sms: .sms
+        case .wechat: .wechat
+        case .email: .email
+        case .visit, .meeting: .visit
+        case .note: nil
         }
     }
 

@@ -85,13 +85,18 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "after_fuzzing: run after the Schemathesis run (tests that load bulk data, which would slow the time-capped fuzzer down)")
+
+
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Runs the document-coverage check (test_conformance.py's `test_zz_every_operation_was_exercised`)
-    after every other test of the session, so operations exercised by later modules (e.g.
-    test_customers.py) count too."""
+    """Runs tests marked `after_fuzzing` (bulk data) after every other test, and then the
+    document-coverage check (test_conformance.py's `test_zz_every_operation_was_exercised`) last of
+    all, so operations exercised by later modules (e.g. test_customers.py) count too."""
+    late = [item for item in items if item.get_closest_marker("after_fuzzing") is not None]
     last = [item for item in items if item.name == "test_zz_every_operation_was_exercised"]
-    if last:
-        items[:] = [item for item in items if item not in last] + last
+    if late or last:
+        items[:] = [item for item in items if item not in late and item not in last] + late + last
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-
 import requests
 
 from contract import Api, field_codes, problem, restore_standard_roles
@@ -470,7 +469,6 @@ def test_control_characters_in_query_strings_are_refused(api: Api, crm: dict, se
     assert rep.get(f"{V1}/customers", params={"q": "%00 and \\x00"}, expect=200).json()["data"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="Server bug (regression of 986e21c): CustomerUseCases.list reads `q` as a WeChat unionid only when it has exactly 28 characters (`q.utf8.count == 28`), while contact points accept unionids of 6-128 characters and real ones are 28 or 29 long (WeChat's own example, o6_bmasdasdsad6_2sgVt7hMZOPfL, has 29): a stored 29-character unionid is never found by `q` (it falls through to the name/company text search).")
 def test_search_finds_a_29_character_unionid(api: Api, crm: dict) -> None:
     rep = crm["rep"]
     wechat = unionid(29)

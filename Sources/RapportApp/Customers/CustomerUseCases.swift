@@ -200,8 +200,15 @@ public struct CustomerUseCases: Sendable {
 
     /// A page of customers in scope, newest first, masked.
     public func list(_ query: ListQuery, page: PageRequest, by caller: Caller) async throws -> Page<Customer> {
-        let (scope, filter) = try await listFilter(query, by: caller)
-        return try await rapport.database.read { sql in try await CustomerStore(sql).list(filter, page: page, in: scope) }.map { $0.masked() }
+        var (scope, filter) = try await listFilter(query, by: caller)
+        let found = try await rapport.database.read { sql in try await CustomerStore(sql).list(filter, page: page, in: scope) }
+        // Text shaped like a WeChat id is tried as a unionid first, then as a name.
+        if found.items.isEmpty, page.cursor == nil, let (kind, value) = filter.contact, kind == .wechatUnionid {
+            filter.contact = nil
+            filter.text = value
+            return try await rapport.database.read { sql in try await CustomerStore(sql).list(filter, page: page, in: scope) }.map { $0.masked() }
+        }
+        return found.map { $0.masked() }
     }
 
     /// How many customers in scope a list would return, counted in one query.
@@ -238,7 +245,7 @@ public struct CustomerUseCases: Sendable {
                 filter.contact = (.email, email)
             } else if Self.looksLikePhone(q), let phone = PhoneNumber.e164(q, defaultRegion: region) {
                 filter.contact = (.phone, phone)
-            } else if q.hasPrefix("o"), q.utf8.count == 28, q.utf8.allSatisfy({ $0 == 45 || $0 == 95 || (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) }) {
+            } else if q.hasPrefix("o"), q.utf8.count >= 6, q.utf8.count <= 128, q.utf8.allSatisfy({ $0 == 45 || $0 == 95 || (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) }) {
                 filter.contact = (.wechatUnionid, q)
             } else {
                 filter.text = q

@@ -50,6 +50,7 @@ struct CustomerRowMapper: Sendable {
         func error(_ header: String, _ code: String, _ message: String) { errors.append(FieldError(field: header, code: code, message: message)) }
         for column in columns {
             let raw = column.index < fields.count ? fields[column.index].trimmingWhitespace() : ""
+            if !CustomerImportFields.repeatable.contains(column.field) { headers[column.field] = column.header }
             if raw.isEmpty { continue }
             switch column.field {
             case "name": input.name = raw; headers["name"] = column.header

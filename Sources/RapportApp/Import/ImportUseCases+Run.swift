@@ -120,6 +120,7 @@ extension ImportUseCases {
         // Rows fold only into customers the importer may edit.
         let scope = try await rapport.scope(caller, .update, .customer, anchor: .owner(column: "owner_id"), table: "customers")
         let userScope = try await rapport.scope(caller, .read, .user, anchor: .userTable, table: "users")
+        let teamScope = try await rapport.scope(caller, .read, .team, anchor: .teamTable, table: "teams")
         let template = rapport.settings.dictionaryTemplate
         let mayAssignOthers = caller.principal == nil || [.admin, .manager].contains(caller.principal!.role)
         return try await rapport.database.read { sql in
@@ -140,7 +141,9 @@ extension ImportUseCases {
             }
             if let me = caller.principal?.userID, ownerTeams[me] == nil { ownerTeams[me] = caller.principal?.teamID }
             var teams: [String: RecordID] = [:]
-            for row in try await sql.select().columns("id", "key").from("teams").all() {
+            let teamQuery = sql.select().columns("id", "key").from("teams")
+            // Administrators assign any team, managers their subtree, other roles none (a team column errs).
+            for row in try await (mayAssignOthers ? teamScope.apply(to: teamQuery) : teamQuery.where(SQLLiteral.boolean(false))).all() {
                 let id = RecordID(trusted: try row.decode(column: "id", as: String.self))
                 teams[id.rawValue] = id
                 teams[try row.decode(column: "key", as: String.self).lowercased()] = id

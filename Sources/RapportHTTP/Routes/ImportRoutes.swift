@@ -40,6 +40,8 @@ struct ImportRoutes {
             try check.finish()
             var values: [String: String] = [:]
             for name in optionNames { if let text = form.text(name) { values[name] = text } }
+            // A tab is a delimiter, not white space to trim.
+            if let part = form.parts["delimiter"], part.bytes == [9] { values["delimiter"] = "\t" }
             return Upload(fileName: file.fileName ?? "upload.csv", bytes: file.bytes, values: values)
         }
         let media = contentType?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
@@ -80,6 +82,9 @@ struct ImportRoutes {
         api.post("imports") { request, context in
             let upload = try await Self.upload(request)
             let (options, columns, mappingID, allowRepeat, saveMapping) = try Self.options(upload.values)
+            if let saveMapping, saveMapping.count > 100 {
+                throw RapportError.validation([FieldError(field: "save_mapping", code: "too_long", message: "save_mapping must be at most 100 characters.")])
+            }
             let record = try await rapport.imports.start(
                 .init(fileName: upload.fileName, bytes: upload.bytes, columns: columns, mappingID: mappingID, options: options, allowRepeat: allowRepeat),
                 by: context.caller)

@@ -213,7 +213,13 @@ public struct ImportStore: Sendable {
 
     public func insertErrors(_ id: RecordID, _ errors: [RowError]) async throws {
         var seen: Set<String> = []
-        let unique = errors.filter { seen.insert("\($0.line)|\($0.field)").inserted }
+        var perLine: [Int64: Int] = [:]
+        // One error per line and column, at most `maximumErrorsPerLine` per line.
+        let unique = errors.filter { error in
+            guard seen.insert("\(error.line)|\(error.field)").inserted else { return false }
+            perLine[error.line, default: 0] += 1
+            return perLine[error.line]! <= Self.maximumErrorsPerLine
+        }
         for chunk in unique.chunked(into: 500) where !chunk.isEmpty {
             let insert = sql.insert(into: "import_errors").columns("import_id", "line", "field", "code", "message")
             for error in chunk {
@@ -228,14 +234,28 @@ public struct ImportStore: Sendable {
     }
 
     /// Errors by line; the cursor is the last line.
+    /// Errors kept per line (a line rarely has more; the first ones say what is wrong).
+    public static let maximumErrorsPerLine = 20
+
     public func errors(_ id: RecordID, page: PageRequest) async throws -> Page<RowError> {
         let query = sql.select().columns("line", "field", "code", "message").from("import_errors").where("import_id", .equal, id.rawValue)
-        if let cursor = page.cursor, let line = Int64(cursor.after) { query.where("line", .greaterThan, line) }
-        let rows = try await query.orderBy("line").orderBy("field").limit(page.limit * 20 + 1).all()
+        if let cursor = page.cursor {
+            guard let line = Int64(cursor.after) else {
+                throw RapportError.validation([FieldError(field: "cursor", code: "invalid", message: "cursor is not a cursor this server issued.")])
+            }
+            query.where("line", .greaterThan, line)
+        }
+        let fetchLimit = page.limit * Self.maximumErrorsPerLine + 1
+        let rows = try await query.orderBy("line").orderBy("field").limit(fetchLimit).all()
         var errors = try rows.map { RowError(line: try $0.int("line"), field: try $0.text("field"), code: try $0.text("code"), message: try $0.text("message")) }
-        // Whole lines per page: keep every error of the lines within the limit.
-        let lines = Array(Set(errors.map(\.line))).sorted()
-        let more = lines.count > page.limit
+        // Whole lines per page: the last line of a full fetch may be cut, so it waits for the next page.
+        var lines = Array(Set(errors.map(\.line))).sorted()
+        var more = false
+        if rows.count == fetchLimit, lines.count > 1 {
+            lines.removeLast()
+            more = true
+        }
+        more = more || lines.count > page.limit
         let kept = Set(lines.prefix(page.limit))
         errors = errors.filter { kept.contains($0.line) }
         return Page(items: errors, nextCursor: more ? kept.max().map { PageCursor(after: String($0)) } : nil)

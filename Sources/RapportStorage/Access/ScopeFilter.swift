@@ -82,6 +82,28 @@ public struct ScopeFilter: Sendable {
         }
     }
 
+    /// The predicate as alternatives whose OR is ``predicate()``: what the principal owns (or their
+    /// subtree owns), and what is shared with them. A list can run one query per alternative, each
+    /// walking an index in order, and merge them — an OR of both makes engines collect and sort
+    /// every owned row before taking a page. Nil for scope `all` and for the non-owner anchors.
+    public func alternatives() -> [any SQLExpression]? {
+        guard case .owner(let column) = anchor, scope != .all else { return nil }
+        let me = principal.userID.rawValue
+        var owned: SQLQueryString = "\(ident: table).\(ident: column) = \(bind: me)"
+        if scope == .subtree, let path = principal.teamPath {
+            owned = """
+                \(ident: table).\(ident: column) IN (SELECT scope_u.id FROM users scope_u \
+                JOIN teams scope_t ON scope_t.id = scope_u.team_id WHERE \(Self.prefix("scope_t.path", path)) UNION SELECT \(bind: me))
+                """
+        }
+        let access: SQLQueryString = forEditing ? " AND scope_g.access = 'edit'" : ""
+        let shared: SQLQueryString = """
+            \(ident: table).\(ident: "id") IN (SELECT scope_g.record_id FROM record_grants scope_g \
+            WHERE scope_g.object_kind = \(bind: kind.rawValue) AND scope_g.user_id = \(bind: me)\(access))
+            """
+        return [owned, shared]
+    }
+
     /// Adds the predicate to a query (no-op for scope `all`).
     public func apply<Builder: SQLPredicateBuilder>(to builder: Builder) -> Builder {
         if let predicate = predicate() { return builder.where(predicate) }

@@ -28,10 +28,22 @@ extension CustomerStore {
 
     /// A page of live customers in scope, newest first.
     public func list(_ filter: ListFilter, page: PageRequest, in scope: ScopeFilter) async throws -> Page<Customer> {
-        let query = filtered(sql.select().columns(qualifiedColumns).from("customers"), filter)
-        if let cursor = page.cursor { query.where(SQLColumn("id", table: "customers"), .lessThan, SQLBind(cursor.after)) }
-        let rows = try await scope.apply(to: query).orderBy(SQLColumn("id", table: "customers"), SQLDirection.descending).limit(page.limit + 1).all()
-        let fetched = try rows.map(Self.decode)
+        func query(_ restrict: (SQLSelectBuilder) -> SQLSelectBuilder) async throws -> [Customer] {
+            let query = restrict(filtered(sql.select().columns(qualifiedColumns).from("customers"), filter))
+            if let cursor = page.cursor { query.where(SQLColumn("id", table: "customers"), .lessThan, SQLBind(cursor.after)) }
+            return try await query.orderBy(SQLColumn("id", table: "customers"), SQLDirection.descending).limit(page.limit + 1).all().map(Self.decode)
+        }
+        var fetched: [Customer]
+        if let alternatives = scope.alternatives() {
+            // One ordered query per alternative (owned, shared), merged: each walks an index in id order.
+            var byID: [RecordID: Customer] = [:]
+            for alternative in alternatives {
+                for customer in try await query({ $0.where(alternative) }) { byID[customer.id] = customer }
+            }
+            fetched = Array(byID.values.sorted { $0.id > $1.id }.prefix(page.limit + 1))
+        } else {
+            fetched = try await query { scope.apply(to: $0) }
+        }
         let page = Page(fetched: fetched, limit: page.limit, key: \.id.rawValue)
         return Page(items: try await hydrate(page.items), nextCursor: page.nextCursor)
     }

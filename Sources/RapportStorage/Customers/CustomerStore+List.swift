@@ -28,8 +28,10 @@ extension CustomerStore {
 
     /// A page of live customers in scope, newest first.
     public func list(_ filter: ListFilter, page: PageRequest, in scope: ScopeFilter) async throws -> Page<Customer> {
+        var common = false
+        if let text = filter.text { common = try await isCommon(text.lowercased()) }
         func query(_ restrict: (SQLSelectBuilder) -> SQLSelectBuilder) async throws -> [Customer] {
-            let query = restrict(filtered(sql.select().columns(qualifiedColumns).from("customers"), filter))
+            let query = restrict(filtered(sql.select().columns(qualifiedColumns).from("customers"), filter, commonText: common))
             if let cursor = page.cursor { query.where(SQLColumn("id", table: "customers"), .lessThan, SQLBind(cursor.after)) }
             return try await query.orderBy(SQLColumn("id", table: "customers"), SQLDirection.descending).limit(page.limit + 1).all().map(Self.decode)
         }
@@ -55,7 +57,7 @@ extension CustomerStore {
     }
 
     /// The list's conditions, shared by pages and counts.
-    func filtered(_ query: SQLSelectBuilder, _ filter: ListFilter) -> SQLSelectBuilder {
+    func filtered(_ query: SQLSelectBuilder, _ filter: ListFilter, commonText: Bool = false) -> SQLSelectBuilder {
         query.where(SQLColumn("merged_into", table: "customers"), .is, SQLLiteral.null)
         if let owner = filter.ownerID { query.where(SQLColumn("owner_id", table: "customers"), .equal, SQLBind(owner.rawValue)) }
         if let team = filter.teamID { query.where(SQLColumn("team_id", table: "customers"), .equal, SQLBind(team.rawValue)) }
@@ -66,22 +68,35 @@ extension CustomerStore {
             query.where(SQLColumn("do_not_contact", table: "customers"), .equal, SQLBind(Int64(dnc ? 1 : 0)))
         }
         if let tag = filter.tag {
-            query.where(SQLQueryString("customers.id IN (SELECT ft.customer_id FROM customer_tags ft WHERE ft.tag = \(bind: tag))"))
+            // Checked per row (the tag's primary key), so a page walks the list's own index in order.
+            query.where(SQLQueryString("EXISTS (SELECT 1 FROM customer_tags ft WHERE ft.customer_id = customers.id AND ft.tag = \(bind: tag))"))
         }
         if let (kind, value) = filter.contact {
             query.where(SQLQueryString(
                 "customers.id IN (SELECT fc.customer_id FROM customer_contacts fc WHERE fc.kind = \(bind: kind.rawValue) AND fc.value = \(bind: value))"))
         }
-        if let text = filter.text?.lowercased(), !text.isEmpty { query.where(textCondition(text)) }
+        if let text = filter.text?.lowercased(), !text.isEmpty { query.where(textCondition(text, common: commonText)) }
         return query
+    }
+
+    /// Whether a 3+ character text matches so many customers (on SQLite) that a page is found
+    /// sooner by walking the list in id order and testing each row than by collecting every
+    /// full-text match first: at most 2,000 index entries are counted to tell.
+    func isCommon(_ text: String) async throws -> Bool {
+        guard sql.dialect.name != "postgresql", text.count >= 3 else { return false }
+        let phrase = "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        let row = try await sql.raw("""
+            SELECT count(*) AS n FROM (SELECT rowid FROM customer_search WHERE customer_search MATCH \(bind: phrase) LIMIT 2000) matches
+            """).first()
+        return try (row?.int("n") ?? 0) >= 2_000
     }
 
     /// The search seam: full-text on each engine's own index for 3+ characters (FTS5 trigram on
     /// SQLite, pg_trgm on PostgreSQL), an indexed prefix match for shorter text.
-    func textCondition(_ text: String) -> SQLQueryString {
+    func textCondition(_ text: String, common: Bool = false) -> SQLQueryString {
         let isPostgres = sql.dialect.name == "postgresql"
         if text.count >= 3 {
-            if isPostgres {
+            if isPostgres || common {
                 let pattern = "%" + SQLText.escapeLike(text) + "%"
                 return "customers.search_text LIKE \(bind: pattern) ESCAPE '\\'"
             }

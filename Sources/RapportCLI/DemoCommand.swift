@@ -42,39 +42,11 @@ func prepareDemo(_ options: DatabaseOptions, hint: String) async throws -> DemoO
             throw ExitCode(2)
         case .fresh:
             FileHandle.standardOutput.write(Data("Filling the database with the demo data…\n".utf8))
-            let meter = DemoProgress()
+            let meter = ProgressMeter(unit: "customers")
             defer { meter.finish() }
-            return .filled(try await rapport.demo.fill(by: caller, progress: meter.update))
+            return .filled(try await rapport.demo.fill(by: caller, progress: { meter.update($0, of: $1, phase: "demo") }))
         }
     }
-}
-
-/// The fill's progress on standard error: a bar on a terminal, a line per tenth otherwise.
-final class DemoProgress: Sendable {
-    private let tenthShown = Mutex(-1)
-    private let terminal = isatty(STDERR_FILENO) != 0
-
-    func update(_ done: Int, _ total: Int) {
-        let percent = total > 0 ? min(100, done * 100 / total) : 100
-        let show = tenthShown.withLock { shown -> Bool in
-            guard terminal || percent / 10 > shown else { return false }
-            shown = percent / 10
-            return true
-        }
-        guard show else { return }
-        if terminal {
-            let bar = String(repeating: "#", count: percent / 4) + String(repeating: "-", count: 25 - percent / 4)
-            printStandardError("\r[\(bar)] \(percent)%  \(done)/\(total) customers")
-        } else {
-            printError("demo: \(done)/\(total) customers (\(percent)%)")
-        }
-    }
-
-    func finish() {
-        if terminal { printStandardError("\n") }
-    }
-
-    private func printStandardError(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
 }
 
 /// Prints what the demo made and how to sign in: to standard output, unbuffered (the server

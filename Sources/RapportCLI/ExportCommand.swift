@@ -132,12 +132,14 @@ struct ExportCommand: AsyncParsableCommand {
 
     /// Writes the CSV to the file (atomically) or to standard output, showing progress on standard error.
     static func write(_ download: ExportUseCases.Download, to output: String?, bom: Bool) async throws -> Int {
-        let progress = ProgressReporter(total: download.expectedRows)
-        defer { progress.finish() }
+        let meter = ProgressMeter(unit: "rows")
+        let expected = download.expectedRows
+        let progress = { (rows: Int) in meter.update(rows, of: expected, phase: "exporting") }
+        defer { meter.finish() }
         if let output {
-            return try await download.write(toFile: output, byteOrderMark: bom, progress: progress.update)
+            return try await download.write(toFile: output, byteOrderMark: bom, progress: progress)
         }
-        return try await download.write(byteOrderMark: bom, progress: progress.update) { bytes in
+        return try await download.write(byteOrderMark: bom, progress: progress) { bytes in
             try FileHandle.standardOutput.write(contentsOf: bytes)
         }
     }
@@ -158,37 +160,3 @@ struct ExportCommand: AsyncParsableCommand {
     }
 }
 
-/// Progress on standard error: a bar redrawn in place on a terminal, a plain line per tenth otherwise.
-final class ProgressReporter {
-    let total: Int
-    let isTerminal = isatty(STDERR_FILENO) != 0
-    private var lastTenth = 0
-    private var drawn = false
-
-    init(total: Int) { self.total = total }
-
-    func update(_ rows: Int) {
-        let fraction = total > 0 ? min(1, Double(rows) / Double(total)) : 1
-        if isTerminal {
-            let width = 30
-            let filled = Int(fraction * Double(width))
-            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-            printRaw("\r[\(bar)] \(Int(fraction * 100))%  \(rows)/\(max(total, rows)) rows")
-            drawn = true
-        } else {
-            let tenth = Int(fraction * 10)
-            guard tenth > lastTenth || rows == 0 else { return }
-            lastTenth = tenth
-            printError("exported \(rows)/\(max(total, rows)) rows (\(tenth * 10)%)")
-        }
-    }
-
-    func finish() {
-        if drawn { printRaw("\n") }
-        drawn = false
-    }
-
-    private func printRaw(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
-    }
-}

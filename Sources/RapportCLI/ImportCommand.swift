@@ -68,9 +68,9 @@ struct ImportCommand: AsyncParsableCommand {
                     .init(fileName: name, bytes: bytes, columns: columns, mappingID: mappingID, options: options, allowRepeat: allowRepeat), by: caller)
                 if let saveMapping { _ = try await rapport.imports.saveMapping(name: saveMapping, columns: started.columns, by: caller) }
                 printError("import \(started.id) started (\(bytes.count) bytes)")
-                let bar = ProgressBar(total: estimate)
-                let finished = try await rapport.imports.run(started.id, worker: "cli-\(ProcessInfo.processInfo.processIdentifier)") { bar.update($0) }
-                bar.done()
+                let meter = ProgressMeter(unit: "rows")
+                let finished = try await rapport.imports.run(started.id, worker: "cli-\(ProcessInfo.processInfo.processIdentifier)") { meter.show($0, total: estimate) }
+                meter.finish()
                 guard let finished else { throw RapportError(.conflict, "Another worker took the import.") }
                 if let errors {
                     let report = try await rapport.imports.errorReport(finished.id.rawValue, by: caller)
@@ -124,9 +124,10 @@ struct ImportCommand: AsyncParsableCommand {
             let record = try await withRapport(database) { [id] rapport in
                 guard let importID = RecordID(parsing: id, prefix: .importRun) else { throw RapportError.notFound("import") }
                 let existing = try await rapport.imports.get(id, by: .system("cli"))
-                let bar = ProgressBar(total: Int(existing.counters.total ?? 0))
-                let finished = try await rapport.imports.run(importID, worker: "cli-\(ProcessInfo.processInfo.processIdentifier)") { bar.update($0) }
-                bar.done()
+                let meter = ProgressMeter(unit: "rows")
+                let total = Int(existing.counters.total ?? 0)
+                let finished = try await rapport.imports.run(importID, worker: "cli-\(ProcessInfo.processInfo.processIdentifier)") { meter.show($0, total: total) }
+                meter.finish()
                 guard let finished else {
                     throw RapportError(.conflict, "The import is \(existing.status.rawValue) and not resumable now (finished, or another worker is running it).")
                 }
@@ -149,34 +150,10 @@ struct ImportCommand: AsyncParsableCommand {
     }
 }
 
-/// Progress on standard error: a bar on a terminal, a plain line every ~10 % otherwise.
-final class ProgressBar: @unchecked Sendable {
-    private let lock = NSLock()
-    private let total: Int
-    private let terminal = isatty(2) == 1
-    private let started = Date()
-    private var lastShown = -1
 
-    init(total: Int) { self.total = max(1, total) }
-
-    func update(_ record: ImportStore.Record) {
-        lock.lock()
-        defer { lock.unlock() }
-        let done = Int(record.counters.processed)
-        let percent = min(100, done * 100 / total)
-        let rate = Double(done) / max(0.001, Date().timeIntervalSince(started))
-        let phase = record.status == .validating ? "checking" : "importing"
-        if terminal {
-            let filled = percent / 4
-            let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: 25 - filled)
-            FileHandle.standardError.write(Data("\r\(phase) [\(bar)] \(percent)% \(done) rows \(Int(rate)) rows/s   ".utf8))
-        } else if percent / 10 != lastShown / 10 || percent == 100 && lastShown != 100 {
-            FileHandle.standardError.write(Data("\(phase): \(percent)% (\(done) rows, \(Int(rate)) rows/s)\n".utf8))
-        }
-        lastShown = percent
-    }
-
-    func done() {
-        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+extension ProgressMeter {
+    /// An import's progress: rows processed, checking or importing.
+    func show(_ record: ImportStore.Record, total: Int) {
+        update(Int(record.counters.processed), of: total, phase: record.status == .validating ? "checking" : "importing")
     }
 }

@@ -169,26 +169,19 @@ public struct ImportUseCases: Sendable {
         return try await rapport.database.read { sql in try await ImportStore(sql).errors(record.id, page: page) }
     }
 
-    /// Every error as CSV (line, column, code, message), for download.
+    /// Every error as CSV (line, column, code, message), for download: RFC 4180 and formula-safe,
+    /// written by the same ``CSVWriter`` as exports.
     public func errorReport(_ id: String, by caller: Caller) async throws -> String {
-        var text = "line,column,code,message\r\n"
+        var csv = CSVWriter()
+        csv.row(["line", "column", "code", "message"])
         var page = PageRequest(limit: PageRequest.maximumLimit)
         while true {
             let result = try await errors(id, page: page, by: caller)
-            for error in result.items {
-                text += [String(error.line), error.field, error.code, error.message].map(Self.csvCell).joined(separator: ",") + "\r\n"
-            }
+            for error in result.items { csv.row([String(error.line), error.field, error.code, error.message]) }
             guard let next = result.nextCursor else { break }
             page.cursor = next
         }
-        return text
-    }
-
-    static func csvCell(_ text: String) -> String {
-        var text = text
-        if let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { text = "'" + text }
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return String(decoding: csv.take(), as: UTF8.self)
     }
 
     /// Turns a validated dry run into a real import of the same file and mapping.

@@ -69,7 +69,7 @@ struct ImportCommand: AsyncParsableCommand {
                 if let saveMapping { _ = try await rapport.imports.saveMapping(name: saveMapping, columns: started.columns, by: caller) }
                 printError("import \(started.id) started (\(bytes.count) bytes)")
                 let meter = ProgressMeter(unit: "rows")
-                let finished = try await rapport.imports.run(started.id, worker: "cli-\(ProcessInfo.processInfo.processIdentifier)") { meter.show($0, total: estimate) }
+                let finished = try await rapport.imports.run(started.id, worker: "cli-\(ProcessInfo.processInfo.processIdentifier)", batchSize: ImportUseCases.bulkBatchSize) { meter.show($0, total: estimate) }
                 meter.finish()
                 guard let finished else { throw RapportError(.conflict, "Another worker took the import.") }
                 if let errors {
@@ -126,7 +126,7 @@ struct ImportCommand: AsyncParsableCommand {
                 let existing = try await rapport.imports.get(id, by: .system("cli"))
                 let meter = ProgressMeter(unit: "rows")
                 let total = Int(existing.counters.total ?? 0)
-                let finished = try await rapport.imports.run(importID, worker: "cli-\(ProcessInfo.processInfo.processIdentifier)") { meter.show($0, total: total) }
+                let finished = try await rapport.imports.run(importID, worker: "cli-\(ProcessInfo.processInfo.processIdentifier)", batchSize: ImportUseCases.bulkBatchSize) { meter.show($0, total: total) }
                 meter.finish()
                 guard let finished else {
                     throw RapportError(.conflict, "The import is \(existing.status.rawValue) and not resumable now (finished, or another worker is running it).")

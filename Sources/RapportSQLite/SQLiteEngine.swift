@@ -47,6 +47,10 @@ public final class SQLiteEngine: RapportDatabase {
             try await sql.raw("PRAGMA cache_size = -65536").run()
             try await sql.raw("PRAGMA mmap_size = 1073741824").run()
             try await sql.raw("PRAGMA temp_store = MEMORY").run()
+            // Checkpoint every 64 MiB of WAL rather than 4 MiB: a page written by many commits in a
+            // row reaches the database file once (1,000,000 imported rows: 68 s → 62 s).
+            try await sql.raw("PRAGMA wal_autocheckpoint = 16384").run()
+            try await sql.raw("PRAGMA journal_size_limit = 67108864").run()
         } catch {
             try? await writer.close()
             throw error

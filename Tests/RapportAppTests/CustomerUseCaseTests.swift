@@ -135,6 +135,45 @@ import Testing
         }
     }
 
+    /// A tag filter gives the same pages whether the tag is rare (its customers are collected)
+    /// or common (each row of the list is tested in order), for a rep and for a manager.
+    @Test(arguments: TestBackend.available)
+    func tagFilterPagesAreTheSameForRareAndCommonTags(_ backend: TestBackend) async throws {
+        try await TestHarness.with(backend) { harness in
+            let east = try await harness.team("east")
+            let manager = try await harness.signedIn(.manager, team: east)
+            let rep = try await harness.signedIn(.rep, team: east)
+            let outsider = try await harness.signedIn(.rep)
+            let now = harness.clock.now()
+            var customers: [Customer] = []
+            for index in 0..<4_500 {
+                var tags: [String] = []
+                if index % 2 == 0 { tags.append("common") }
+                if index % 900 == 7 { tags.append("rare") }
+                customers.append(Customer(
+                    id: harness.rapport.ids.next(.customer, at: now.addingTimeInterval(Double(index))), kind: .person, name: "Customer \(index)",
+                    ownerID: index % 3 == 0 ? outsider.user.id : rep.user.id, teamID: index % 3 == 0 ? nil : east.id,
+                    stage: "new", stageEnteredAt: now, tags: tags, createdAt: now, updatedAt: now))
+            }
+            try await harness.rapport.transaction { sql in try await CustomerStore(sql).insertRows(customers) }
+            for caller in [rep.caller, manager.caller] {
+                for tag in ["common", "rare"] {
+                    let expected = customers.filter { $0.tags.contains(tag) && $0.ownerID == rep.user.id }.map(\.id).sorted(by: >)
+                    var listed: [RecordID] = []
+                    var page = PageRequest(limit: 200)
+                    while true {
+                        let result = try await harness.rapport.customers.list(.init(tag: tag), page: page, by: caller)
+                        listed += result.items.map(\.id)
+                        guard let next = result.nextCursor, listed.count < 1_000 else { break }
+                        page.cursor = next
+                    }
+                    #expect(listed == Array(expected.prefix(listed.count)) && listed.count == min(expected.count, 1_000), "\(tag)")
+                    #expect(try await harness.rapport.customers.count(.init(tag: tag), by: caller) == expected.count)
+                }
+            }
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func stagesMoveOnlyThroughTheEngine(_ backend: TestBackend) async throws {
         try await TestHarness.with(backend) { harness in

@@ -219,8 +219,8 @@ enum CustomerRow {
         case .wechatUnionids: csv.field(contacts(customer, .wechatUnionid))
         case .addresses: csv.field(contacts(customer, .address))
         case .tags: csv.field(customer.tags.joined(separator: separator))
-        case .createdAt: csv.field(timestamp(customer.createdAt))
-        case .updatedAt: csv.field(timestamp(customer.updatedAt))
+        case .createdAt: csv.field(RFC3339.format(customer.createdAt))
+        case .updatedAt: csv.field(RFC3339.format(customer.updatedAt))
         }
     }
 
@@ -250,47 +250,5 @@ enum CustomerRow {
         case .array(let values): values.map(text).joined(separator: separator)
         case .object: JSONText.encode(value)
         }
-    }
-
-    /// RFC 3339 UTC with milliseconds, as the API shows times (`2026-01-05T09:00:00.000Z`), without
-    /// a formatter per call: exports format two times per row.
-    static func timestamp(_ date: Date) -> String {
-        let millis = Int64((date.timeIntervalSince1970 * 1_000).rounded(.down))
-        var days = millis / 86_400_000
-        var inDay = millis % 86_400_000
-        if inDay < 0 {
-            inDay += 86_400_000
-            days -= 1
-        }
-        // Days since 1970-01-01 → civil date (H. Hinnant, "chrono-compatible low-level date algorithms").
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shifted = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shifted + 2) / 5 + 1
-        let month = shifted < 10 ? shifted + 3 : shifted - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        guard (0...9_999).contains(year) else { return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)) }
-        var bytes = [UInt8](repeating: 0, count: 24)
-        func put(_ value: Int64, _ at: Int, _ width: Int) {
-            var value = value
-            for index in stride(from: at + width - 1, through: at, by: -1) {
-                bytes[index] = UInt8(ascii: "0") + UInt8(value % 10)
-                value /= 10
-            }
-        }
-        put(year, 0, 4)
-        put(month, 5, 2)
-        put(day, 8, 2)
-        put(inDay / 3_600_000, 11, 2)
-        put(inDay / 60_000 % 60, 14, 2)
-        put(inDay / 1_000 % 60, 17, 2)
-        put(inDay % 1_000, 20, 3)
-        for (index, byte) in [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "."), (23, "Z")] as [(Int, Unicode.Scalar)] {
-            bytes[index] = UInt8(ascii: byte)
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

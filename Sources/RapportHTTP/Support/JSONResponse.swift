@@ -10,11 +10,16 @@ public enum JSONResponse {
     public static func make(
         _ value: some Encodable, status: HTTPResponse.Status = .ok, etag: Int64? = nil, location: String? = nil
     ) throws -> Response {
-        let data = try JSONCoding.encoder.encode(value)
+        let body: ByteBuffer
+        if let writable = value as? any JSONWritable {
+            body = ByteBuffer(bytes: writable.jsonBytes())
+        } else {
+            body = ByteBuffer(bytes: try JSONCoding.encoder.encode(value))
+        }
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if let etag { headers[.eTag] = "\"\(etag)\"" }
         if let location { headers[.location] = location }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
     }
 
     /// A 204 with no body.

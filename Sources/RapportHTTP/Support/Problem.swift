@@ -99,16 +99,3 @@ public enum JSONCoding {
         return encoder
     }()
 }
-
-/// RFC 3339 UTC times with millisecond precision, e.g. `2026-11-26T14:37:30.123Z`.
-public enum RFC3339 {
-    public static func format(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
-    }
-
-    /// Parses an RFC 3339 time with or without fractional seconds, in any offset.
-    public static func parse(_ text: String) -> Date? {
-        if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return date }
-        return try? Date.ISO8601FormatStyle().parse(text)
-    }
-}

@@ -30,8 +30,10 @@ extension CustomerStore {
     public func list(_ filter: ListFilter, page: PageRequest, in scope: ScopeFilter) async throws -> Page<Customer> {
         var common = false
         if let text = filter.text { common = try await isCommon(text.lowercased()) }
+        var commonTag = false
+        if let tag = filter.tag { commonTag = try await isCommon(tag: tag) }
         func query(_ restrict: (SQLSelectBuilder) -> SQLSelectBuilder) async throws -> [Customer] {
-            let query = restrict(filtered(sql.select().columns(qualifiedColumns).from("customers"), filter, commonText: common))
+            let query = restrict(filtered(sql.select().columns(qualifiedColumns).from("customers"), filter, commonText: common, commonTag: commonTag))
             if let cursor = page.cursor { query.where(SQLColumn("id", table: "customers"), .lessThan, SQLBind(cursor.after)) }
             return try await query.orderBy(SQLColumn("id", table: "customers"), SQLDirection.descending).limit(page.limit + 1).all().map(Self.decode)
         }
@@ -57,7 +59,7 @@ extension CustomerStore {
     }
 
     /// The list's conditions, shared by pages and counts.
-    func filtered(_ query: SQLSelectBuilder, _ filter: ListFilter, commonText: Bool = false) -> SQLSelectBuilder {
+    func filtered(_ query: SQLSelectBuilder, _ filter: ListFilter, commonText: Bool = false, commonTag: Bool = false) -> SQLSelectBuilder {
         query.where(SQLColumn("merged_into", table: "customers"), .is, SQLLiteral.null)
         if let owner = filter.ownerID { query.where(SQLColumn("owner_id", table: "customers"), .equal, SQLBind(owner.rawValue)) }
         if let team = filter.teamID { query.where(SQLColumn("team_id", table: "customers"), .equal, SQLBind(team.rawValue)) }
@@ -68,8 +70,15 @@ extension CustomerStore {
             query.where(SQLColumn("do_not_contact", table: "customers"), .equal, SQLBind(Int64(dnc ? 1 : 0)))
         }
         if let tag = filter.tag {
-            // Checked per row (the tag's primary key), so a page walks the list's own index in order.
-            query.where(SQLQueryString("EXISTS (SELECT 1 FROM customer_tags ft WHERE ft.customer_id = customers.id AND ft.tag = \(bind: tag))"))
+            if commonTag {
+                // Checked per row (the tag's primary key), so a page walks the list's own index in
+                // order. `= TRUE` keeps the engine from turning the EXISTS into a join, which would
+                // visit every row in scope before sorting (SQLite 3.5x: 0.9 s instead of 2 ms at 1M).
+                query.where(SQLQueryString("(EXISTS (SELECT 1 FROM customer_tags ft WHERE ft.customer_id = customers.id AND ft.tag = \(bind: tag))) = TRUE"))
+            } else {
+                // A rare tag: its few customers (the tag's index) are collected and sorted.
+                query.where(SQLQueryString("customers.id IN (SELECT ft.customer_id FROM customer_tags ft WHERE ft.tag = \(bind: tag))"))
+            }
         }
         if let (kind, value) = filter.contact {
             query.where(SQLQueryString(
@@ -77,6 +86,15 @@ extension CustomerStore {
         }
         if let text = filter.text?.lowercased(), !text.isEmpty { query.where(textCondition(text, common: commonText)) }
         return query
+    }
+
+    /// Whether so many customers carry `tag` (2,000 or more index entries) that a page is found
+    /// sooner by testing each row of the list in order than by collecting the tag's customers.
+    func isCommon(tag: String) async throws -> Bool {
+        let row = try await sql.raw("""
+            SELECT count(*) AS n FROM (SELECT 1 FROM customer_tags WHERE tag = \(bind: tag) LIMIT 2000) tagged
+            """).first()
+        return try (row?.int("n") ?? 0) >= 2_000
     }
 
     /// Whether a 3+ character text matches so many customers (on SQLite) that a page is found

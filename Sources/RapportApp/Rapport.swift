@@ -84,6 +84,8 @@ public final class Rapport: Sendable {
     public var exports: ExportUseCases { ExportUseCases(rapport: self) }
     public var imports: ImportUseCases { ImportUseCases(rapport: self) }
     public var demo: DemoUseCases { DemoUseCases(rapport: self) }
+    public var leads: LeadUseCases { LeadUseCases(rapport: self) }
+    public var pools: PoolUseCases { PoolUseCases(rapport: self) }
 }
 
 /// Who is calling a use case, and from where.

@@ -42,6 +42,7 @@ public enum APIRouter {
         access.add(to: api)
         AuditRoutes(rapport: rapport).add(to: api)
         CustomerRoutes(rapport: rapport).add(to: api)
+        LeadRoutes(rapport: rapport).add(to: api)
         DictionaryRoutes(rapport: rapport).add(to: api)
         ImportRoutes(rapport: rapport).add(to: api)
         ExportRoutes(rapport: rapport).add(to: api)

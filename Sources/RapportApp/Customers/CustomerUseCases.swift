@@ -150,10 +150,10 @@ public struct CustomerUseCases: Sendable {
     }
 
     /// Stage-history rows for the effects of a transition.
-    static func history(_ transition: LifecycleTransition, of record: RecordID, ids: any IDGenerating, at now: Date)
+    static func history(_ transition: LifecycleTransition, object: DictionaryObject = .customer, of record: RecordID, ids: any IDGenerating, at now: Date)
         -> [(object: DictionaryObject, record: RecordID, change: StageChange, id: RecordID)] {
         transition.effects.compactMap { effect in
-            if case .recordChange(let change) = effect { return (.customer, record, change, ids.next(.stageChange, at: now)) }
+            if case .recordChange(let change) = effect { return (object, record, change, ids.next(.stageChange, at: now)) }
             return nil
         }
     }

@@ -72,6 +72,15 @@ public struct ScopePolicy: Sendable, Equatable {
             .admin: (.all, all), .manager: (.subtree, write), .rep: (.own, write), .service: (.own, write),
             .marketer: (.own, write), .partner: (.own, write), .analyst: (.all, read), .readOnly: (.own, read),
         ])
+        policy.register(ObjectKind(rawValue: "lead"), [
+            .admin: (.all, all), .manager: (.subtree, write), .rep: (.own, write), .service: (.own, write),
+            .marketer: (.own, write), .partner: (.own, write), .analyst: (.all, read), .readOnly: (.own, read),
+        ])
+        // Pools: administrators define them; everyone may see them (members claim from them).
+        policy.register(ObjectKind(rawValue: "pool"), [
+            .admin: (.all, all), .manager: (.all, read), .rep: (.all, read), .service: (.all, read),
+            .marketer: (.all, read), .partner: (.all, read), .analyst: (.all, read), .readOnly: (.all, read),
+        ])
         // Everyone reads the business dictionary (labels, stages); only administrators change it.
         policy.register(ObjectKind(rawValue: "dictionary"), [
             .admin: (.all, [.read, .update]), .manager: (.all, read), .rep: (.all, read), .service: (.all, read),

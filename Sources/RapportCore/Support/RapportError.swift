@@ -17,6 +17,9 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case unsupportedMediaType = "unsupported_media_type"
     case methodNotAllowed = "method_not_allowed"
     case holdingLimitReached = "holding_limit_reached"
+    case claimLimitReached = "claim_limit_reached"
+    case cooldownActive = "cooldown_active"
+    case alreadyClaimed = "already_claimed"
     case unavailable
     case `internal`
 }

@@ -1,0 +1,141 @@
+import Foundation
+import RapportCore
+import RapportStorage
+import SQLKit
+
+extension PoolUseCases {
+    /// The most leads one claim or assignment request may name.
+    public static let maximumPerRequest = 100
+
+    /// Claims waiting leads of a pool for the caller, all or none: every lead must still wait there,
+    /// and the caller must stay within the holding limit and the daily claim cap and be past any
+    /// cooldown. Race-free: of several reps claiming one lead, exactly one wins (the take is a
+    /// conditional update); one rep's claims run one at a time (a lock on the rep), so the counts
+    /// they check are exact on either engine.
+    public func claim(_ reference: String, leads: [String], by caller: Caller) async throws -> [Lead] {
+        guard let principal = caller.principal else { throw RapportError(.forbidden, "Only a user claims leads.") }
+        _ = try await rapport.scope(caller, .update, .lead, anchor: .owner(column: "owner_id"), table: "leads")
+        let ids = try Self.leadIDs(leads)
+        let now = rapport.clock.now()
+        return try await rapport.transaction { sql in
+            let pool = try await require(reference, sql)
+            guard pool.object == .lead, !pool.archived else { throw RapportError.notFound("pool") }
+            guard principal.role == .admin || pool.admits(teamPath: principal.teamPath) else {
+                throw RapportError(.forbidden, "You are not a member of this pool.")
+            }
+            let dictionary = try await DictionaryUseCases.load(.lead, sql, template: rapport.settings.dictionaryTemplate)
+            try await sql.lockKeys(["holding:\(principal.userID.rawValue)"])
+            let store = LeadStore(sql)
+            let found = try await waitingLeads(ids, in: pool, store)
+            let opening = found.filter { LeadUseCases.category(of: $0.status, in: dictionary) == .open }.count
+            let holding = try await store.holding(principal.userID, in: pool.id)
+            let claimed = try await store.claims(by: principal.userID, in: pool.id, since: pool.rules.dayStart(containing: now))
+            for lead in found {
+                if let refusal = pool.rules.refusal(holding: holding, claimedToday: claimed, claiming: opening, level: principal.repLevel?.rawValue,
+                                                    rep: principal.userID, previousOwner: lead.previousOwnerID, releasedAt: lead.releasedAt, now: now) {
+                    throw refusal.rapportError
+                }
+            }
+            let result = try await take(found, from: pool, to: principal.userID, team: principal.teamID, kind: .claim, by: caller, at: now, sql)
+            try await rapport.record(rapport.event("pool.claimed", by: caller, kind: .pool, object: pool.id.rawValue,
+                                                   details: ["leads": String(result.count)]), in: sql)
+            return result.map { $0.masked() }
+        }
+    }
+
+    /// Assigns waiting leads of a pool to a user: managers (within their team subtree),
+    /// administrators and the pool's administrators. The holding limit applies; the daily claim
+    /// cap and the cooldown do not (they govern reps' own claims).
+    public func assign(_ reference: String, leads: [String], to user: String, reason: String?, by caller: Caller) async throws -> [Lead] {
+        let ids = try Self.leadIDs(leads)
+        var check = Validator()
+        let reason = reason.map { check.text($0, field: "reason", maxLength: 500) }.flatMap { $0.isEmpty ? nil : $0 }
+        let target = RecordID(parsing: user, prefix: .user)
+        if target == nil { check.add("user_id", "invalid", "user_id is not a user id.") }
+        try check.finish()
+        let userScope = try await rapport.scope(caller, .read, .user, anchor: .userTable, table: "users")
+        let now = rapport.clock.now()
+        return try await rapport.transaction { sql in
+            let pool = try await require(reference, sql)
+            guard pool.object == .lead, !pool.archived else { throw RapportError.notFound("pool") }
+            let role = caller.principal?.role
+            let isPoolAdmin = caller.principal.map { pool.adminIDs.contains($0.userID) } ?? false
+            guard role == nil || role == .admin || role == .manager || isPoolAdmin else {
+                throw RapportError(.forbidden, "Only managers, administrators and the pool's administrators assign from a pool.")
+            }
+            // Pool administrators may assign to any member; managers to users in their scope.
+            let scope = isPoolAdmin && role != .manager ? nil : userScope
+            let found = if let scope { try await UserStore(sql).find(target!, in: scope) } else { try await UserStore(sql).find(target!) }
+            guard let assignee = found, assignee.status == .active else {
+                throw RapportError.validation([FieldError(field: "user_id", code: "invalid", message: "user_id must be an active user you may assign leads to.")])
+            }
+            let path = try await assignee.teamID.asyncMap { try await TeamStore(sql).find($0)?.path } ?? nil
+            guard pool.admits(teamPath: path) || assignee.role == .admin else {
+                throw RapportError.validation([FieldError(field: "user_id", code: "invalid", message: "The user is not a member of this pool.")])
+            }
+            let dictionary = try await DictionaryUseCases.load(.lead, sql, template: rapport.settings.dictionaryTemplate)
+            try await sql.lockKeys(["holding:\(assignee.id.rawValue)"])
+            let store = LeadStore(sql)
+            let waiting = try await waitingLeads(ids, in: pool, store)
+            let opening = waiting.filter { LeadUseCases.category(of: $0.status, in: dictionary) == .open }.count
+            let holding = try await store.holding(assignee.id, in: pool.id)
+            if let limit = pool.rules.holdingLimit.limit(for: assignee.repLevel?.rawValue), holding + opening > limit {
+                throw ClaimRefusal.holdingLimit(limit: limit, holding: holding).rapportError
+            }
+            let result = try await take(waiting, from: pool, to: assignee.id, team: assignee.teamID, kind: .assign, reason: reason, by: caller, at: now, sql)
+            try await rapport.record(rapport.event("pool.assigned", by: caller, kind: .pool, object: pool.id.rawValue,
+                                                   details: ["leads": String(result.count), "to": assignee.id.rawValue]), in: sql)
+            return result.map { $0.masked() }
+        }
+    }
+
+    static func leadIDs(_ references: [String]) throws -> [RecordID] {
+        guard !references.isEmpty, references.count <= maximumPerRequest else {
+            throw RapportError.validation([FieldError(field: "lead_ids", code: "invalid", message: "Name 1 to \(maximumPerRequest) leads.")])
+        }
+        var ids: [RecordID] = []
+        for (index, reference) in references.enumerated() {
+            guard let id = RecordID(parsing: reference, prefix: .lead) else {
+                throw RapportError.validation([FieldError(field: "lead_ids[\(index)]", code: "invalid", message: "lead_ids[\(index)] is not a lead id.")])
+            }
+            if !ids.contains(id) { ids.append(id) }
+        }
+        return ids
+    }
+
+    /// The named leads, each of which must wait in `pool`.
+    func waitingLeads(_ ids: [RecordID], in pool: Pool, _ store: LeadStore) async throws -> [Lead] {
+        var leads: [Lead] = []
+        for id in ids {
+            guard let lead = try await store.find(id), lead.poolID == pool.id else { throw RapportError.notFound("lead in this pool") }
+            guard lead.ownerID == nil else { throw RapportError(.alreadyClaimed, "Someone else has just taken this lead.", extra: ["lead_id": id.rawValue]) }
+            leads.append(lead)
+        }
+        return leads
+    }
+
+    /// Gives each lead to `owner` if it still waits (exactly one of concurrent takers wins) and logs it.
+    func take(_ leads: [Lead], from pool: Pool, to owner: RecordID, team: RecordID?, kind: LeadAssignment.Kind, reason: String? = nil,
+              by caller: Caller, at now: Date, _ sql: any SQLDatabase) async throws -> [Lead] {
+        let store = LeadStore(sql)
+        let protectedUntil = now.addingTimeInterval(Double(pool.rules.protectionDays) * 86_400)
+        var result: [Lead] = []
+        for var lead in leads {
+            guard try await store.take(lead.id, from: pool.id, owner: owner, team: team, at: now, protectedUntil: protectedUntil) else {
+                throw RapportError(.alreadyClaimed, "Someone else has just taken this lead.", extra: ["lead_id": lead.id.rawValue])
+            }
+            lead.ownerID = owner
+            lead.teamID = team
+            lead.assignedAt = now
+            lead.protectedUntil = protectedUntil
+            lead.updatedAt = now
+            lead.version += 1
+            result.append(lead)
+        }
+        try await store.log(result.map { lead in
+            LeadAssignment(id: rapport.ids.next(.assignment, at: now), leadID: lead.id, kind: kind, poolID: pool.id, from: nil, to: owner,
+                           reason: reason, by: caller.actorID, at: now)
+        })
+        return result
+    }
+}

@@ -86,6 +86,43 @@ import Testing
     }
 
     @Test(arguments: TestBackend.available)
+    func conversionCreatesOrJoinsACustomerInOneStep(_ backend: TestBackend) async throws {
+        try await TestHarness.with(backend) { harness in
+            let team = try await harness.team("east")
+            let rep = try await Self.rep(harness, 1, team: team)
+            let (lead, _) = try await harness.rapport.leads.create(
+                LeadInput(name: "李华", company: .some("星河教育"), phone: .some("13900001111"), email: .some("lihua@example.com"),
+                          source: .some("web_form"), customFields: ["grade": .string("adult"), "subject_interest": .array([.string("math")])],
+                          marketingConsent: true), by: rep)
+            // new → converted is not a transition; the engine refuses and nothing is created.
+            let early = try await #require(throws: RapportError.self) { try await harness.rapport.leads.convert(lead.id.rawValue, by: rep) }
+            #expect(early.code == .conflict)
+            #expect(try await harness.count("customers") == 0)
+            _ = try await harness.rapport.leads.move(lead.id.rawValue, to: "contacting", reason: nil, by: rep)
+            _ = try await harness.rapport.leads.move(lead.id.rawValue, to: "qualified", reason: nil, by: rep)
+            let conversion = try await harness.rapport.leads.convert(lead.id.rawValue, by: rep)
+            #expect(conversion.outcome == .created && conversion.lead.status == "converted" && conversion.lead.convertedCustomerID == conversion.customer.id)
+            let customer = try await harness.rapport.database.read { sql in try await CustomerStore(sql).find(conversion.customer.id) }
+            #expect(customer?.ownerID == rep.principal?.userID && customer?.source == "web_form" && customer?.company == "星河教育")
+            #expect(Set(customer?.contacts.map(\.value) ?? []) == ["+8613900001111", "lihua@example.com"])
+            #expect(customer?.consents.filter { $0.purpose == .marketing && $0.status == .granted }.count == 3)
+            let again = try await #require(throws: RapportError.self) { try await harness.rapport.leads.convert(lead.id.rawValue, by: rep) }
+            #expect(again.code == .conflict && again.extra["customer_id"] == conversion.customer.id.rawValue)
+
+            // A second lead with the same email joins that customer instead of creating another.
+            let (second, _) = try await harness.rapport.leads.create(
+                LeadInput(name: "李华 (妈妈)", phone: .some("13900002222"), email: .some("LIHUA@example.com"),
+                          customFields: ["grade": .string("adult"), "subject_interest": .array([.string("english")])], status: "qualified"),
+                policy: .flag, by: rep)
+            let joined = try await harness.rapport.leads.convert(second.id.rawValue, by: rep)
+            #expect(joined.outcome == .mergedInto(conversion.customer.id) && joined.customer.id == conversion.customer.id)
+            #expect(try await harness.count("customers") == 1)
+            let merged = try await harness.rapport.database.read { sql in try await CustomerStore(sql).find(conversion.customer.id) }
+            #expect(merged?.contacts.contains { $0.value == "+8613900002222" } == true)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
     func claimsKeepToHoldingLimitsDailyCapsAndCooldowns(_ backend: TestBackend) async throws {
         try await TestHarness.with(backend) { harness in
             let east = try await harness.team("east")

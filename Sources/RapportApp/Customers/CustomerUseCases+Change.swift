@@ -83,10 +83,7 @@ extension CustomerUseCases {
         return try await rapport.transaction { sql in
             let dictionary = try await DictionaryUseCases.load(.customer, sql, template: rapport.settings.dictionaryTemplate)
             let state = LifecycleState(stage: existing.stage, enteredAt: existing.stageEnteredAt)
-            let transition: LifecycleTransition
-            do {
-                transition = try LifecycleEngine(dictionary).apply(.move(to: stage, at: now, by: caller.actorID, reason: reason), to: state, filled: existing.filledFields)
-            } catch let error as LifecycleError { throw error.rapportError(in: dictionary) }
+            let transition = try LifecycleEngine(dictionary).applyChecked(.move(to: stage, at: now, by: caller.actorID, reason: reason), to: state, filled: existing.filledFields)
             var customer = existing
             customer.stage = transition.state.stage
             customer.stageEnteredAt = transition.state.enteredAt

@@ -28,53 +28,56 @@ public struct CustomerUseCases: Sendable {
         let editScope = try await filter(caller, .update)
         let now = rapport.clock.now()
         return try await rapport.transaction { sql in
-            let settings = try await CustomerSettings.load(sql)
-            let dictionary = try await DictionaryUseCases.load(.customer, sql, template: rapport.settings.dictionaryTemplate)
-            let normaliser = CustomerNormaliser(settings: settings, dictionary: dictionary, ids: rapport.ids, now: now)
-            var customer = Customer(id: rapport.ids.next(.customer, at: now), kind: .person, name: "", stage: dictionary.initialStage,
-                                    stageEnteredAt: now, createdBy: caller.actorID, createdAt: now, updatedAt: now)
-            var check = Validator()
-            normaliser.apply(input, to: &customer, creating: true, check: &check)
-            try await resolveOwnership(input, of: &customer, creating: true, by: caller, check: &check, sql)
-            try check.finish()
-            let engine = LifecycleEngine(dictionary)
-            let transition: LifecycleTransition
-            do {
-                transition = try engine.apply(.create(stage: input.stage, at: now, by: caller.actorID), to: nil, filled: customer.filledFields)
-            } catch let error as LifecycleError { throw error.rapportError(in: dictionary) }
-            customer.stage = transition.state.stage
-            customer.stageEnteredAt = transition.state.enteredAt
-            customer.lifecycle = dictionary.stage(customer.stage)?.lifecycle
-
-            let keys = customer.contacts.filter(\.kind.isDedupKey).map { ($0.kind, $0.value) }
-            try await sql.lockKeys(keys.map { "dedup:\($0.0.rawValue):\($0.1)" } + (customer.externalRef.map { ["dedup:external_ref:\($0)"] } ?? []))
-            let store = CustomerStore(sql)
-            var matches = try await store.matches(keys)
-            if let ref = customer.externalRef, let id = try await store.matches(externalRefs: [ref])[ref] {
-                matches.append(DuplicateMatch(customerID: id, key: "external_ref", value: ref))
-            }
-            let matched = Array(Set(matches.map(\.customerID))).sorted()
-            let chosen = policy ?? settings.dedup.policy(for: caller.channel)
-            if !matched.isEmpty {
-                let visible = try await store.visible(matched, in: readScope)
-                switch chosen {
-                case .block:
-                    throw Self.duplicateError(matches, visible: visible)
-                case .merge:
-                    let editable = try await store.visible(matched, in: editScope)
-                    guard let target = matched.first(where: editable.contains) else { throw Self.duplicateError(matches, visible: visible) }
-                    let merged = try await fold(customer, into: target, by: caller, at: now, sql)
-                    return (merged.masked(), .mergedInto(target))
-                case .flag:
-                    break
-                }
-            }
-            try await store.insert(customer)
-            try await StageHistoryStore(sql).append(Self.history(transition, of: customer.id, ids: rapport.ids, at: now))
-            try await rapport.record(rapport.event("customer.created", by: caller, kind: .customer, object: customer.id.rawValue,
-                                                   details: matched.isEmpty ? [:] : ["flagged_duplicates": String(matched.count)]), in: sql)
-            return (customer.masked(), matched.isEmpty ? .created : .flagged(matched))
+            try await create(input, policy: policy, by: caller, readScope: readScope, editScope: editScope, at: now, sql)
         }
+    }
+
+    /// The create in the caller's transaction (a lead's conversion creates its customer so).
+    func create(_ input: CustomerInput, policy: DedupPolicy?, by caller: Caller, readScope: ScopeFilter, editScope: ScopeFilter, at now: Date,
+                _ sql: any SQLDatabase) async throws -> (Customer, Outcome) {
+        let settings = try await CustomerSettings.load(sql)
+        let dictionary = try await DictionaryUseCases.load(.customer, sql, template: rapport.settings.dictionaryTemplate)
+        let normaliser = CustomerNormaliser(settings: settings, dictionary: dictionary, ids: rapport.ids, now: now)
+        var customer = Customer(id: rapport.ids.next(.customer, at: now), kind: .person, name: "", stage: dictionary.initialStage,
+                                stageEnteredAt: now, createdBy: caller.actorID, createdAt: now, updatedAt: now)
+        var check = Validator()
+        normaliser.apply(input, to: &customer, creating: true, check: &check)
+        try await resolveOwnership(input, of: &customer, creating: true, by: caller, check: &check, sql)
+        try check.finish()
+        let engine = LifecycleEngine(dictionary)
+        let transition = try engine.applyChecked(.create(stage: input.stage, at: now, by: caller.actorID), to: nil, filled: customer.filledFields)
+        customer.stage = transition.state.stage
+        customer.stageEnteredAt = transition.state.enteredAt
+        customer.lifecycle = dictionary.stage(customer.stage)?.lifecycle
+
+        let keys = customer.contacts.filter(\.kind.isDedupKey).map { ($0.kind, $0.value) }
+        try await sql.lockKeys(keys.map { "dedup:\($0.0.rawValue):\($0.1)" } + (customer.externalRef.map { ["dedup:external_ref:\($0)"] } ?? []))
+        let store = CustomerStore(sql)
+        var matches = try await store.matches(keys)
+        if let ref = customer.externalRef, let id = try await store.matches(externalRefs: [ref])[ref] {
+            matches.append(DuplicateMatch(customerID: id, key: "external_ref", value: ref))
+        }
+        let matched = Array(Set(matches.map(\.customerID))).sorted()
+        let chosen = policy ?? settings.dedup.policy(for: caller.channel)
+        if !matched.isEmpty {
+            let visible = try await store.visible(matched, in: readScope)
+            switch chosen {
+            case .block:
+                throw Self.duplicateError(matches, visible: visible)
+            case .merge:
+                let editable = try await store.visible(matched, in: editScope)
+                guard let target = matched.first(where: editable.contains) else { throw Self.duplicateError(matches, visible: visible) }
+                let merged = try await fold(customer, into: target, by: caller, at: now, sql)
+                return (merged.masked(), .mergedInto(target))
+            case .flag:
+                break
+            }
+        }
+        try await store.insert(customer)
+        try await StageHistoryStore(sql).append(Self.history(transition, of: customer.id, ids: rapport.ids, at: now))
+        try await rapport.record(rapport.event("customer.created", by: caller, kind: .customer, object: customer.id.rawValue,
+                                               details: matched.isEmpty ? [:] : ["flagged_duplicates": String(matched.count)]), in: sql)
+        return (customer.masked(), matched.isEmpty ? .created : .flagged(matched))
     }
 
     /// A `duplicate` error naming the first match the caller may see (and only such a match).

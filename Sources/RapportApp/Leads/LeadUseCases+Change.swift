@@ -42,12 +42,9 @@ extension LeadUseCases {
         let now = rapport.clock.now()
         return try await rapport.transaction { sql in
             let dictionary = try await dictionary(sql)
-            let transition: LifecycleTransition
-            do {
-                transition = try LifecycleEngine(dictionary).apply(.move(to: status, at: now, by: caller.actorID, reason: reason),
+            let transition = try LifecycleEngine(dictionary).applyChecked(.move(to: status, at: now, by: caller.actorID, reason: reason),
                                                                    to: LifecycleState(stage: existing.status, enteredAt: existing.statusEnteredAt),
                                                                    filled: existing.filledFields)
-            } catch let error as LifecycleError { throw error.rapportError(in: dictionary) }
             var lead = existing
             lead.status = transition.state.stage
             lead.statusEnteredAt = transition.state.enteredAt

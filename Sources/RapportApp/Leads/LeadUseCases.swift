@@ -37,10 +37,7 @@ public struct LeadUseCases: Sendable {
             LeadNormaliser(settings: settings, dictionary: dictionary, ids: rapport.ids, now: now).apply(input, to: &lead, creating: true, check: &check)
             try await resolveOwnership(input, of: &lead, by: caller, check: &check, sql)
             try check.finish()
-            let transition: LifecycleTransition
-            do {
-                transition = try LifecycleEngine(dictionary).apply(.create(stage: input.status, at: now, by: caller.actorID), to: nil, filled: lead.filledFields)
-            } catch let error as LifecycleError { throw error.rapportError(in: dictionary) }
+            let transition = try LifecycleEngine(dictionary).applyChecked(.create(stage: input.status, at: now, by: caller.actorID), to: nil, filled: lead.filledFields)
             lead.status = transition.state.stage
             lead.statusEnteredAt = transition.state.enteredAt
 

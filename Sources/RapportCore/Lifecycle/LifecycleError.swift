@@ -52,3 +52,10 @@ public enum LifecycleError: Error, Sendable, Equatable {
         }
     }
 }
+
+extension LifecycleEngine {
+    /// ``apply(_:to:filled:)`` with a refusal in the API's form, in this dictionary's words.
+    public func applyChecked(_ event: LifecycleEvent, to state: LifecycleState?, filled: Set<String>) throws(RapportError) -> LifecycleTransition {
+        do { return try apply(event, to: state, filled: filled) } catch { throw error.rapportError(in: dictionary) }
+    }
+}

@@ -197,3 +197,17 @@ public struct PoolStandingDTO: Encodable, Sendable {
         claimsLeftToday = standing.claimsLeftToday
     }
 }
+
+/// `POST /leads/{id}/convert`: the converted lead and its customer.
+public struct ConversionDTO: Encodable, Sendable {
+    public var lead: LeadDTO
+    public var customer: CustomerDTO
+    /// `created` (a new customer) or `merged` (into an existing one).
+    public var outcome: String
+
+    init(_ conversion: LeadUseCases.Conversion) {
+        lead = LeadDTO(conversion.lead)
+        customer = CustomerDTO(conversion.customer)
+        outcome = if case .mergedInto = conversion.outcome { "merged" } else { "created" }
+    }
+}

@@ -97,6 +97,13 @@ struct LeadRoutes {
             let lead = try await rapport.leads.release(try context.parameters.require("id"), reason: reason ?? "", by: context.caller)
             return try JSONResponse.make(LeadDTO(lead), etag: lead.version)
         }
+        api.post("leads/:id/convert") { request, context in
+            var body = try await JSONBody.readOptional(request, accepts: ["customer_id"])
+            let customer = body.string("customer_id")
+            try body.finish()
+            let conversion = try await rapport.leads.convert(try context.parameters.require("id"), into: customer, by: context.caller)
+            return try JSONResponse.make(ConversionDTO(conversion), etag: conversion.lead.version)
+        }
         addPools(to: api)
     }
 

@@ -86,6 +86,7 @@ public final class Rapport: Sendable {
     public var demo: DemoUseCases { DemoUseCases(rapport: self) }
     public var leads: LeadUseCases { LeadUseCases(rapport: self) }
     public var pools: PoolUseCases { PoolUseCases(rapport: self) }
+    public var leadForms: LeadFormUseCases { LeadFormUseCases(rapport: self) }
 }
 
 /// Who is calling a use case, and from where.

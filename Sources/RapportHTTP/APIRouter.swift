@@ -35,6 +35,8 @@ public enum APIRouter {
 
         let access = AccessRoutes(rapport: rapport)
         access.addPublic(to: router.group("api/v1"))
+        let forms = LeadFormRoutes(rapport: rapport)
+        forms.addPublic(to: router)
 
         let api = router.group("api/v1")
             .add(middleware: AuthMiddleware(rapport: rapport))
@@ -43,6 +45,7 @@ public enum APIRouter {
         AuditRoutes(rapport: rapport).add(to: api)
         CustomerRoutes(rapport: rapport).add(to: api)
         LeadRoutes(rapport: rapport).add(to: api)
+        forms.add(to: api)
         DictionaryRoutes(rapport: rapport).add(to: api)
         ImportRoutes(rapport: rapport).add(to: api)
         ExportRoutes(rapport: rapport).add(to: api)

@@ -1,6 +1,7 @@
 extension RapportMigrations {
-    /// Leads, pools (member teams, administrators, rules), and the assignment log every claim,
-    /// release, reclaim and assignment writes (claims per day and cooldowns are read from it).
+    /// Leads, pools (member teams, administrators, rules), the assignment log every claim,
+    /// release, reclaim and assignment writes (claims per day and cooldowns are read from it), and
+    /// the public web forms that capture leads into a pool.
     static let leads0005 = Migration("0005_leads", sql: [
         """
         CREATE TABLE pools (
@@ -97,5 +98,19 @@ extension RapportMigrations {
         "CREATE INDEX lead_assignments_lead ON lead_assignments (lead_id, at)",
         "CREATE INDEX lead_assignments_claims ON lead_assignments (to_user_id, pool_id, kind, at)",
         "CREATE INDEX lead_assignments_at ON lead_assignments (at)",
+        """
+        CREATE TABLE lead_forms (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            pool_id TEXT NOT NULL REFERENCES pools (id),
+            source TEXT NOT NULL,
+            campaign TEXT,
+            redirect_url TEXT,
+            active INTEGER NOT NULL,
+            version BIGINT NOT NULL,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL
+        )
+        """,
     ])
 }

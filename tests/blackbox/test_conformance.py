@@ -461,8 +461,8 @@ def test_roles(api: Api) -> None:
 
     body = problem(api.patch(f"{V1}/roles/admin", json={"scopes": {"user": "own"}}), 422, "validation_failed")
     assert field_codes(body) == {"role": "read_only"}
-    body = problem(api.patch(f"{V1}/roles/rep", json={"scopes": {"lead": "all", "user": "everything"}}), 422, "validation_failed")
-    assert field_codes(body) == {"scopes.lead": "unknown_field", "scopes.user": "invalid"}
+    body = problem(api.patch(f"{V1}/roles/rep", json={"scopes": {"spaceship": "all", "user": "everything"}}), 422, "validation_failed")
+    assert field_codes(body) == {"scopes.spaceship": "unknown_field", "scopes.user": "invalid"}
     body = problem(api.patch(f"{V1}/roles/rep", json={}), 422, "validation_failed")
     assert field_codes(body) == {"scopes": "required"}
     problem(api.get(f"{V1}/roles/wizard"), 404, "not_found")

@@ -4,6 +4,7 @@ public enum RapportMigrations {
         foundation0001,
         customers0002,
         imports0003,
+        jobs0004,
     ]
 
     /// A migrator over ``all`` plus any extra migrations (tests add a test-only record table).

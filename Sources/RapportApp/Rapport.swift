@@ -49,14 +49,17 @@ public final class Rapport: Sendable {
     public let testClock: TestClock?
     /// The access rules before administrators' overrides.
     public let basePolicy: ScopePolicy
+    /// What runs each kind of job (business areas register theirs in ``JobHandlers/standard()``).
+    public let jobHandlers: JobHandlers
 
     public init(
         database: any RapportDatabase, clock: any RapportClock, ids: any IDGenerating,
         passwords: PasswordHasher = PasswordHasher(), settings: RapportSettings = RapportSettings(),
         accessSignal: any AccessChangeSignal = LocalAccessSignal(), migrator: Migrator = RapportMigrations.migrator(),
-        testClock: TestClock? = nil, basePolicy: ScopePolicy = .standard, logger: Logger
+        testClock: TestClock? = nil, basePolicy: ScopePolicy = .standard, jobHandlers: JobHandlers = .standard(), logger: Logger
     ) {
         self.basePolicy = basePolicy
+        self.jobHandlers = jobHandlers
         self.database = database
         self.clock = clock
         self.ids = ids
@@ -87,6 +90,7 @@ public final class Rapport: Sendable {
     public var leads: LeadUseCases { LeadUseCases(rapport: self) }
     public var pools: PoolUseCases { PoolUseCases(rapport: self) }
     public var leadForms: LeadFormUseCases { LeadFormUseCases(rapport: self) }
+    public var jobs: JobUseCases { JobUseCases(rapport: self) }
 }
 
 /// Who is calling a use case, and from where.

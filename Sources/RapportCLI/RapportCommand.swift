@@ -10,7 +10,7 @@ public struct RapportCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "rapport",
         abstract: "Rapport: a self-hosted customer-lifecycle CRM.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, UsersCommand.self, TeamsCommand.self, AuditCommand.self, ImportCommand.self, BenchCommand.self, ExportCommand.self, DemoCommand.self])
+        subcommands: [ServeCommand.self, MigrateCommand.self, UsersCommand.self, TeamsCommand.self, AuditCommand.self, ImportCommand.self, BenchCommand.self, ExportCommand.self, DemoCommand.self, JobsCommand.self])
 
     public init() {}
 

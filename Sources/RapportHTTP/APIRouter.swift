@@ -49,6 +49,7 @@ public enum APIRouter {
         DictionaryRoutes(rapport: rapport).add(to: api)
         ImportRoutes(rapport: rapport).add(to: api)
         ExportRoutes(rapport: rapport).add(to: api)
+        JobRoutes(rapport: rapport).add(to: api)
         system.addTestClock(to: api)
         extend(router)
         routes.load(router.routes)

@@ -60,6 +60,7 @@ public enum RapportServer {
                     .init(service: MigrateThenServe(rapport: rapport, app: app, logger: logger)),
                     .init(service: Housekeeping(rapport: rapport, logger: logger)),
                     .init(service: ImportRunner(rapport: rapport, logger: logger)),
+                    .init(service: JobRunner(rapport: rapport, logger: logger)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))

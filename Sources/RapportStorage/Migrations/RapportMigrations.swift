@@ -4,6 +4,7 @@ public enum RapportMigrations {
         foundation0001,
         customers0002,
         imports0003,
+        jobs0004,
         leads0005,
     ]
 

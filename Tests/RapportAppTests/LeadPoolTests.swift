@@ -202,6 +202,60 @@ import Testing
         }
     }
 
+    /// Reclaim with a moving clock: warnings, each reason, protection, a disabled owner, the
+    /// preview matching the run, and a second run that reclaims nothing.
+    @Test(arguments: TestBackend.available)
+    func reclaimFollowsTheRulesAndThePreviewMatchesTheRun(_ backend: TestBackend) async throws {
+        try await TestHarness.with(backend) { harness in
+            let team = try await harness.team("east")
+            var rules = PoolRules(holdingLimit: LevelLimits(50), claimsPerDay: LevelLimits(50), protectionDays: 1)
+            rules.reclaim = ReclaimRules(noFollowUpDays: 5, noProgressDays: nil, notConvertedDays: 30, ownerDisabled: true, warningDays: 2)
+            let pool = try await Self.pool(harness, key: "reclaim", teams: [team], rules: rules)
+            let leads = try await Self.waiting(harness, 4, in: pool)
+            let rep = try await Self.rep(harness, 1, team: team)
+            let leaver = try await Self.rep(harness, 2, team: team)
+            _ = try await harness.rapport.pools.claim(pool.key, leads: leads[0..<3].map(\.id.rawValue), by: rep)
+            _ = try await harness.rapport.pools.claim(pool.key, leads: [leads[3].id.rawValue], by: leaver)
+            let start = harness.clock.now()
+
+            // Day 0.5: the leaver is disabled; protected or not, their lead goes back tonight.
+            harness.clock.advance(by: 0.5 * 86_400)
+            _ = try await harness.rapport.users.disable(leaver.principal!.userID.rawValue, by: harness.system)
+            var preview = try await harness.rapport.pools.reclaimPreview(pool.key, by: harness.system)
+            #expect(preview.reclaimed.map(\.leadID) == [leads[3].id] && preview.reclaimed[0].reason == .ownerDisabled)
+            #expect(preview.warned.isEmpty)
+            harness.clock.advance(by: preview.at.timeIntervalSince(harness.clock.now()))
+            var run = try await harness.rapport.pools.reclaim(pool.key, by: harness.system)
+            #expect(run.reclaimed == preview.reclaimed)
+
+            // Day 3.5: warnings for the untouched leads (due on day 5).
+            harness.clock.advance(by: start.addingTimeInterval(3.5 * 86_400).timeIntervalSince(harness.clock.now()))
+            preview = try await harness.rapport.pools.reclaimPreview(pool.key, by: harness.system)
+            #expect(preview.reclaimed.isEmpty && Set(preview.warned.map(\.leadID)) == Set(leads[0..<3].map(\.id)))
+            #expect(preview.warned.allSatisfy { $0.reason == .noFollowUp && $0.due == start.addingTimeInterval(5 * 86_400) })
+
+            // A status change is no follow-up: on day 5 all three go back, and the preview said so.
+            _ = try await harness.rapport.leads.move(leads[0].id.rawValue, to: "contacting", reason: nil, by: rep)
+            harness.clock.advance(by: start.addingTimeInterval(5 * 86_400).timeIntervalSince(harness.clock.now()))
+            preview = try await harness.rapport.pools.reclaimPreview(pool.key, by: harness.system)
+            harness.clock.advance(by: preview.at.timeIntervalSince(harness.clock.now()))
+            run = try await harness.rapport.pools.reclaim(pool.key, by: harness.system)
+            #expect(Set(run.reclaimed.map(\.leadID)) == Set(leads[0..<3].map(\.id)) && run.reclaimed == preview.reclaimed)
+            let back = try await harness.rapport.database.read { sql in try await LeadStore(sql).find(leads[0].id) }
+            #expect(back?.ownerID == nil && back?.previousOwnerID == rep.principal?.userID && back?.status == "contacting")
+            #expect(try await harness.rapport.leads.assignments(leads[0].id.rawValue, by: harness.system).last?.reason == "no_follow_up")
+            // Running again reclaims nothing; the cooldown keeps the rep from claiming it straight back.
+            #expect(try await harness.rapport.pools.reclaim(pool.key, by: harness.system).reclaimed.isEmpty)
+            let cooling = try await #require(throws: RapportError.self) {
+                try await harness.rapport.pools.claim(pool.key, leads: [leads[0].id.rawValue], by: rep)
+            }
+            #expect(cooling.code == .cooldownActive)
+            // Reps may not run or preview a reclaim.
+            let refused = try await #require(throws: RapportError.self) { try await harness.rapport.pools.reclaimPreview(pool.key, by: rep) }
+            #expect(refused.code == .forbidden)
+        }
+    }
+
     /// 50 reps × 20 simultaneous claims on 200 waiting leads: every lead has at most one owner,
     /// no rep holds more than the limit, and the log, the owners and the successes agree.
     @Test(arguments: TestBackend.available)

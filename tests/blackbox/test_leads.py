@@ -133,3 +133,9 @@ def test_leads_pools_claims_and_forms(api: Api) -> None:
     assert any(item["id"] == form["id"] and item["post_path"] == f"/f/{form['id']}" for item in forms)
     api.patch(f"{V1}/lead-forms/{form['id']}", json={"active": False, "version": form["version"]}, expect=200)
     problem(form_post(api, form["post_path"], {"name": "Late", "phone": cn_mobile()}, 404), 404, "not_found")
+
+    # Reclaim: tonight's preview and an on-demand run agree (nothing is due in a fresh pool).
+    preview = manager.api.get(f"{V1}/pools/{pool['id']}/reclaim-preview", expect=200).json()
+    run = manager.api.post(f"{V1}/pools/{pool['id']}/reclaim", expect=200).json()
+    assert preview["reclaimed"] == [] and run["reclaimed"] == [] and run["pool_id"] == pool["id"]
+    problem(other.api.post(f"{V1}/pools/{pool['id']}/reclaim"), 403, "forbidden")

@@ -30,6 +30,7 @@ public final class JobHandlers: Sendable {
     public static func standard() -> JobHandlers {
         let handlers = JobHandlers()
         JobUseCases.registerHandlers(in: handlers)
+        PoolUseCases.registerHandlers(in: handlers)
         return handlers
     }
 

@@ -68,6 +68,7 @@ public struct JobUseCases: Sendable {
         let day: Int64 = 86_400_000_000
         let midnight = Date(microsSinceEpoch: (rapport.clock.now().microsSinceEpoch / day + 1) * day)
         try await enqueue(kind: Self.pruneKind, dedupKey: Self.pruneKind, dueAt: midnight)
+        try await enqueue(kind: PoolUseCases.reclaimKind, dedupKey: PoolUseCases.reclaimKind, dueAt: midnight)
     }
 
     // MARK: Administrators

@@ -211,3 +211,38 @@ public struct ConversionDTO: Encodable, Sendable {
         outcome = if case .mergedInto = conversion.outcome { "merged" } else { "created" }
     }
 }
+
+/// What a reclaim run did, or a preview says tonight's run would do.
+public struct ReclaimReportDTO: Encodable, Sendable {
+    public struct Item: Encodable, Sendable {
+        public var leadId: String
+        public var ownerId: String
+        public var reason: String
+        @Nullable public var due: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case reason, due
+            case leadId = "lead_id", ownerId = "owner_id"
+        }
+    }
+
+    public var poolId: String
+    public var at: Date
+    public var reclaimed: [Item]
+    public var warned: [Item]
+
+    enum CodingKeys: String, CodingKey {
+        case at, reclaimed, warned
+        case poolId = "pool_id"
+    }
+
+    init(_ report: PoolUseCases.ReclaimReport) {
+        poolId = report.poolID.rawValue
+        at = report.at
+        let item = { (entry: PoolUseCases.ReclaimItem) in
+            Item(leadId: entry.leadID.rawValue, ownerId: entry.ownerID.rawValue, reason: entry.reason.rawValue, due: entry.due)
+        }
+        reclaimed = report.reclaimed.map(item)
+        warned = report.warned.map(item)
+    }
+}

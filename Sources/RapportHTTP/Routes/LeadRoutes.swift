@@ -147,6 +147,14 @@ struct LeadRoutes {
             let standing = try await rapport.pools.standing(try context.parameters.require("id"), by: context.caller)
             return try JSONResponse.make(PoolStandingDTO(standing))
         }
+        api.get("pools/:id/reclaim-preview") { _, context in
+            let report = try await rapport.pools.reclaimPreview(try context.parameters.require("id"), by: context.caller)
+            return try JSONResponse.make(ReclaimReportDTO(report))
+        }
+        api.post("pools/:id/reclaim") { _, context in
+            let report = try await rapport.pools.reclaim(try context.parameters.require("id"), by: context.caller)
+            return try JSONResponse.make(ReclaimReportDTO(report))
+        }
         api.post("pools/:id/claim") { request, context in
             var body = try await JSONBody.read(request, accepts: ["lead_ids"])
             let ids = body.strings("lead_ids") ?? []

@@ -76,6 +76,7 @@ extension RapportMigrations {
         "CREATE INDEX leads_owner_open ON leads (owner_id, pool_id, status_category)",
         "CREATE INDEX leads_pool_waiting ON leads (pool_id, id) WHERE owner_id IS NULL",
         "CREATE INDEX leads_team ON leads (team_id, id)",
+        "CREATE INDEX leads_pool_open ON leads (pool_id, status_category, id)",
         "CREATE INDEX leads_status ON leads (status, id)",
         "CREATE INDEX leads_source ON leads (source, id)",
         "CREATE INDEX leads_phone ON leads (phone) WHERE phone IS NOT NULL",

@@ -1,0 +1,119 @@
+import Foundation
+import Logging
+import RapportCore
+import RapportStorage
+import SQLKit
+
+extension PoolUseCases {
+    /// The job kind that runs every lead pool's reclaim rules.
+    public static let reclaimKind = "lead.reclaim"
+
+    /// One lead a reclaim run returns (or will return) to its pool, or warns its owner about.
+    public struct ReclaimItem: Sendable, Equatable {
+        public var leadID: RecordID
+        public var ownerID: RecordID
+        public var reason: ReclaimReason
+        /// When it goes back (warnings); nil for a reclaim.
+        public var due: Date?
+    }
+
+    /// What a run did (or a preview would do).
+    public struct ReclaimReport: Sendable, Equatable {
+        public var poolID: RecordID
+        public var at: Date
+        public var reclaimed: [ReclaimItem]
+        public var warned: [ReclaimItem]
+    }
+
+    /// When the nightly run is due next: the coming midnight UTC (the job runner queues it then).
+    public func nextReclaimRun(after now: Date) -> Date {
+        let day: Int64 = 86_400_000_000
+        return Date(microsSinceEpoch: (now.microsSinceEpoch / day + 1) * day)
+    }
+
+    /// What tonight's run would reclaim and warn about, decided by the same rules at the run's time.
+    public func reclaimPreview(_ reference: String, by caller: Caller) async throws -> ReclaimReport {
+        let at = nextReclaimRun(after: rapport.clock.now())
+        return try await rapport.database.read { sql in
+            let pool = try await require(reference, sql)
+            try Self.mayManage(pool, caller)
+            return try await evaluate(pool, at: at, sql)
+        }
+    }
+
+    /// Runs a pool's reclaim rules now (managers, administrators, the pool's administrators).
+    public func reclaim(_ reference: String, by caller: Caller) async throws -> ReclaimReport {
+        let pool = try await rapport.database.read { sql in try await require(reference, sql) }
+        try Self.mayManage(pool, caller)
+        return try await runReclaim(pool, by: caller)
+    }
+
+    static func mayManage(_ pool: Pool, _ caller: Caller) throws {
+        guard let principal = caller.principal else { return }
+        guard principal.role == .admin || principal.role == .manager || pool.adminIDs.contains(principal.userID) else {
+            throw RapportError(.forbidden, "Only managers, administrators and the pool's administrators run or preview reclaims.")
+        }
+    }
+
+    func evaluate(_ pool: Pool, at now: Date, _ sql: any SQLDatabase) async throws -> ReclaimReport {
+        var report = ReclaimReport(poolID: pool.id, at: now, reclaimed: [], warned: [])
+        guard pool.object == .lead, !pool.archived else { return report }
+        var cursor: RecordID?
+        while true {
+            let candidates = try await LeadStore(sql).reclaimCandidates(in: pool.id, rules: pool.rules.reclaim, at: now, after: cursor)
+            for candidate in candidates {
+                switch pool.rules.reclaim.decide(candidate.facts, now: now) {
+                case .keep: break
+                case .warn(let reason, let due): report.warned.append(ReclaimItem(leadID: candidate.id, ownerID: candidate.ownerID, reason: reason, due: due))
+                case .reclaim(let reason): report.reclaimed.append(ReclaimItem(leadID: candidate.id, ownerID: candidate.ownerID, reason: reason))
+                }
+            }
+            guard let last = candidates.last, candidates.count == 5_000 else { break }
+            cursor = last.id
+        }
+        return report
+    }
+
+    /// Decides at `now`, then returns each lead in batches of 500, one transaction each: only a
+    /// lead its owner still holds moves (a claim or handover in between wins), with the reason and
+    /// previous owner in the assignment log. Running twice reclaims nothing twice.
+    func runReclaim(_ pool: Pool, by caller: Caller) async throws -> ReclaimReport {
+        let now = rapport.clock.now()
+        var report = try await rapport.database.read { sql in try await evaluate(pool, at: now, sql) }
+        var done: [ReclaimItem] = []
+        for start in stride(from: 0, to: report.reclaimed.count, by: 500) {
+            let batch = Array(report.reclaimed[start..<min(start + 500, report.reclaimed.count)])
+            let moved = try await rapport.transaction { sql in
+                let store = LeadStore(sql)
+                var moved: [ReclaimItem] = []
+                for item in batch where try await store.reclaim(item.leadID, from: item.ownerID, at: now) { moved.append(item) }
+                try await store.log(moved.map { item in
+                    LeadAssignment(id: rapport.ids.next(.assignment, at: now), leadID: item.leadID, kind: .reclaim, poolID: pool.id,
+                                   from: item.ownerID, reason: item.reason.rawValue, by: caller.actorID, at: now)
+                })
+                return moved
+            }
+            done += moved
+        }
+        report.reclaimed = done
+        try await rapport.transaction { sql in
+            try await rapport.record(rapport.event("pool.reclaimed", by: caller, kind: .pool, object: pool.id.rawValue,
+                                                   details: ["reclaimed": String(done.count), "warned": String(report.warned.count)]), in: sql)
+        }
+        return report
+    }
+
+    /// The nightly job: every active lead pool, by the system.
+    func runNightlyReclaim() async throws {
+        let pools = try await rapport.database.read { sql in try await PoolStore(sql).all(object: .lead) }
+        for pool in pools {
+            let report = try await runReclaim(pool, by: .system("reclaim"))
+            rapport.logger.info("pool reclaimed", metadata: ["pool": .string(pool.id.rawValue), "reclaimed": .stringConvertible(report.reclaimed.count),
+                                                             "warned": .stringConvertible(report.warned.count)])
+        }
+    }
+
+    static func registerHandlers(in handlers: JobHandlers) {
+        handlers.register(reclaimKind) { _, rapport in try await rapport.pools.runNightlyReclaim() }
+    }
+}

@@ -6,7 +6,7 @@ import RapportCore
 /// `rapport bench seed-activities`: benchmark volumes (used by scripts/bench).
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Seed benchmark data (scripts/bench uses it).", subcommands: [SeedActivities.self])
+        commandName: "bench", abstract: "Seed benchmark data (scripts/bench uses it).", subcommands: [SeedActivities.self, SeedLeads.self, Reclaim.self])
 
     struct SeedActivities: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -22,6 +22,42 @@ struct BenchCommand: AsyncParsableCommand {
                 }
             }
             print("seeded \(written) activities in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        }
+    }
+
+    struct SeedLeads: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "seed-leads", abstract: "Add N leads owned by the active reps to a lead pool with reclaim rules.")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "How many leads.") var count: Int = 1_000_000
+        @Option(help: "The pool's key (created when missing).") var pool: String = "bench-leads"
+
+        func run() async throws {
+            let started = Date()
+            _ = try await withRapport(database) { [count, pool] rapport in
+                try await rapport.bench.seedLeads(count: count, pool: pool, by: .system("cli")) { written in
+                    if written % 200_000 == 0 { printError("seeded \(written) leads") }
+                }
+            }
+            print("seeded \(count) leads in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        }
+    }
+
+    struct Reclaim: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "reclaim", abstract: "Time a pool's reclaim run (or, with --preview, tonight's preview).")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "The pool's key or id.") var pool: String = "bench-leads"
+        @Flag(help: "Only decide (the preview), change nothing.") var preview = false
+
+        func run() async throws {
+            try await withRapport(database) { [pool, preview] rapport in
+                let started = Date()
+                let report = preview ? try await rapport.pools.reclaimPreview(pool, by: .system("cli"))
+                    : try await rapport.pools.reclaim(pool, by: .system("cli"))
+                let seconds = Date().timeIntervalSince(started)
+                print("\(preview ? "previewed" : "reclaimed") \(report.reclaimed.count), warned \(report.warned.count) in \(String(format: "%.2f", seconds)) s")
+            }
         }
     }
 }

@@ -190,6 +190,8 @@ import Testing
             let assigned = try await harness.rapport.pools.assign(pool.key, leads: [leads[8].id.rawValue], to: senior.principal!.userID.rawValue,
                                                                   reason: "Follow-up from the fair", by: manager.caller)
             #expect(assigned[0].ownerID == senior.principal?.userID)
+            let notice = try await harness.rapport.notifications.list(unreadOnly: true, page: PageRequest(), by: senior).items.first
+            #expect(notice?.kind == "lead.assigned" && notice?.objectID == leads[8].id.rawValue)
             let notAllowed = try await #require(throws: RapportError.self) {
                 try await harness.rapport.pools.assign(pool.key, leads: [leads[9].id.rawValue], to: junior.principal!.userID.rawValue, reason: nil, by: junior)
             }
@@ -233,6 +235,13 @@ import Testing
             preview = try await harness.rapport.pools.reclaimPreview(pool.key, by: harness.system)
             #expect(preview.reclaimed.isEmpty && Set(preview.warned.map(\.leadID)) == Set(leads[0..<3].map(\.id)))
             #expect(preview.warned.allSatisfy { $0.reason == .noFollowUp && $0.due == start.addingTimeInterval(5 * 86_400) })
+            // A run warns the owner once per lead and due time, however often it runs.
+            _ = try await harness.rapport.pools.reclaim(pool.key, by: harness.system)
+            _ = try await harness.rapport.pools.reclaim(pool.key, by: harness.system)
+            let inbox = try await harness.rapport.notifications.list(unreadOnly: true, page: PageRequest(), by: rep).items
+            #expect(inbox.filter { $0.kind == "lead.reclaim_warning" }.count == 3 && inbox.allSatisfy { $0.details["reason"] == "no_follow_up" })
+            #expect(try await harness.rapport.notifications.markRead(nil, by: rep) == 3)
+            #expect(try await harness.rapport.notifications.unread(by: rep) == 0)
 
             // A status change is no follow-up: on day 5 all three go back, and the preview said so.
             _ = try await harness.rapport.leads.move(leads[0].id.rawValue, to: "contacting", reason: nil, by: rep)
@@ -244,6 +253,8 @@ import Testing
             let back = try await harness.rapport.database.read { sql in try await LeadStore(sql).find(leads[0].id) }
             #expect(back?.ownerID == nil && back?.previousOwnerID == rep.principal?.userID && back?.status == "contacting")
             #expect(try await harness.rapport.leads.assignments(leads[0].id.rawValue, by: harness.system).last?.reason == "no_follow_up")
+            let told = try await harness.rapport.notifications.list(unreadOnly: true, page: PageRequest(), by: rep).items
+            #expect(told.filter { $0.kind == "lead.reclaimed" }.compactMap(\.objectID).sorted() == leads[0..<3].map(\.id.rawValue).sorted())
             // Running again reclaims nothing; the cooldown keeps the rep from claiming it straight back.
             #expect(try await harness.rapport.pools.reclaim(pool.key, by: harness.system).reclaimed.isEmpty)
             let cooling = try await #require(throws: RapportError.self) {

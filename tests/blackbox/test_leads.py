@@ -139,3 +139,10 @@ def test_leads_pools_claims_and_forms(api: Api) -> None:
     run = manager.api.post(f"{V1}/pools/{pool['id']}/reclaim", expect=200).json()
     assert preview["reclaimed"] == [] and run["reclaimed"] == [] and run["pool_id"] == pool["id"]
     problem(other.api.post(f"{V1}/pools/{pool['id']}/reclaim"), 403, "forbidden")
+
+    # The assignee was told, in the inbox.
+    inbox = other.api.get(f"{V1}/notifications", params={"unread": "true"}, expect=200).json()["data"]
+    assert any(item["kind"] == "lead.assigned" and item["object_id"] == lead_id for item in inbox)
+    assert other.api.get(f"{V1}/notifications/unread-count", expect=200).json()["unread"] >= 1
+    marked = other.api.post(f"{V1}/notifications/read", json={"ids": [inbox[0]["id"]]}, expect=200).json()
+    assert marked == {"marked": 1}

@@ -83,6 +83,13 @@ extension PoolUseCases {
                 throw ClaimRefusal.holdingLimit(limit: limit, holding: holding).rapportError
             }
             let result = try await take(waiting, from: pool, to: assignee.id, team: assignee.teamID, kind: .assign, reason: reason, by: caller, at: now, sql)
+            if assignee.id != caller.principal?.userID {
+                let notices = rapport.notifications
+                try await notices.send(result.map { lead in
+                    notices.make(assignee.id, "lead.assigned", details: ["pool_id": pool.id.rawValue, "by": caller.actorID?.rawValue ?? "system"],
+                                 about: (.lead, lead.id.rawValue))
+                }, in: sql)
+            }
             try await rapport.record(rapport.event("pool.assigned", by: caller, kind: .pool, object: pool.id.rawValue,
                                                    details: ["leads": String(result.count), "to": assignee.id.rawValue]), in: sql)
             return result.map { $0.masked() }

@@ -91,11 +91,28 @@ extension PoolUseCases {
                     LeadAssignment(id: rapport.ids.next(.assignment, at: now), leadID: item.leadID, kind: .reclaim, poolID: pool.id,
                                    from: item.ownerID, reason: item.reason.rawValue, by: caller.actorID, at: now)
                 })
+                let notices = rapport.notifications
+                try await notices.send(moved.map { item in
+                    notices.make(item.ownerID, "lead.reclaimed", details: ["reason": item.reason.rawValue, "pool_id": pool.id.rawValue],
+                                 about: (.lead, item.leadID.rawValue))
+                }, in: sql)
                 return moved
             }
             done += moved
         }
         report.reclaimed = done
+        // Warnings, once per lead and due time however many nights they are repeated.
+        for start in stride(from: 0, to: report.warned.count, by: 500) {
+            let batch = report.warned[start..<min(start + 500, report.warned.count)]
+            try await rapport.transaction { sql in
+                let notices = rapport.notifications
+                try await notices.send(batch.map { item in
+                    let due = item.due ?? now
+                    return notices.make(item.ownerID, "lead.reclaim_warning", details: ["reason": item.reason.rawValue, "due": RFC3339.format(due)],
+                                        about: (.lead, item.leadID.rawValue), dedupKey: "reclaim-warning:\(item.leadID.rawValue):\(due.microsSinceEpoch)")
+                }, in: sql)
+            }
+        }
         try await rapport.transaction { sql in
             try await rapport.record(rapport.event("pool.reclaimed", by: caller, kind: .pool, object: pool.id.rawValue,
                                                    details: ["reclaimed": String(done.count), "warned": String(report.warned.count)]), in: sql)

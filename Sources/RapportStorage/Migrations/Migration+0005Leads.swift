@@ -1,7 +1,8 @@
 extension RapportMigrations {
     /// Leads, pools (member teams, administrators, rules), the assignment log every claim,
     /// release, reclaim and assignment writes (claims per day and cooldowns are read from it), and
-    /// the public web forms that capture leads into a pool.
+    /// the public web forms that capture leads into a pool, and the in-app notifications (an
+    /// assignment, a reclaim warning) with a key that keeps a repeated one from arriving twice.
     static let leads0005 = Migration("0005_leads", sql: [
         """
         CREATE TABLE pools (
@@ -113,5 +114,21 @@ extension RapportMigrations {
             updated_at BIGINT NOT NULL
         )
         """,
+        """
+        CREATE TABLE notifications (
+            id TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL REFERENCES users (id),
+            kind TEXT NOT NULL,
+            details TEXT NOT NULL,
+            object_kind TEXT,
+            object_id TEXT,
+            dedup_key TEXT,
+            read_at BIGINT,
+            created_at BIGINT NOT NULL
+        )
+        """,
+        "CREATE INDEX notifications_user ON notifications (user_id, id)",
+        "CREATE INDEX notifications_unread ON notifications (user_id) WHERE read_at IS NULL",
+        "CREATE UNIQUE INDEX notifications_dedup ON notifications (user_id, dedup_key) WHERE dedup_key IS NOT NULL",
     ])
 }

@@ -33,13 +33,13 @@ struct SQLiteWriteDatabase: SQLDatabase, BulkInserting {
     /// Rows per statement: 500 rows of up to 30 columns stays far below SQLite's bind limit.
     static let rowsPerStatement = 500
 
-    func bulkInsert(into table: String, columns: [String], rows: [[BulkValue]]) async throws {
+    func bulkInsert(into table: String, columns: [String], rows: [[BulkValue]], ignoringConflicts: Bool) async throws {
         let head = "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ", ") + ") VALUES "
         let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
         var start = 0
         while start < rows.count {
             let end = min(start + Self.rowsPerStatement, rows.count)
-            let sql = head + Array(repeating: tuple, count: end - start).joined(separator: ", ")
+            let sql = head + Array(repeating: tuple, count: end - start).joined(separator: ", ") + (ignoringConflicts ? " ON CONFLICT DO NOTHING" : "")
             var binds: [SQLiteData] = []
             binds.reserveCapacity((end - start) * columns.count)
             for row in rows[start..<end] {

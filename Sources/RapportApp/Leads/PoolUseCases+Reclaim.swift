@@ -85,8 +85,8 @@ extension PoolUseCases {
             let batch = Array(report.reclaimed[start..<min(start + 500, report.reclaimed.count)])
             let moved = try await rapport.transaction { sql in
                 let store = LeadStore(sql)
-                var moved: [ReclaimItem] = []
-                for item in batch where try await store.reclaim(item.leadID, from: item.ownerID, at: now) { moved.append(item) }
+                let movedIDs = try await store.reclaim(batch.map { ($0.leadID, $0.ownerID) }, at: now)
+                let moved = batch.filter { movedIDs.contains($0.leadID) }
                 try await store.log(moved.map { item in
                     LeadAssignment(id: rapport.ids.next(.assignment, at: now), leadID: item.leadID, kind: .reclaim, poolID: pool.id,
                                    from: item.ownerID, reason: item.reason.rawValue, by: caller.actorID, at: now)

@@ -13,16 +13,18 @@ public enum BulkValue: Sendable, Equatable {
 /// An engine that inserts many rows faster than SQLKit's general path (which encodes every bound
 /// value through `Encodable`): the SQLite engine's writer binds `BulkValue`s directly.
 public protocol BulkInserting: Sendable {
-    func bulkInsert(into table: String, columns: [String], rows: [[BulkValue]]) async throws
+    /// Inserts `rows`; with `ignoringConflicts`, a row that breaks a unique constraint is skipped.
+    func bulkInsert(into table: String, columns: [String], rows: [[BulkValue]], ignoringConflicts: Bool) async throws
 }
 
 extension SQLDatabase {
     /// Inserts rows with multi-row statements: the engine's fast path when it has one, otherwise
-    /// SQLKit's builder (the same SQL either way).
-    public func insertRows(into table: String, columns: [String], rows: [[BulkValue]]) async throws {
+    /// SQLKit's builder (the same SQL either way). With `ignoringConflicts`, rows that break a
+    /// unique constraint are skipped (`ON CONFLICT DO NOTHING`).
+    public func insertRows(into table: String, columns: [String], rows: [[BulkValue]], ignoringConflicts: Bool = false) async throws {
         guard !rows.isEmpty else { return }
         if let bulk = self as? any BulkInserting {
-            try await bulk.bulkInsert(into: table, columns: columns, rows: rows)
+            try await bulk.bulkInsert(into: table, columns: columns, rows: rows, ignoringConflicts: ignoringConflicts)
             return
         }
         for chunk in rows.chunked(into: 500) {
@@ -36,6 +38,7 @@ extension SQLDatabase {
                     }
                 })
             }
+            if ignoringConflicts { insert.ignoringConflicts() }
             try await insert.run()
         }
     }

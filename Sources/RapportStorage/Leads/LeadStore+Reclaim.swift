@@ -46,15 +46,20 @@ extension LeadStore {
         }
     }
 
-    /// Returns a lead to its pool if `owner` still holds it (a claim, release or handover since
-    /// the decision wins): the previous owner is kept for the cooldown. Whether it did.
-    public func reclaim(_ id: RecordID, from owner: RecordID, at now: Date) async throws -> Bool {
-        try await sql.update("leads")
-            .set("owner_id", to: SQLLiteral.null).set("previous_owner_id", to: SQLBind(owner.rawValue))
-            .set("released_at", to: SQLBind(now.microsSinceEpoch)).set("assigned_at", to: SQLLiteral.null)
-            .set("protected_until", to: SQLLiteral.null).set("updated_at", to: SQLBind(now.microsSinceEpoch))
-            .set("version", to: SQLRaw("version + 1"))
-            .where("id", .equal, id.rawValue).where("owner_id", .equal, owner.rawValue)
-            .returning("id").first() != nil
+    /// Returns leads to their pool, each only if its owner (the pair's second) still holds it, in
+    /// one statement; returns the ids that moved.
+    public func reclaim(_ pairs: [(lead: RecordID, owner: RecordID)], at now: Date) async throws -> Set<RecordID> {
+        guard !pairs.isEmpty else { return [] }
+        let at = now.microsSinceEpoch
+        var query: SQLQueryString = """
+            UPDATE leads SET previous_owner_id = owner_id, owner_id = NULL, released_at = \(bind: at), assigned_at = NULL, \
+            protected_until = NULL, updated_at = \(bind: at), version = version + 1 WHERE (id, owner_id) IN (VALUES 
+            """
+        for (index, pair) in pairs.enumerated() {
+            query.appendInterpolation((index == 0 ? "(\(bind: pair.lead.rawValue), \(bind: pair.owner.rawValue))"
+                                                  : ", (\(bind: pair.lead.rawValue), \(bind: pair.owner.rawValue))") as SQLQueryString)
+        }
+        query.appendLiteral(") RETURNING id")
+        return Set(try await sql.raw(query).all().map { try $0.id("id") })
     }
 }

@@ -11,16 +11,13 @@ public struct NotificationStore: Sendable {
     static let columns = ["id", "user_id", "kind", "details", "object_kind", "object_id", "dedup_key", "read_at", "created_at"]
 
     /// Sends notifications; one whose user and dedup key were already used is skipped.
-    public func send(_ notifications: [Notice]) async throws {
-        for notification in notifications {
-            try await sql.raw("""
-                INSERT INTO notifications (id, user_id, kind, details, object_kind, object_id, dedup_key, read_at, created_at)
-                VALUES (\(bind: notification.id.rawValue), \(bind: notification.userID.rawValue), \(bind: notification.kind), \
-                \(bind: JSONText.encode(notification.details)), \(bind: notification.objectKind?.rawValue), \(bind: notification.objectID), \
-                \(bind: notification.dedupKey), NULL, \(bind: notification.createdAt.microsSinceEpoch))
-                ON CONFLICT DO NOTHING
-                """).run()
+    public func send(_ notices: [Notice]) async throws {
+        let rows: [[BulkValue]] = notices.map { notice in
+            [.text(notice.id.rawValue), .text(notice.userID.rawValue), .text(notice.kind), .text(JSONText.encode(notice.details)),
+             BulkValue(notice.objectKind?.rawValue), BulkValue(notice.objectID), BulkValue(notice.dedupKey), BulkValue(notice.readAt?.microsSinceEpoch),
+             .integer(notice.createdAt.microsSinceEpoch)]
         }
+        try await sql.insertRows(into: "notifications", columns: Self.columns, rows: rows, ignoringConflicts: true)
     }
 
     /// A page of a user's notifications, newest first (only unread ones when asked).

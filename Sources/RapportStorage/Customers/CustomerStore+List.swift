@@ -72,9 +72,12 @@ extension CustomerStore {
         if let tag = filter.tag {
             if commonTag {
                 // Checked per row (the tag's primary key), so a page walks the list's own index in
-                // order. `= TRUE` keeps the engine from turning the EXISTS into a join, which would
-                // visit every row in scope before sorting (SQLite 3.5x: 0.9 s instead of 2 ms at 1M).
-                query.where(SQLQueryString("(EXISTS (SELECT 1 FROM customer_tags ft WHERE ft.customer_id = customers.id AND ft.tag = \(bind: tag))) = TRUE"))
+                // order. On SQLite, `= TRUE` keeps 3.5x from turning the EXISTS into a join that
+                // visits every row in scope before sorting (0.9 s instead of 2 ms at 1M). PostgreSQL
+                // walks in order with a plain EXISTS (a merge semi-join, 4 ms at 200k) but hashes
+                // every tagged customer for `= TRUE` (32 ms at 200k, 0.5 s at 1M).
+                let exists: SQLQueryString = "EXISTS (SELECT 1 FROM customer_tags ft WHERE ft.customer_id = customers.id AND ft.tag = \(bind: tag))"
+                query.where(sql.dialect.name == "postgresql" ? exists : "(\(exists)) = TRUE" as SQLQueryString)
             } else {
                 // A rare tag: its few customers (the tag's index) are collected and sorted.
                 query.where(SQLQueryString("customers.id IN (SELECT ft.customer_id FROM customer_tags ft WHERE ft.tag = \(bind: tag))"))

@@ -47,8 +47,11 @@ final class PostgresAccessSignal: AccessChangeSignal, Service {
             } catch {
                 stamp.add(1, ordering: .relaxed)
                 if Task.isCancelled || Task.isShuttingDownGracefully { return }
-                logger.warning("access listener lost its connection; retrying", metadata: ["error_type": .string(String(describing: type(of: error)))])
+                // Wait first: when the pool closes at shutdown (a command ending), the cancellation
+                // arrives meanwhile and the loss is not worth a warning.
                 try? await Task.sleep(for: delay)
+                if Task.isCancelled || Task.isShuttingDownGracefully { return }
+                logger.warning("access listener lost its connection; retrying", metadata: ["error_type": .string(String(describing: type(of: error)))])
                 delay = min(delay * 2, .seconds(5))
             }
         }

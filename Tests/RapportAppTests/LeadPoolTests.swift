@@ -240,6 +240,7 @@ import Testing
             _ = try await harness.rapport.pools.reclaim(pool.key, by: harness.system)
             let inbox = try await harness.rapport.notifications.list(unreadOnly: true, page: PageRequest(), by: rep).items
             #expect(inbox.filter { $0.kind == "lead.reclaim_warning" }.count == 3 && inbox.allSatisfy { $0.details["reason"] == "no_follow_up" })
+            #expect(try await harness.rapport.notifications.markRead([], by: rep) == 0)
             #expect(try await harness.rapport.notifications.markRead(nil, by: rep) == 3)
             #expect(try await harness.rapport.notifications.unread(by: rep) == 0)
 

@@ -38,6 +38,7 @@ public struct NotificationStore: Sendable {
 
     /// Marks a user's notifications read (`ids`, or all when nil); returns how many changed.
     public func markRead(of user: RecordID, ids: [RecordID]?, at now: Date) async throws -> Int {
+        if let ids, ids.isEmpty { return 0 }  // `IN ()` is not SQL
         let query = sql.update("notifications").set("read_at", to: SQLBind(now.microsSinceEpoch))
             .where("user_id", .equal, user.rawValue).where("read_at", .is, SQLLiteral.null)
         if let ids { query.where("id", .in, SQLGroupExpression(ids.map { SQLBind($0.rawValue) })) }

@@ -154,6 +154,11 @@ import Testing
                 try await harness.rapport.pools.claim(pool.key, leads: [leads[3].id.rawValue], by: junior)
             }
             #expect(over.code == .holdingLimitReached)
+            // Creating a lead of their own in the pool counts the same way.
+            let created = try await #require(throws: RapportError.self) {
+                try await harness.rapport.leads.create(LeadInput(name: "Walk-in", phone: .some("13711112222"), pool: .some(pool.key)), by: junior)
+            }
+            #expect(created.code == .holdingLimitReached)
             // Someone else's lead is already claimed.
             let taken = try await #require(throws: RapportError.self) {
                 try await harness.rapport.pools.claim(pool.key, leads: [leads[0].id.rawValue], by: senior)

@@ -244,17 +244,21 @@ public struct CustomerUseCases: Sendable {
         if let q = query.q?.trimmingWhitespace(), !q.isEmpty {
             let q = String(q.prefix(200))
             let region = try await rapport.database.read { sql in try await CustomerSettings.load(sql) }.defaultRegion
-            if q.contains("@"), let email = EmailAddress.normalise(q) {
-                filter.contact = (.email, email)
-            } else if Self.looksLikePhone(q), let phone = PhoneNumber.e164(q, defaultRegion: region) {
-                filter.contact = (.phone, phone)
-            } else if q.hasPrefix("o"), q.utf8.count >= 6, q.utf8.count <= 128, q.utf8.allSatisfy({ $0 == 45 || $0 == 95 || (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) }) {
-                filter.contact = (.wechatUnionid, q)
-            } else {
-                filter.text = q
-            }
+            if let contact = Self.contactQuery(q, region: region) { filter.contact = contact } else { filter.text = q }
         }
         return (scope, filter)
+    }
+
+    /// Search text that names a contact value exactly — a full email, a phone number (read in
+    /// `region`), or something shaped like a WeChat unionid — in its normalised form; nil for a name.
+    static func contactQuery(_ q: String, region: String) -> (ContactPoint.Kind, String)? {
+        if q.contains("@"), let email = EmailAddress.normalise(q) { return (.email, email) }
+        if looksLikePhone(q), let phone = PhoneNumber.e164(q, defaultRegion: region) { return (.phone, phone) }
+        if q.hasPrefix("o"), q.utf8.count >= 6, q.utf8.count <= 128,
+           q.utf8.allSatisfy({ $0 == 45 || $0 == 95 || (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) }) {
+            return (.wechatUnionid, q)
+        }
+        return nil
     }
 
     /// Text that is only digits and phone punctuation, with enough digits to be a number.

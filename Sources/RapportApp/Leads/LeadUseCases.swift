@@ -23,7 +23,8 @@ public struct LeadUseCases: Sendable {
 
     /// Creates a lead. A lead whose phone, email or unionid matches another lead or a customer is
     /// refused with `duplicate` under the block policy (the API's default), folded into the
-    /// matching lead under merge (imports), or created and reported under flag.
+    /// matching lead under merge (imports), or created and reported under flag. A lead created
+    /// owned counts towards its owner's holding limit in its pool, as a claim would.
     public func create(_ input: LeadInput, policy: DedupPolicy? = nil, by caller: Caller) async throws -> (Lead, CustomerUseCases.Outcome) {
         _ = try await filter(caller, .create)
         let readScope = try await filter(caller, .read)
@@ -64,6 +65,9 @@ public struct LeadUseCases: Sendable {
                     break
                 }
             }
+            if let owner = lead.ownerID, let poolID = lead.poolID {
+                try await PoolUseCases.checkHolding(owner, adding: Self.category(of: lead.status, in: dictionary) == .open ? 1 : 0, in: poolID, sql)
+            }
             try await LeadStore(sql).insert([(lead, Self.category(of: lead.status, in: dictionary))])
             if let owner = lead.ownerID {
                 try await LeadStore(sql).log([LeadAssignment(id: rapport.ids.next(.assignment, at: now), leadID: lead.id, kind: .create,
@@ -80,16 +84,9 @@ public struct LeadUseCases: Sendable {
     /// Folds new input into an existing lead: fills what it leaves empty, never overwrites.
     func fold(_ incoming: Lead, into target: RecordID, by caller: Caller, at now: Date, dictionary: ObjectDictionary, _ sql: any SQLDatabase) async throws -> Lead {
         let store = LeadStore(sql)
-        guard var lead = try await store.find(target) else { throw RapportError.notFound("lead") }
-        let before = lead.version
-        lead.company = lead.company ?? incoming.company
-        lead.title = lead.title ?? incoming.title
-        lead.phone = lead.phone ?? incoming.phone
-        lead.email = lead.email ?? incoming.email
-        lead.wechatUnionid = lead.wechatUnionid ?? incoming.wechatUnionid
-        lead.interest = lead.interest ?? incoming.interest
-        lead.region = lead.region ?? incoming.region
-        for (key, value) in incoming.customFields where lead.customFields[key] == nil { lead.customFields[key] = value }
+        guard let found = try await store.find(target) else { throw RapportError.notFound("lead") }
+        let before = found.version
+        var lead = found.absorbing(incoming)
         lead.updatedAt = now
         guard try await store.replace(lead, category: Self.category(of: lead.status, in: dictionary), expectedVersion: before) else {
             throw RapportError(.conflict, "The matching lead was changed at the same time; try again.")
@@ -193,12 +190,10 @@ public struct LeadUseCases: Sendable {
         if let q = query.q?.trimmingWhitespace(), !q.isEmpty {
             let q = String(q.prefix(200))
             let region = try await CustomerSettings.load(sql).defaultRegion
-            if q.contains("@"), let email = EmailAddress.normalise(q) {
-                filter.email = email
-            } else if CustomerUseCases.looksLikePhone(q), let phone = PhoneNumber.e164(q, defaultRegion: region) {
-                filter.phone = phone
-            } else {
-                filter.text = q
+            switch CustomerUseCases.contactQuery(q, region: region) {
+            case (.email, let email)?: filter.email = email
+            case (.phone, let phone)?: filter.phone = phone
+            default: filter.text = q  // unionid-shaped text may be a name ("olivia"): searched as text
             }
         }
         return filter

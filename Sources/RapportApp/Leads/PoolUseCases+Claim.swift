@@ -74,14 +74,10 @@ extension PoolUseCases {
                 throw RapportError.validation([FieldError(field: "user_id", code: "invalid", message: "The user is not a member of this pool.")])
             }
             let dictionary = try await DictionaryUseCases.load(.lead, sql, template: rapport.settings.dictionaryTemplate)
-            try await sql.lockKeys(["holding:\(assignee.id.rawValue)"])
             let store = LeadStore(sql)
             let waiting = try await waitingLeads(ids, in: pool, store)
             let opening = waiting.filter { LeadUseCases.category(of: $0.status, in: dictionary) == .open }.count
-            let holding = try await store.holding(assignee.id, in: pool.id)
-            if let limit = pool.rules.holdingLimit.limit(for: assignee.repLevel?.rawValue), holding + opening > limit {
-                throw ClaimRefusal.holdingLimit(limit: limit, holding: holding).rapportError
-            }
+            try await Self.checkHolding(assignee.id, level: assignee.repLevel, adding: opening, in: pool, sql)
             let result = try await take(waiting, from: pool, to: assignee.id, team: assignee.teamID, kind: .assign, reason: reason, by: caller, at: now, sql)
             if assignee.id != caller.principal?.userID {
                 let notices = rapport.notifications
@@ -94,6 +90,22 @@ extension PoolUseCases {
                                                    details: ["leads": String(result.count), "to": assignee.id.rawValue]), in: sql)
             return result.map { $0.masked() }
         }
+    }
+
+    /// Refuses (`holding_limit_reached`) when `owner` would hold more open leads of the pool than
+    /// its limit for their level. Takes the owner's holding lock first, so every door that gives a
+    /// rep leads (claim, assignment, create) counts exactly under any concurrency.
+    static func checkHolding(_ owner: RecordID, level: RepLevel?, adding: Int, in pool: Pool, _ sql: any SQLDatabase) async throws {
+        try await sql.lockKeys(["holding:\(owner.rawValue)"])
+        guard adding > 0, let limit = pool.rules.holdingLimit.limit(for: level?.rawValue) else { return }
+        let holding = try await LeadStore(sql).holding(owner, in: pool.id)
+        if holding + adding > limit { throw ClaimRefusal.holdingLimit(limit: limit, holding: holding).rapportError }
+    }
+
+    /// ``checkHolding(_:level:adding:in:_:)`` for a pool and owner named by id (the owner's level read).
+    static func checkHolding(_ owner: RecordID, adding: Int, in poolID: RecordID, _ sql: any SQLDatabase) async throws {
+        guard let pool = try await PoolStore(sql).find(poolID), let user = try await UserStore(sql).find(owner) else { return }
+        try await checkHolding(owner, level: user.repLevel, adding: adding, in: pool, sql)
     }
 
     static func leadIDs(_ references: [String]) throws -> [RecordID] {

@@ -30,16 +30,21 @@ extension SQLDatabase {
         for chunk in rows.chunked(into: 500) {
             let insert = self.insert(into: table).columns(columns)
             for row in chunk {
-                insert.values(row.map { value -> any SQLExpression in
-                    switch value {
-                    case .text(let text): SQLBind(text)
-                    case .integer(let integer): SQLBind(integer)
-                    case .null: SQLLiteral.null
-                    }
-                })
+                insert.values(row.map(\.sqlExpression))
             }
             if ignoringConflicts { insert.ignoringConflicts() }
             try await insert.run()
+        }
+    }
+}
+
+extension BulkValue {
+    /// The value as a bound SQL expression (for UPDATEs built from the same rows as inserts).
+    public var sqlExpression: any SQLExpression {
+        switch self {
+        case .text(let text): SQLBind(text)
+        case .integer(let integer): SQLBind(integer)
+        case .null: SQLLiteral.null
         }
     }
 }

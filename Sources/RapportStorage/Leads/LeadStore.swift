@@ -151,14 +151,3 @@ public struct LeadStore: Sendable {
             createdBy: try row.optionalID("created_by"), createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
     }
 }
-
-extension BulkValue {
-    /// The value as a bound SQL expression (for UPDATEs built from the same rows as inserts).
-    public var sqlExpression: any SQLExpression {
-        switch self {
-        case .text(let text): SQLBind(text)
-        case .integer(let integer): SQLBind(integer)
-        case .null: SQLLiteral.null
-        }
-    }
-}

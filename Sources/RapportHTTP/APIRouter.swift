@@ -46,6 +46,7 @@ public enum APIRouter {
         CustomerRoutes(rapport: rapport).add(to: api)
         LeadRoutes(rapport: rapport).add(to: api)
         forms.add(to: api)
+        AssignmentRoutes(rapport: rapport).add(to: api)
         NotificationRoutes(rapport: rapport).add(to: api)
         DictionaryRoutes(rapport: rapport).add(to: api)
         ImportRoutes(rapport: rapport).add(to: api)

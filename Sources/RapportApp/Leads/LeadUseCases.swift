@@ -24,7 +24,8 @@ public struct LeadUseCases: Sendable {
     /// Creates a lead. A lead whose phone, email or unionid matches another lead or a customer is
     /// refused with `duplicate` under the block policy (the API's default), folded into the
     /// matching lead under merge (imports), or created and reported under flag. A lead created
-    /// owned counts towards its owner's holding limit in its pool, as a claim would.
+    /// owned counts towards its owner's holding limit in its pool, as a claim would; one left
+    /// without an owner is routed by the assignment rules.
     public func create(_ input: LeadInput, policy: DedupPolicy? = nil, by caller: Caller) async throws -> (Lead, CustomerUseCases.Outcome) {
         _ = try await filter(caller, .create)
         let readScope = try await filter(caller, .read)
@@ -68,8 +69,14 @@ public struct LeadUseCases: Sendable {
             if let owner = lead.ownerID, let poolID = lead.poolID {
                 try await PoolUseCases.checkHolding(owner, adding: Self.category(of: lead.status, in: dictionary) == .open ? 1 : 0, in: poolID, sql)
             }
+            // A lead left without an owner goes through the assignment rules.
+            let router = LeadRouter(rapport: rapport, sql: sql, now: now)
+            let routed = lead.ownerID == nil ? try await router.plan([(lead, Self.category(of: lead.status, in: dictionary) == .open)]).first : nil
+            if let routed { router.apply(routed, to: &lead) }
             try await LeadStore(sql).insert([(lead, Self.category(of: lead.status, in: dictionary))])
-            if let owner = lead.ownerID {
+            if let routed {
+                try await router.record([(lead, routed)], by: caller)
+            } else if let owner = lead.ownerID {
                 try await LeadStore(sql).log([LeadAssignment(id: rapport.ids.next(.assignment, at: now), leadID: lead.id, kind: .create,
                                                              poolID: lead.poolID, to: owner, by: caller.actorID, at: now)])
             }

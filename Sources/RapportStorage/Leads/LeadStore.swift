@@ -151,3 +151,55 @@ public struct LeadStore: Sendable {
             createdBy: try row.optionalID("created_by"), createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
     }
 }
+
+extension LeadStore {
+    /// Open leads each of `users` holds in each of `pools` (what holding limits count), for the
+    /// assignment planner; pairs holding none are absent.
+    public func holdings(users: [RecordID], pools: [RecordID]) async throws -> [AssignmentPlanner.HoldingKey: Int] {
+        guard !users.isEmpty, !pools.isEmpty else { return [:] }
+        var result: [AssignmentPlanner.HoldingKey: Int] = [:]
+        let rows = try await sql.select().column("owner_id").column("pool_id").column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("leads")
+            .where("owner_id", .in, SQLGroupExpression(users.map { SQLBind($0.rawValue) }))
+            .where("pool_id", .in, SQLGroupExpression(pools.map { SQLBind($0.rawValue) }))
+            .where("status_category", .equal, StageCategory.open.rawValue)
+            .groupBy("owner_id").groupBy("pool_id").all()
+        for row in rows {
+            result[.init(user: try row.id("owner_id"), pool: try row.id("pool_id"))] = Int(try row.int("n"))
+        }
+        return result
+    }
+
+    /// Gives still-waiting leads of `pool` to `owner` at once (a rule's batch); returns those it
+    /// took (a rep may have claimed one meanwhile).
+    public func take(_ ids: [RecordID], from pool: RecordID, owner: RecordID, team: RecordID?, at now: Date, protectedUntil: Date) async throws -> [RecordID] {
+        guard !ids.isEmpty else { return [] }
+        return try await sql.update("leads")
+            .set("owner_id", to: SQLBind(owner.rawValue)).set("team_id", to: SQLBind(team?.rawValue))
+            .set("assigned_at", to: SQLBind(now.microsSinceEpoch)).set("protected_until", to: SQLBind(protectedUntil.microsSinceEpoch))
+            .set("updated_at", to: SQLBind(now.microsSinceEpoch)).set("version", to: SQLRaw("version + 1"))
+            .where("id", .in, SQLGroupExpression(ids.map { SQLBind($0.rawValue) }))
+            .where("pool_id", .equal, pool.rawValue).where("owner_id", .is, SQLLiteral.null)
+            .returning("id").all().map { try $0.id("id") }
+    }
+
+    /// Moves still-waiting leads of `from` into the pool `to`; returns those it moved.
+    public func move(_ ids: [RecordID], from: RecordID, to: RecordID, at now: Date) async throws -> [RecordID] {
+        guard !ids.isEmpty else { return [] }
+        return try await sql.update("leads")
+            .set("pool_id", to: SQLBind(to.rawValue)).set("updated_at", to: SQLBind(now.microsSinceEpoch)).set("version", to: SQLRaw("version + 1"))
+            .where("id", .in, SQLGroupExpression(ids.map { SQLBind($0.rawValue) }))
+            .where("pool_id", .equal, from.rawValue).where("owner_id", .is, SQLLiteral.null)
+            .returning("id").all().map { try $0.id("id") }
+    }
+
+    /// Waiting leads of `pool` that were never assigned (no entry in the assignment log), oldest
+    /// first, after `after`: what applying the rules to a pool routes.
+    public func incoming(in pool: RecordID, after: RecordID?, limit: Int) async throws -> [Lead] {
+        let query = sql.select().columns(Self.columns.map { SQLColumn($0, table: "leads") }).from("leads")
+            .where(SQLColumn("pool_id", table: "leads"), .equal, SQLBind(pool.rawValue))
+            .where(SQLColumn("owner_id", table: "leads"), .is, SQLLiteral.null)
+            .where(SQLQueryString("NOT EXISTS (SELECT 1 FROM lead_assignments a WHERE a.lead_id = leads.id)"))
+        if let after { query.where(SQLColumn("id", table: "leads"), .greaterThan, SQLBind(after.rawValue)) }
+        return try await query.orderBy(SQLColumn("id", table: "leads")).limit(limit).all().map(Self.decode)
+    }
+}

@@ -6,7 +6,7 @@ import RapportCore
 /// `rapport bench seed-activities`: benchmark volumes (used by scripts/bench).
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Seed benchmark data (scripts/bench uses it).", subcommands: [SeedActivities.self, SeedLeads.self, Reclaim.self])
+        commandName: "bench", abstract: "Seed benchmark data (scripts/bench uses it).", subcommands: [SeedActivities.self, SeedLeads.self, Reclaim.self, Assign.self])
 
     struct SeedActivities: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -57,6 +57,34 @@ struct BenchCommand: AsyncParsableCommand {
                     : try await rapport.pools.reclaim(pool, by: .system("cli"))
                 let seconds = Date().timeIntervalSince(started)
                 print("\(preview ? "previewed" : "reclaimed") \(report.reclaimed.count), warned \(report.warned.count) in \(String(format: "%.2f", seconds)) s")
+            }
+        }
+    }
+
+    struct Assign: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "assign", abstract: "Seed N incoming leads and four assignment rules, then time routing them all through the rules.")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "How many incoming leads.") var count: Int = 100_000
+        @Option(help: "The team whose reps the rules assign to.") var team: String = "sales"
+        @Option(help: "Leads per transaction.") var batch: Int = 5_000
+
+        func run() async throws {
+            try await withRapport(database) { [count, team, batch] rapport in
+                let pool = try await rapport.bench.seedIncoming(count: count, team: team, by: .system("cli"))
+                let started = Date()
+                var after: String?
+                var assigned = 0
+                var moved = 0
+                while true {
+                    let applied = try await rapport.assignment.apply(pool: pool.id.rawValue, after: after, limit: batch, by: .system("cli"))
+                    guard applied.examined > 0 else { break }
+                    assigned += applied.assigned
+                    moved += applied.moved
+                    after = applied.last?.rawValue
+                }
+                let seconds = Date().timeIntervalSince(started)
+                print("routed \(count) (assigned \(assigned), moved \(moved)) in \(String(format: "%.2f", seconds)) s: \(Int(Double(count) / seconds)) leads/s")
             }
         }
     }

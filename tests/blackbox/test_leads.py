@@ -146,3 +146,25 @@ def test_leads_pools_claims_and_forms(api: Api) -> None:
     assert other.api.get(f"{V1}/notifications/unread-count", expect=200).json()["unread"] >= 1
     marked = other.api.post(f"{V1}/notifications/read", json={"ids": [inbox[0]["id"]]}, expect=200).json()
     assert marked == {"marked": 1}
+
+
+def test_follow_ups_on_a_lead(api: Api) -> None:
+    restore_standard_roles(api)
+    team = api.post(f"{V1}/teams", json={"key": unique("follow"), "name": "Follow-up desk"}, expect=201).json()
+    rep = new_person(api, "rep", team, "Fiona Follow")
+    stranger = new_person(api, "rep", None, "Sam Stranger")
+    lead = rep.api.post(f"{V1}/leads", json={"name": "Parent Fu", "phone": cn_mobile(), "source": "web_form"}, expect=201).json()["lead"]
+    assert lead["last_follow_up_at"] is None
+    bad = problem(rep.api.post(f"{V1}/leads/{lead['id']}/activities", json={"type": "fax", "duration_seconds": -5}), 422, "validation_failed")
+    assert set(field_codes(bad)) == {"type", "duration_seconds"}
+    problem(stranger.api.post(f"{V1}/leads/{lead['id']}/activities", json={"type": "call"}), 404, "not_found")
+    call = rep.api.post(f"{V1}/leads/{lead['id']}/activities", json={"type": "call", "duration_seconds": 95, "outcome": "connected",
+                                                                     "body": "<script>alert(1)</script> wants a trial"}, expect=201).json()
+    assert call["direction"] == "outbound" and call["actor_id"] == rep.id and call["body"].startswith("<script>")
+    rep.api.post(f"{V1}/leads/{lead['id']}/activities", json={"type": "note", "body": "Prefers evenings"}, expect=201)
+    listed = rep.api.get(f"{V1}/leads/{lead['id']}/activities", params={"limit": 1}, expect=200).json()
+    assert len(listed["data"]) == 1 and listed["next_cursor"]
+    rest = rep.api.get(f"{V1}/leads/{lead['id']}/activities", params={"cursor": listed["next_cursor"]}, expect=200).json()
+    assert {item["type"] for item in listed["data"] + rest["data"]} == {"call", "note"}
+    problem(stranger.api.get(f"{V1}/leads/{lead['id']}/activities"), 404, "not_found")
+    assert rep.api.get(f"{V1}/leads/{lead['id']}", expect=200).json()["last_follow_up_at"] == call["occurred_at"]

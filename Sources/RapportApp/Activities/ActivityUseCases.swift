@@ -60,30 +60,9 @@ public struct ActivityUseCases: Sendable {
         let scope = try await customerScope(caller, .update)
         let now = rapport.clock.now()
         var check = Validator()
-        let type = Activity.ActivityType(rawValue: input.type)
-        if type == nil { check.add("type", "invalid", "type must be one of: \(Activity.ActivityType.allCases.map(\.rawValue).joined(separator: ", ")).") }
-        var direction: Activity.Direction = type?.isTouch == false ? .internal : .outbound
-        if let text = input.direction {
-            if let parsed = Activity.Direction(rawValue: text) { direction = parsed } else {
-                check.add("direction", "invalid", "direction must be outbound, inbound or internal.")
-            }
-        }
-        if type == .note, direction != .internal { check.add("direction", "invalid", "A note is internal.") }
-        if let type, type.isTouch, direction == .internal { check.add("direction", "invalid", "A \(type.rawValue) is outbound or inbound.") }
-        let subject = input.subject.map { check.text($0, field: "subject", maxLength: 200) }.flatMap { $0.isEmpty ? nil : $0 }
-        let body = input.body.map { check.text($0, field: "body", maxLength: 10_000) }.flatMap { $0.isEmpty ? nil : $0 }
-        let outcome = input.outcome.map { check.text($0, field: "outcome", maxLength: 64) }.flatMap { $0.isEmpty ? nil : $0 }
-        let place = input.place.map { check.text($0, field: "place", maxLength: 300) }.flatMap { $0.isEmpty ? nil : $0 }
-        if let duration = input.durationSeconds, !(0...86_400).contains(duration) {
-            check.add("duration_seconds", "out_of_range", "duration_seconds must be from 0 to 86400.")
-        }
-        if input.durationSeconds != nil, type != .call, type != .meeting, type != .visit {
-            check.add("duration_seconds", "invalid", "duration_seconds is for calls, meetings and visits.")
-        }
-        if input.place != nil, type != .visit, type != .meeting { check.add("place", "invalid", "place is for visits and meetings.") }
-        let occurredAt = input.occurredAt ?? now
-        if occurredAt > now.addingTimeInterval(300) { check.add("occurred_at", "invalid", "occurred_at must not be in the future.") }
-        if occurredAt < now.addingTimeInterval(-5 * 365 * 86_400) { check.add("occurred_at", "out_of_range", "occurred_at is more than five years ago.") }
+        let fields = Self.validate(Fields(type: input.type, direction: input.direction, subject: input.subject, body: input.body, occurredAt: input.occurredAt,
+                                          durationSeconds: input.durationSeconds, outcome: input.outcome, place: input.place), now: now, check: &check)
+        let (type, direction, subject, body, occurredAt, outcome, place) = (fields.type, fields.direction, fields.subject, fields.body, fields.occurredAt, fields.outcome, fields.place)
         if (input.relatedKind == nil) != (input.relatedID == nil) {
             check.add("related_id", "invalid", "related_kind and related_id go together.")
         }
@@ -122,7 +101,7 @@ public struct ActivityUseCases: Sendable {
             if case .warn = decision { warned = true }
             let activity = Activity(
                 id: rapport.ids.next(.activity, at: now), customerID: customerID, type: type!, direction: direction, subject: subject,
-                body: body, occurredAt: occurredAt, durationSeconds: input.durationSeconds.map(Int64.init), outcome: outcome, place: place,
+                body: body, occurredAt: occurredAt, durationSeconds: fields.durationSeconds, outcome: outcome, place: place,
                 relatedKind: relatedKind, relatedID: relatedID, actorID: caller.actorID, capWarning: warned, createdAt: now)
             try await ActivityStore(sql).insert([activity])
             return Logged(activity: activity, outboundInWindow: counted + (direction == .outbound ? 1 : 0), cap: cap)

@@ -16,7 +16,8 @@ extension LeadUseCases {
     /// (owner, source, contacts, the custom fields the customer dictionary also defines, marketing
     /// consent), or — when its contacts match a customer the caller may edit, or `customerID` names
     /// one — folded into that customer. The lead moves to its converted stage (guards apply) and
-    /// keeps a link to the customer. A match the caller may not edit is a `duplicate`.
+    /// keeps a link to the customer; its follow-ups join the customer's timeline. A match the
+    /// caller may not edit is a `duplicate`.
     public func convert(_ id: String, into customerID: String? = nil, by caller: Caller) async throws -> Conversion {
         let existing = try await load(id, by: caller, .update)
         guard existing.convertedCustomerID == nil else {
@@ -71,6 +72,9 @@ extension LeadUseCases {
                 throw RapportError(.conflict, "The lead was changed at the same time; fetch it again and retry.")
             }
             lead.version = existing.version + 1
+            // The lead's follow-ups join the customer's one timeline.
+            let followUps = try await LeadStore(sql).allFollowUps(of: lead.id)
+            try await ActivityStore(sql).insert(followUps.map { $0.activity(on: customer.id, id: rapport.ids.next(.activity, at: now)) })
             try await StageHistoryStore(sql).append(CustomerUseCases.history(transition, object: .lead, of: lead.id, ids: rapport.ids, at: now))
             try await rapport.record(rapport.event("lead.converted", by: caller, kind: .lead, object: lead.id.rawValue,
                                                    details: ["customer_id": customer.id.rawValue, "merged": outcome == .created ? "false" : "true"]), in: sql)

@@ -246,3 +246,37 @@ public struct ReclaimReportDTO: Encodable, Sendable {
         warned = report.warned.map(item)
     }
 }
+
+/// A follow-up logged on a lead.
+public struct LeadFollowUpDTO: Encodable, Sendable {
+    public var id: String
+    public var leadId: String
+    public var type: String
+    public var direction: String
+    @Nullable public var subject: String?
+    @Nullable public var body: String?
+    public var occurredAt: Date
+    @Nullable public var durationSeconds: Int64?
+    @Nullable public var outcome: String?
+    @Nullable public var actorId: String?
+    public var createdAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, type, direction, subject, body, outcome
+        case leadId = "lead_id", occurredAt = "occurred_at", durationSeconds = "duration_seconds", actorId = "actor_id", createdAt = "created_at"
+    }
+
+    init(_ item: LeadFollowUp) {
+        id = item.id.rawValue
+        leadId = item.leadID.rawValue
+        type = item.type.rawValue
+        direction = item.direction.rawValue
+        subject = item.subject
+        body = item.body
+        occurredAt = item.occurredAt
+        durationSeconds = item.durationSeconds
+        outcome = item.outcome
+        actorId = item.actorID?.rawValue
+        createdAt = item.createdAt
+    }
+}

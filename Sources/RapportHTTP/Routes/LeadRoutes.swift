@@ -90,6 +90,19 @@ struct LeadRoutes {
             let log = try await rapport.leads.assignments(try context.parameters.require("id"), by: context.caller)
             return try JSONResponse.make(ListResponse(Page(items: log, nextCursor: nil), LeadAssignmentDTO.init))
         }
+        api.get("leads/:id/activities") { request, context in
+            let page = try await rapport.leads.followUps(try context.parameters.require("id"), page: try request.pageRequest(), by: context.caller)
+            return try JSONResponse.make(ListResponse(page, LeadFollowUpDTO.init))
+        }
+        api.post("leads/:id/activities") { request, context in
+            var body = try await JSONBody.read(request, accepts: ["type", "direction", "subject", "body", "occurred_at", "duration_seconds", "outcome"])
+            let input = LeadUseCases.NewFollowUp(
+                type: body.string("type", required: true) ?? "", direction: body.string("direction"), subject: body.string("subject"),
+                body: body.string("body"), occurredAt: body.date("occurred_at"), durationSeconds: body.integer("duration_seconds"), outcome: body.string("outcome"))
+            try body.finish()
+            let logged = try await rapport.leads.logFollowUp(try context.parameters.require("id"), input, by: context.caller)
+            return try JSONResponse.make(LeadFollowUpDTO(logged), status: .created)
+        }
         api.post("leads/:id/release") { request, context in
             var body = try await JSONBody.read(request, accepts: ["reason"])
             let reason = body.string("reason", required: true)

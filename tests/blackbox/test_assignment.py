@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from contract import Api, field_codes, problem, restore_standard_roles
 from test_customers import V1, cn_mobile, new_person, unique
+from test_jobs import server_now
 
 
 def rfc3339(moment: datetime) -> str:
@@ -59,7 +60,7 @@ def test_rules_route_incoming_leads_and_leave_is_honoured(api: Api) -> None:
         assert none == {"placement": "none", "user_id": None, "team_id": None, "pool_id": None, "rule": None}
 
         # Rota 1 is on leave: the team's leads go to 0 and 2 in turn.
-        now = datetime.now(timezone.utc)
+        now = server_now(api)  # the server's (test) clock, which other tests move
         leave = reps[1].api.post(f"{V1}/users/{reps[1].id}/leaves", json={
             "starts_at": rfc3339(now - timedelta(hours=1)), "ends_at": rfc3339(now + timedelta(days=3)), "note": "Wedding"}, expect=201).json()
         assert manager.api.get(f"{V1}/users/{reps[1].id}/leaves", expect=200).json()["data"][0]["id"] == leave["id"]

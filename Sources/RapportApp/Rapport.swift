@@ -92,6 +92,7 @@ public final class Rapport: Sendable {
     public var leadForms: LeadFormUseCases { LeadFormUseCases(rapport: self) }
     public var notifications: NotificationUseCases { NotificationUseCases(rapport: self) }
     public var jobs: JobUseCases { JobUseCases(rapport: self) }
+    public var handovers: HandoverUseCases { HandoverUseCases(rapport: self) }
 }
 
 /// Who is calling a use case, and from where.

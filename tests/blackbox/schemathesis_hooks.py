@@ -45,7 +45,8 @@ def before_call(context, case, kwargs):
         prefix = value.split("_", 1)[0]
         case.path_parameters = {**parameters, "id": STAND_INS.get(prefix, value + "0")}
     # A handover freezes its user: never one of the protected ones.
-    if isinstance(case.body, dict) and case.body.get("user_id") in PROTECTED and "handovers" in case.formatted_path:
+    body = case.body
+    if isinstance(body, dict) and isinstance(body.get("user_id"), str) and body["user_id"] in PROTECTED and "handovers" in case.formatted_path:
         case.body = {**case.body, "user_id": STAND_INS["usr"]}
 
     headers = case.headers or {}

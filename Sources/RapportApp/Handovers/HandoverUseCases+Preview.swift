@@ -73,9 +73,14 @@ extension HandoverUseCases {
                 if let destination = destinations[kind] {
                     let deal = holdings.deal(kind, to: destination)
                     let open = Set(holdings.leads.filter(\.isOpen).map(\.id))
+                    var counts: [RecordID: (all: Int, open: Int)] = [:]
+                    for record in deal {
+                        guard let to = record.to else { continue }
+                        counts[to, default: (0, 0)].all += 1
+                        if open.contains(record.id) { counts[to, default: (0, 0)].open += 1 }
+                    }
                     preview.plan = KindPlan(target: destination.target, recipients: destination.recipients.map { recipient in
-                        let mine = deal.filter { $0.to == recipient.id }
-                        return PlanShare(userID: recipient.id, name: recipient.name, count: mine.count, open: mine.filter { open.contains($0.id) }.count)
+                        PlanShare(userID: recipient.id, name: recipient.name, count: counts[recipient.id]?.all ?? 0, open: counts[recipient.id]?.open ?? 0)
                     })
                     if kind == .leads { warnings += try await holdingWarnings(deal, holdings, recipients: destination.recipients, sql) }
                 }

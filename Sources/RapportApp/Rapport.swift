@@ -93,6 +93,7 @@ public final class Rapport: Sendable {
     public var assignment: AssignmentUseCases { AssignmentUseCases(rapport: self) }
     public var notifications: NotificationUseCases { NotificationUseCases(rapport: self) }
     public var jobs: JobUseCases { JobUseCases(rapport: self) }
+    public var handovers: HandoverUseCases { HandoverUseCases(rapport: self) }
 }
 
 /// Who is calling a use case, and from where.

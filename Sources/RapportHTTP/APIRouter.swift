@@ -52,6 +52,7 @@ public enum APIRouter {
         ImportRoutes(rapport: rapport).add(to: api)
         ExportRoutes(rapport: rapport).add(to: api)
         JobRoutes(rapport: rapport).add(to: api)
+        HandoverRoutes(rapport: rapport).add(to: api)
         system.addTestClock(to: api)
         extend(router)
         routes.load(router.routes)

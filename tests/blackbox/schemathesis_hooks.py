@@ -4,7 +4,8 @@
    without this the run would soon revoke its own token, change its own password or demote its
    own administrator, and spend the rest of the run on 401s. Requests aimed at the protected ids
    (RAPPORT_FUZZ_PROTECTED_IDS, comma-separated) go to a well-formed id that does not exist
-   instead, which the server answers with 404.
+   instead, which the server answers with 404. The same goes for the `user_id` of a handover (which
+   would freeze that user).
 
 2. The generator draws `Idempotency-Key` values from a small pool ("0", "00"…), so most POSTs would
    reuse a key with another body and get 422 `idempotency_key_reused` without ever reaching the
@@ -43,6 +44,10 @@ def before_call(context, case, kwargs):
     if isinstance(value, str) and value in PROTECTED:
         prefix = value.split("_", 1)[0]
         case.path_parameters = {**parameters, "id": STAND_INS.get(prefix, value + "0")}
+    # A handover freezes its user: never one of the protected ones.
+    body = case.body
+    if isinstance(body, dict) and isinstance(body.get("user_id"), str) and body["user_id"] in PROTECTED and "handovers" in case.formatted_path:
+        case.body = {**case.body, "user_id": STAND_INS["usr"]}
 
     headers = case.headers or {}
     key = headers.get("Idempotency-Key")

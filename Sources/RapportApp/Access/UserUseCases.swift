@@ -214,21 +214,33 @@ public struct UserUseCases: Sendable {
         }
         let now = rapport.clock.now()
         return try await rapport.transaction(changesAccess: true) { sql in
-            let store = UserStore(sql)
-            if status == .disabled, existing.role == .admin, try await store.countActiveAdmins() <= 1 {
-                throw RapportError(.conflict, "The last active administrator cannot be disabled.")
-            }
-            guard try await store.update(existing.id, expectedVersion: existing.version, .init(status: status), at: now) else {
-                throw RapportError(.conflict, "The user was changed at the same time; try again.")
-            }
-            var details: [String: String] = [:]
-            if status == .disabled {
-                details["revoked_credentials"] = String(try await TokenStore(sql).revokeAll(of: existing.id, at: now))
-            }
-            try await rapport.record(rapport.event(status == .disabled ? "user.disabled" : "user.enabled", by: caller, kind: .user, object: existing.id.rawValue, details: details), in: sql)
-            guard let updated = try await store.find(existing.id) else { throw RapportError.notFound("user") }
+            try await applyStatus(existing, status, by: caller, at: now, sql)
+            guard let updated = try await UserStore(sql).find(existing.id) else { throw RapportError.notFound("user") }
             return updated
         }
+    }
+
+    /// Changes a user's status inside the caller's transaction, which must announce an access
+    /// change (`transaction(changesAccess: true)`) so every cache drops the user. Disabling revokes
+    /// every token and session and never leaves the system without an active administrator;
+    /// returns how many credentials were revoked. Disabling and handovers share it.
+    @discardableResult
+    func applyStatus(_ existing: User, _ status: User.Status, by caller: Caller, at now: Date, _ sql: any SQLDatabase) async throws -> Int {
+        let store = UserStore(sql)
+        if status == .disabled, existing.role == .admin, try await store.countActiveAdmins() <= 1 {
+            throw RapportError(.conflict, "The last active administrator cannot be disabled.")
+        }
+        guard try await store.update(existing.id, expectedVersion: existing.version, .init(status: status), at: now) else {
+            throw RapportError(.conflict, "The user was changed at the same time; try again.")
+        }
+        var details: [String: String] = [:]
+        var revoked = 0
+        if status == .disabled {
+            revoked = try await TokenStore(sql).revokeAll(of: existing.id, at: now)
+            details["revoked_credentials"] = String(revoked)
+        }
+        try await rapport.record(rapport.event(status == .disabled ? "user.disabled" : "user.enabled", by: caller, kind: .user, object: existing.id.rawValue, details: details), in: sql)
+        return revoked
     }
 
     /// Deletes a user who owns nothing; otherwise `conflict` (disable them instead).

@@ -86,6 +86,8 @@ public struct ScopePolicy: Sendable, Equatable {
             .admin: (.all, [.read, .update]), .manager: (.all, read), .rep: (.all, read), .service: (.all, read),
             .marketer: (.all, read), .partner: (.all, read), .analyst: (.all, read), .readOnly: (.all, read),
         ])
+        // Handovers (离职交接) of a departing user's records: administrators anyone, managers their subtree.
+        policy.register(ObjectKind(rawValue: "handover"), [.admin: (.all, [.read, .create]), .manager: (.subtree, [.read, .create])])
         // Exports of customer data: administrators and managers (within their scope).
         policy.register(ObjectKind(rawValue: "export"), [.admin: (.all, [.read, .create]), .manager: (.subtree, [.read, .create])])
         return policy

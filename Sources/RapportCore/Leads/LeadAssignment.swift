@@ -2,21 +2,9 @@ import Foundation
 
 /// One change of a lead's owner, kept forever: who had it, who got it, why, and by which rule.
 /// Claims per day, cooldowns, turnover metrics and handover reports are read from this log.
-public struct LeadAssignment: Sendable, Equatable {
-    public enum Kind: String, Sendable, Codable, CaseIterable {
-        /// A rep took it from a pool.
-        case claim
-        /// A manager, a pool administrator or a rule gave it to someone.
-        case assign
-        /// The owner gave it back to the pool.
-        case release
-        /// The reclaim job returned it to the pool.
-        case reclaim
-        /// Moved at a handover.
-        case handover
-        /// Created already owned (by its creator or an owner named on create).
-        case create
-    }
+public struct LeadAssignment: Sendable, Equatable, OwnershipLogEntry {
+    /// The kinds of owner change, shared with customers (``CustomerAssignment``).
+    public typealias Kind = OwnershipChange
 
     public var id: RecordID
     public var leadID: RecordID
@@ -42,5 +30,12 @@ public struct LeadAssignment: Sendable, Equatable {
         self.reason = reason
         self.by = by
         self.at = at
+    }
+
+    public var recordID: RecordID { leadID }
+
+    public init(id: RecordID, record: RecordID, kind: Kind, poolID: RecordID?, from: RecordID?, to: RecordID?, ruleID: String?, reason: String?,
+                by: RecordID?, at: Date) {
+        self.init(id: id, leadID: record, kind: kind, poolID: poolID, from: from, to: to, ruleID: ruleID, reason: reason, by: by, at: at)
     }
 }

@@ -71,13 +71,7 @@ public struct LeadStore: Sendable {
 
     /// Appends entries to the assignment log.
     public func log(_ entries: [LeadAssignment]) async throws {
-        try await sql.insertRows(
-            into: "lead_assignments", columns: ["id", "lead_id", "kind", "pool_id", "from_user_id", "to_user_id", "rule_id", "reason", "by_user_id", "at"],
-            rows: entries.map { entry in
-                [.text(entry.id.rawValue), .text(entry.leadID.rawValue), .text(entry.kind.rawValue), BulkValue(entry.poolID?.rawValue),
-                 BulkValue(entry.from?.rawValue), BulkValue(entry.to?.rawValue), BulkValue(entry.ruleID), BulkValue(entry.reason),
-                 BulkValue(entry.by?.rawValue), .integer(entry.at.microsSinceEpoch)]
-            })
+        try await AssignmentLog<LeadAssignment>(sql: sql, table: "lead_assignments", recordColumn: "lead_id").append(entries)
     }
 
     // MARK: Reads
@@ -111,13 +105,7 @@ public struct LeadStore: Sendable {
 
     /// The assignment log of one lead, oldest first.
     public func assignments(of lead: RecordID) async throws -> [LeadAssignment] {
-        try await sql.select().columns("id", "lead_id", "kind", "pool_id", "from_user_id", "to_user_id", "rule_id", "reason", "by_user_id", "at")
-            .from("lead_assignments").where("lead_id", .equal, lead.rawValue).orderBy("at").orderBy("id").all().map { row in
-                guard let kind = LeadAssignment.Kind(rawValue: try row.text("kind")) else { throw CorruptRow(table: "lead_assignments", column: "kind") }
-                return LeadAssignment(id: try row.id("id"), leadID: try row.id("lead_id"), kind: kind, poolID: try row.optionalID("pool_id"),
-                                      from: try row.optionalID("from_user_id"), to: try row.optionalID("to_user_id"), ruleID: try row.optionalText("rule_id"),
-                                      reason: try row.optionalText("reason"), by: try row.optionalID("by_user_id"), at: try row.date("at"))
-            }
+        try await AssignmentLog<LeadAssignment>(sql: sql, table: "lead_assignments", recordColumn: "lead_id").entries(of: lead)
     }
 
     /// Leads (any owner, any pool) with any of the given normalised contact values (dedup).

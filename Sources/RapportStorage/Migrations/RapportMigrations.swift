@@ -7,6 +7,7 @@ public enum RapportMigrations {
         jobs0004,
         leads0005,
         assignment0006,
+        handovers0007,
     ]
 
     /// A migrator over ``all`` plus any extra migrations (tests add a test-only record table).

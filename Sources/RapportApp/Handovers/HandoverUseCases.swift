@@ -1,0 +1,109 @@
+import Foundation
+import RapportCore
+import RapportStorage
+import SQLKit
+
+/// Handovers (离职交接): a departing user is frozen (disabled, every token and session revoked) and
+/// everything they own moves — each kind to chosen users round-robin, to a team's active members,
+/// or to a pool — in one transaction, keeping stages and history, recording the previous owner,
+/// and leaving a report. Administrators hand over anyone; managers the users of their team
+/// subtree; other roles never.
+public struct HandoverUseCases: Sendable {
+    let rapport: Rapport
+
+    /// How many records of each kind a preview lists.
+    public static let previewRecords = 50
+    /// The most users one target may name.
+    public static let maximumRecipients = 200
+
+    /// Where one kind goes, as the caller sent it: `to` is `users` (with `userIDs`), `team` (with
+    /// `team`, an id or key) or `pool` (with `pool`, an id or key).
+    public struct TargetInput: Sendable, Equatable {
+        public var to: String?
+        public var userIDs: [String]?
+        public var team: String?
+        public var pool: String?
+
+        public init(to: String?, userIDs: [String]? = nil, team: String? = nil, pool: String? = nil) {
+            self.to = to
+            self.userIDs = userIDs
+            self.team = team
+            self.pool = pool
+        }
+    }
+
+    /// A handover as asked: whose records, why, and where each kind goes (a kind left out stays
+    /// with the frozen user and is reported).
+    public struct Request: Sendable {
+        public var user: String
+        public var reason: String?
+        public var targets: [HandoverKind: TargetInput]
+
+        public init(user: String, reason: String? = nil, targets: [HandoverKind: TargetInput] = [:]) {
+            self.user = user
+            self.reason = reason
+            self.targets = targets
+        }
+    }
+
+    /// A kind's target, checked: the recipients in round-robin order, or the pool.
+    struct Destination: Sendable {
+        var target: HandoverTarget
+        var recipients: [User]
+        var pool: Pool?
+    }
+
+    /// What the departing user owns, read once for a preview or a handover.
+    struct Holdings: Sendable {
+        var leads: [HandoverStore.OwnedLead]
+        var customers: [RecordID]
+        var mergedCustomers: Int
+
+        func count(_ kind: HandoverKind) -> Int {
+            switch kind {
+            case .leads: leads.count
+            case .customers: customers.count
+            }
+        }
+
+        /// Each record of `kind` with its recipient (nil: to the pool) and pool, in id order.
+        func deal(_ kind: HandoverKind, to destination: Destination) -> [(id: RecordID, to: RecordID?, pool: RecordID?)] {
+            let ids: [RecordID] = switch kind {
+            case .leads: leads.map(\.id)
+            case .customers: customers
+            }
+            if let pool = destination.pool { return ids.map { ($0, nil, pool.id) } }
+            return RoundRobin.deal(ids, to: destination.recipients.map(\.id)).map { ($0.record, $0.to, nil) }
+        }
+    }
+
+    /// The scope of handovers for `caller` on the users table (aliased `table`): `forbidden` for
+    /// roles that may not hand over.
+    func scope(_ caller: Caller, _ action: AccessAction, table: String = "users") async throws -> ScopeFilter {
+        try await rapport.scope(caller, action, .handover, anchor: .userTable, table: table)
+    }
+
+    /// The departing user, in the caller's scope, never the caller.
+    func departing(_ reference: String, by caller: Caller, scope: ScopeFilter, _ sql: any SQLDatabase) async throws -> User {
+        guard let id = RecordID(parsing: reference, prefix: .user), let user = try await UserStore(sql).find(id, in: scope) else {
+            throw RapportError.notFound("user")
+        }
+        if caller.principal?.userID == id {
+            throw RapportError.validation([FieldError(field: "user_id", code: "self", message: "You cannot hand over your own records.")])
+        }
+        return user
+    }
+
+    static func validReason(_ reason: String?) throws -> String {
+        var check = Validator()
+        let text = check.text(reason ?? "", field: "reason", maxLength: 500, allowEmpty: false)
+        try check.finish()
+        return text
+    }
+
+    func holdings(of user: RecordID, _ sql: any SQLDatabase) async throws -> Holdings {
+        let store = HandoverStore(sql)
+        let customers = try await store.ownedCustomers(of: user)
+        return Holdings(leads: try await store.ownedLeads(of: user), customers: customers.live, mergedCustomers: customers.merged)
+    }
+}

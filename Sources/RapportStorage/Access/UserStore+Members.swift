@@ -1,0 +1,14 @@
+import Foundation
+import RapportCore
+import SQLKit
+
+extension UserStore {
+    /// The active users of a team and every team below it, ordered by id.
+    public func activeMembers(ofSubtree path: String) async throws -> [User] {
+        try await sql.select().columns(Self.columns.map { SQLColumn($0, table: "users") }).from("users")
+            .join("teams", on: SQLColumn("id", table: "teams"), .equal, SQLColumn("team_id", table: "users"))
+            .where(ScopeFilter.prefix("teams.path", path))
+            .where(SQLColumn("status", table: "users"), .equal, SQLBind(User.Status.active.rawValue))
+            .orderBy(SQLColumn("id", table: "users")).all().map(Self.decode)
+    }
+}

@@ -1240,7 +1240,8 @@ def test_duplicates_report_cursor_does_not_carry_the_value(api: Api, crm: dict) 
     assert decoded == "v1:o:1", decoded  # an offset into the report
     second = rep.api.get(f"{V1}/duplicates", params={"limit": 1, "cursor": cursor}, expect=200).json()
     first = rep.api.get(f"{V1}/duplicates", params={"limit": 1}, expect=200).json()
-    assert [g["value"] for g in first["data"] + second["data"]] == sorted([masked_cn(cn), masked_cn(other)])
+    # The report is ordered by the full value; masked values need not sort the same way.
+    assert sorted(g["value"] for g in first["data"] + second["data"]) == sorted([masked_cn(cn), masked_cn(other)])
     assert second["next_cursor"] is None
     forged = base64.urlsafe_b64encode(b"v1:phone|+8613800000000").decode().rstrip("=")
     body = problem(rep.api.get(f"{V1}/duplicates", params={"cursor": forged}), 422, "validation_failed")

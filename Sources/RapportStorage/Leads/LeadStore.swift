@@ -59,14 +59,7 @@ public struct LeadStore: Sendable {
     /// Gives a waiting lead of `pool` to `owner` — only if it still waits there (no owner): of
     /// several claims of one lead, exactly one changes a row. Returns whether this one did.
     public func take(_ id: RecordID, from pool: RecordID, owner: RecordID, team: RecordID?, at now: Date, protectedUntil: Date) async throws -> Bool {
-        let row = try await sql.update("leads")
-            .set("owner_id", to: SQLBind(owner.rawValue)).set("team_id", to: SQLBind(team?.rawValue))
-            .set("assigned_at", to: SQLBind(now.microsSinceEpoch)).set("protected_until", to: SQLBind(protectedUntil.microsSinceEpoch))
-            .set("updated_at", to: SQLBind(now.microsSinceEpoch))
-            .set("version", to: SQLRaw("version + 1"))
-            .where("id", .equal, id.rawValue).where("pool_id", .equal, pool.rawValue).where("owner_id", .is, SQLLiteral.null)
-            .returning("id").first()
-        return row != nil
+        try await PooledRecords(sql, .leads).take([id], from: pool, owner: owner, team: team, at: now, protectedUntil: protectedUntil).count == 1
     }
 
     /// Appends entries to the assignment log.
@@ -89,18 +82,12 @@ public struct LeadStore: Sendable {
 
     /// Open leads of `pool` that `owner` holds (what the holding limit counts).
     public func holding(_ owner: RecordID, in pool: RecordID) async throws -> Int {
-        let row = try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("leads")
-            .where("owner_id", .equal, owner.rawValue).where("pool_id", .equal, pool.rawValue)
-            .where("status_category", .equal, StageCategory.open.rawValue).first()
-        return Int(try row?.int("n") ?? 0)
+        try await PooledRecords(sql, .leads).holding(owner, in: pool)
     }
 
     /// How many leads `user` claimed from `pool` since `since`.
     public func claims(by user: RecordID, in pool: RecordID, since: Date) async throws -> Int {
-        let row = try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("lead_assignments")
-            .where("to_user_id", .equal, user.rawValue).where("pool_id", .equal, pool.rawValue)
-            .where("kind", .equal, LeadAssignment.Kind.claim.rawValue).where("at", .greaterThanOrEqual, since.microsSinceEpoch).first()
-        return Int(try row?.int("n") ?? 0)
+        try await PooledRecords(sql, .leads).claims(by: user, in: pool, since: since)
     }
 
     /// The assignment log of one lead, oldest first.
@@ -160,14 +147,7 @@ extension LeadStore {
     /// Gives still-waiting leads of `pool` to `owner` at once (a rule's batch); returns those it
     /// took (a rep may have claimed one meanwhile).
     public func take(_ ids: [RecordID], from pool: RecordID, owner: RecordID, team: RecordID?, at now: Date, protectedUntil: Date) async throws -> [RecordID] {
-        guard !ids.isEmpty else { return [] }
-        return try await sql.update("leads")
-            .set("owner_id", to: SQLBind(owner.rawValue)).set("team_id", to: SQLBind(team?.rawValue))
-            .set("assigned_at", to: SQLBind(now.microsSinceEpoch)).set("protected_until", to: SQLBind(protectedUntil.microsSinceEpoch))
-            .set("updated_at", to: SQLBind(now.microsSinceEpoch)).set("version", to: SQLRaw("version + 1"))
-            .where("id", .in, SQLGroupExpression(ids.map { SQLBind($0.rawValue) }))
-            .where("pool_id", .equal, pool.rawValue).where("owner_id", .is, SQLLiteral.null)
-            .returning("id").all().map { try $0.id("id") }
+        try await PooledRecords(sql, .leads).take(ids, from: pool, owner: owner, team: team, at: now, protectedUntil: protectedUntil)
     }
 
     /// Moves still-waiting leads of `from` into the pool `to`; returns those it moved.

@@ -8,6 +8,7 @@ public enum RapportMigrations {
         leads0005,
         assignment0006,
         handovers0007,
+        customerPools0009,
     ]
 
     /// A migrator over ``all`` plus any extra migrations (tests add a test-only record table).

@@ -140,12 +140,12 @@ import Testing
             let (rep, leads, customers) = try await Self.departing(harness, team: east, pool: pool, leads: 3, customers: 2)
             let admin = try await harness.signedIn(.admin)
 
-            // Customer pools do not exist yet: refused in one place, nothing changed.
-            let unavailable = try await #require(throws: RapportError.self) {
+            // Customers go only to a customer pool: a lead pool is refused, nothing changed.
+            let wrong = try await #require(throws: RapportError.self) {
                 try await harness.rapport.handovers.handOver(.init(user: rep.user.id.rawValue, reason: "Left",
                                                                    targets: [.customers: Target(to: "pool", pool: pool.key)]), by: admin.caller)
             }
-            #expect(unavailable.code == .customerPoolUnavailable)
+            #expect(wrong.fieldErrors.map(\.code) == ["wrong_pool"])
             #expect(try await harness.rapport.users.get(rep.user.id.rawValue, by: admin.caller).status == .active)
 
             let handover = try await harness.rapport.handovers.handOver(.init(user: rep.user.id.rawValue, reason: "Left",

@@ -46,7 +46,7 @@ import Testing
             // Day 6: the lead without a touch for 5 days goes back to the pool; the called one stays.
             harness.clock.advance(by: 3 * 86_400)
             let report = try await harness.rapport.pools.reclaim(pool.key, by: harness.system)
-            #expect(report.reclaimed.map(\.leadID) == [dropped.id])
+            #expect(report.reclaimed.map(\.recordID) == [dropped.id])
             let page = try await harness.rapport.leads.followUps(kept.id.rawValue, page: PageRequest(limit: 1), by: rep)
             #expect(page.items.map(\.type) == [.call] && page.nextCursor != nil)
             let rest = try await harness.rapport.leads.followUps(kept.id.rawValue, page: PageRequest(limit: 5, cursor: page.nextCursor), by: rep)

@@ -229,7 +229,7 @@ import Testing
             harness.clock.advance(by: 0.5 * 86_400)
             _ = try await harness.rapport.users.disable(leaver.principal!.userID.rawValue, by: harness.system)
             var preview = try await harness.rapport.pools.reclaimPreview(pool.key, by: harness.system)
-            #expect(preview.reclaimed.map(\.leadID) == [leads[3].id] && preview.reclaimed[0].reason == .ownerDisabled)
+            #expect(preview.reclaimed.map(\.recordID) == [leads[3].id] && preview.reclaimed[0].reason == .ownerDisabled)
             #expect(preview.warned.isEmpty)
             harness.clock.advance(by: preview.at.timeIntervalSince(harness.clock.now()))
             var run = try await harness.rapport.pools.reclaim(pool.key, by: harness.system)
@@ -238,7 +238,7 @@ import Testing
             // Day 3.5: warnings for the untouched leads (due on day 5).
             harness.clock.advance(by: start.addingTimeInterval(3.5 * 86_400).timeIntervalSince(harness.clock.now()))
             preview = try await harness.rapport.pools.reclaimPreview(pool.key, by: harness.system)
-            #expect(preview.reclaimed.isEmpty && Set(preview.warned.map(\.leadID)) == Set(leads[0..<3].map(\.id)))
+            #expect(preview.reclaimed.isEmpty && Set(preview.warned.map(\.recordID)) == Set(leads[0..<3].map(\.id)))
             #expect(preview.warned.allSatisfy { $0.reason == .noFollowUp && $0.due == start.addingTimeInterval(5 * 86_400) })
             // A run warns the owner once per lead and due time, however often it runs.
             _ = try await harness.rapport.pools.reclaim(pool.key, by: harness.system)
@@ -255,7 +255,7 @@ import Testing
             preview = try await harness.rapport.pools.reclaimPreview(pool.key, by: harness.system)
             harness.clock.advance(by: preview.at.timeIntervalSince(harness.clock.now()))
             run = try await harness.rapport.pools.reclaim(pool.key, by: harness.system)
-            #expect(Set(run.reclaimed.map(\.leadID)) == Set(leads[0..<3].map(\.id)) && run.reclaimed == preview.reclaimed)
+            #expect(Set(run.reclaimed.map(\.recordID)) == Set(leads[0..<3].map(\.id)) && run.reclaimed == preview.reclaimed)
             let back = try await harness.rapport.database.read { sql in try await LeadStore(sql).find(leads[0].id) }
             #expect(back?.ownerID == nil && back?.previousOwnerID == rep.principal?.userID && back?.status == "contacting")
             #expect(try await harness.rapport.leads.assignments(leads[0].id.rawValue, by: harness.system).last?.reason == "no_follow_up")

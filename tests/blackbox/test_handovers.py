@@ -61,8 +61,9 @@ def test_handover_preview_refusals_run_and_report(api: Api) -> None:
     problem(manager.api.post(f"{V1}/handovers", json={"user_id": "usr_" + "0" * 26, "reason": "Left"}), 404, "not_found")
     assert field_codes(problem(manager.api.post(f"{V1}/handovers", json={"user_id": manager.id, "reason": "Left"}), 422, "validation_failed")) == {
         "user_id": "self"}
-    problem(manager.api.post(f"{V1}/handovers", json={"user_id": leaver.id, "reason": "Left", "customers": {"to": "pool", "pool_id": pool["id"]}}),
-            422, "customer_pool_unavailable")
+    assert field_codes(problem(manager.api.post(f"{V1}/handovers", json={"user_id": leaver.id, "reason": "Left",
+                                                                         "customers": {"to": "pool", "pool_id": pool["id"]}}),
+                               422, "validation_failed")) == {"customers.pool_id": "wrong_pool"}
     bad = problem(manager.api.post(f"{V1}/handovers", json={"user_id": leaver.id, "reason": "Left", "leads": {"to": "users", "user_ids": []},
                                                             "customers": {"to": "team", "team_id": other_team["id"]}}), 422, "validation_failed")
     assert field_codes(bad) == {"leads.user_ids": "required", "customers.team_id": "invalid"}

@@ -104,6 +104,7 @@ public struct ActivityUseCases: Sendable {
                 body: body, occurredAt: occurredAt, durationSeconds: fields.durationSeconds, outcome: outcome, place: place,
                 relatedKind: relatedKind, relatedID: relatedID, actorID: caller.actorID, capWarning: warned, createdAt: now)
             try await ActivityStore(sql).insert([activity])
+            if direction != .internal { try await CustomerStore(sql).touch(customerID, at: occurredAt) }
             return Logged(activity: activity, outboundInWindow: counted + (direction == .outbound ? 1 : 0), cap: cap)
         }
     }

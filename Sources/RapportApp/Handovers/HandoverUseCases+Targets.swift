@@ -57,15 +57,11 @@ extension HandoverUseCases {
             }
             return Destination(target: .team(team.id), recipients: members)
         case "pool":
-            // Customer pools are not built yet: the one place that refuses them.
-            guard kind != .customers else {
-                throw RapportError(.customerPoolUnavailable, "Customers cannot go to a pool yet; hand them to users or a team.")
-            }
             guard let reference = input.pool, let pool = try await PoolUseCases.find(reference, sql) else {
                 check.add("\(field).pool_id", "invalid", "\(field).pool_id must be a pool.")
                 return nil
             }
-            guard pool.object == .lead, !pool.archived else {
+            guard pool.object == (kind == .customers ? .customer : .lead), !pool.archived else {
                 check.add("\(field).pool_id", "wrong_pool", "\(field).pool_id must be an active pool of \(field).")
                 return nil
             }

@@ -48,31 +48,12 @@ extension PoolUseCases {
     /// cap and the cooldown do not (they govern reps' own claims).
     public func assign(_ reference: String, leads: [String], to user: String, reason: String?, by caller: Caller) async throws -> [Lead] {
         let ids = try Self.leadIDs(leads)
-        var check = Validator()
-        let reason = reason.map { check.text($0, field: "reason", maxLength: 500) }.flatMap { $0.isEmpty ? nil : $0 }
-        let target = RecordID(parsing: user, prefix: .user)
-        if target == nil { check.add("user_id", "invalid", "user_id is not a user id.") }
-        try check.finish()
         let userScope = try await rapport.scope(caller, .read, .user, anchor: .userTable, table: "users")
         let now = rapport.clock.now()
         return try await rapport.transaction { sql in
             let pool = try await require(reference, sql)
             guard pool.object == .lead, !pool.archived else { throw RapportError.notFound("pool") }
-            let role = caller.principal?.role
-            let isPoolAdmin = caller.principal.map { pool.adminIDs.contains($0.userID) } ?? false
-            guard role == nil || role == .admin || role == .manager || isPoolAdmin else {
-                throw RapportError(.forbidden, "Only managers, administrators and the pool's administrators assign from a pool.")
-            }
-            // Pool administrators may assign to any member; managers to users in their scope.
-            let scope = isPoolAdmin && role != .manager ? nil : userScope
-            let found = if let scope { try await UserStore(sql).find(target!, in: scope) } else { try await UserStore(sql).find(target!) }
-            guard let assignee = found, assignee.status == .active else {
-                throw RapportError.validation([FieldError(field: "user_id", code: "invalid", message: "user_id must be an active user you may assign leads to.")])
-            }
-            let path = try await assignee.teamID.asyncMap { try await TeamStore(sql).find($0)?.path } ?? nil
-            guard pool.admits(teamPath: path) || assignee.role == .admin else {
-                throw RapportError.validation([FieldError(field: "user_id", code: "invalid", message: "The user is not a member of this pool.")])
-            }
+            let (assignee, reason) = try await assignee(user, reason: reason, for: pool, userScope: userScope, by: caller, sql)
             let dictionary = try await DictionaryUseCases.load(.lead, sql, template: rapport.settings.dictionaryTemplate)
             let store = LeadStore(sql)
             let waiting = try await waitingLeads(ids, in: pool, store)
@@ -92,13 +73,42 @@ extension PoolUseCases {
         }
     }
 
+    /// The active user a manager, an administrator or the pool's administrator may give records of
+    /// `pool` to (a member of the pool), and the reason checked.
+    func assignee(_ user: String, reason: String?, for pool: Pool, userScope: ScopeFilter, by caller: Caller,
+                  _ sql: any SQLDatabase) async throws -> (User, String?) {
+        var check = Validator()
+        let reason = reason.map { check.text($0, field: "reason", maxLength: 500) }.flatMap { $0.isEmpty ? nil : $0 }
+        let target = RecordID(parsing: user, prefix: .user)
+        if target == nil { check.add("user_id", "invalid", "user_id is not a user id.") }
+        try check.finish()
+        let role = caller.principal?.role
+        let isPoolAdmin = caller.principal.map { pool.adminIDs.contains($0.userID) } ?? false
+        guard role == nil || role == .admin || role == .manager || isPoolAdmin else {
+            throw RapportError(.forbidden, "Only managers, administrators and the pool's administrators assign from a pool.")
+        }
+        // Pool administrators may assign to any member; managers to users in their scope.
+        let scope = isPoolAdmin && role != .manager ? nil : userScope
+        let found = if let scope { try await UserStore(sql).find(target!, in: scope) } else { try await UserStore(sql).find(target!) }
+        guard let assignee = found, assignee.status == .active else {
+            throw RapportError.validation([FieldError(field: "user_id", code: "invalid", message: "user_id must be an active user you may assign records to.")])
+        }
+        let path = try await assignee.teamID.asyncMap { try await TeamStore(sql).find($0)?.path } ?? nil
+        guard pool.admits(teamPath: path) || assignee.role == .admin else {
+            throw RapportError.validation([FieldError(field: "user_id", code: "invalid", message: "The user is not a member of this pool.")])
+        }
+        return (assignee, reason)
+    }
+
     /// Refuses (`holding_limit_reached`) when `owner` would hold more open leads of the pool than
     /// its limit for their level. Takes the owner's holding lock first, so every door that gives a
     /// rep leads (claim, assignment, create) counts exactly under any concurrency.
-    static func checkHolding(_ owner: RecordID, level: RepLevel?, adding: Int, in pool: Pool, _ sql: any SQLDatabase) async throws {
+    static func checkHolding(_ owner: RecordID, level: RepLevel?, adding: Int, in pool: Pool, _ sql: any SQLDatabase,
+                             template: BusinessDictionary? = nil) async throws {
         try await sql.lockKeys(["holding:\(owner.rawValue)"])
         guard adding > 0, let limit = pool.rules.holdingLimit.limit(for: level?.rawValue) else { return }
-        let holding = try await LeadStore(sql).holding(owner, in: pool.id)
+        let kind = if let template { try await pooled(pool, sql, template: template) } else { PooledRecords.Kind.leads }
+        let holding = try await PooledRecords(sql, kind).holding(owner, in: pool.id)
         if holding + adding > limit { throw ClaimRefusal.holdingLimit(limit: limit, holding: holding).rapportError }
     }
 

@@ -10,7 +10,7 @@ extension PoolUseCases {
 
     /// One lead a reclaim run returns (or will return) to its pool, or warns its owner about.
     public struct ReclaimItem: Sendable, Equatable {
-        public var leadID: RecordID
+        public var recordID: RecordID
         public var ownerID: RecordID
         public var reason: ReclaimReason
         /// When it goes back (warnings); nil for a reclaim.
@@ -20,6 +20,8 @@ extension PoolUseCases {
     /// What a run did (or a preview would do).
     public struct ReclaimReport: Sendable, Equatable {
         public var poolID: RecordID
+        /// What the pool holds: the items are leads or customers.
+        public var object: Pool.Object
         public var at: Date
         public var reclaimed: [ReclaimItem]
         public var warned: [ReclaimItem]
@@ -56,16 +58,17 @@ extension PoolUseCases {
     }
 
     func evaluate(_ pool: Pool, at now: Date, _ sql: any SQLDatabase) async throws -> ReclaimReport {
-        var report = ReclaimReport(poolID: pool.id, at: now, reclaimed: [], warned: [])
-        guard pool.object == .lead, !pool.archived else { return report }
+        var report = ReclaimReport(poolID: pool.id, object: pool.object, at: now, reclaimed: [], warned: [])
+        guard !pool.archived else { return report }
+        let records = PooledRecords(sql, try await pooled(pool, sql))
         var cursor: RecordID?
         while true {
-            let candidates = try await LeadStore(sql).reclaimCandidates(in: pool.id, rules: pool.rules.reclaim, at: now, after: cursor)
+            let candidates = try await records.reclaimCandidates(in: pool.id, rules: pool.rules.reclaim, at: now, after: cursor)
             for candidate in candidates {
                 switch pool.rules.reclaim.decide(candidate.facts, now: now) {
                 case .keep: break
-                case .warn(let reason, let due): report.warned.append(ReclaimItem(leadID: candidate.id, ownerID: candidate.ownerID, reason: reason, due: due))
-                case .reclaim(let reason): report.reclaimed.append(ReclaimItem(leadID: candidate.id, ownerID: candidate.ownerID, reason: reason))
+                case .warn(let reason, let due): report.warned.append(ReclaimItem(recordID: candidate.id, ownerID: candidate.ownerID, reason: reason, due: due))
+                case .reclaim(let reason): report.reclaimed.append(ReclaimItem(recordID: candidate.id, ownerID: candidate.ownerID, reason: reason))
                 }
             }
             guard let last = candidates.last, candidates.count == 5_000 else { break }
@@ -84,17 +87,13 @@ extension PoolUseCases {
         for start in stride(from: 0, to: report.reclaimed.count, by: 500) {
             let batch = Array(report.reclaimed[start..<min(start + 500, report.reclaimed.count)])
             let moved = try await rapport.transaction { sql in
-                let store = LeadStore(sql)
-                let movedIDs = try await store.reclaim(batch.map { ($0.leadID, $0.ownerID) }, at: now)
-                let moved = batch.filter { movedIDs.contains($0.leadID) }
-                try await store.log(moved.map { item in
-                    LeadAssignment(id: rapport.ids.next(.assignment, at: now), leadID: item.leadID, kind: .reclaim, poolID: pool.id,
-                                   from: item.ownerID, reason: item.reason.rawValue, by: caller.actorID, at: now)
-                })
+                let movedIDs = try await PooledRecords(sql, try await pooled(pool, sql)).reclaim(batch.map { ($0.recordID, $0.ownerID) }, at: now)
+                let moved = batch.filter { movedIDs.contains($0.recordID) }
+                try await logOwnerChanges(moved.map { ($0.recordID, $0.ownerID, $0.reason.rawValue) }, kind: .reclaim, in: pool, by: caller, at: now, sql)
                 let notices = rapport.notifications
                 try await notices.send(moved.map { item in
-                    notices.make(item.ownerID, "lead.reclaimed", details: ["reason": item.reason.rawValue, "pool_id": pool.id.rawValue],
-                                 about: (.lead, item.leadID.rawValue))
+                    notices.make(item.ownerID, "\(pool.object.rawValue).reclaimed", details: ["reason": item.reason.rawValue, "pool_id": pool.id.rawValue],
+                                 about: (pool.object.objectKind, item.recordID.rawValue))
                 }, in: sql)
                 return moved
             }
@@ -108,8 +107,8 @@ extension PoolUseCases {
                 let notices = rapport.notifications
                 try await notices.send(batch.map { item in
                     let due = item.due ?? now
-                    return notices.make(item.ownerID, "lead.reclaim_warning", details: ["reason": item.reason.rawValue, "due": RFC3339.format(due)],
-                                        about: (.lead, item.leadID.rawValue), dedupKey: "reclaim-warning:\(item.leadID.rawValue):\(due.microsSinceEpoch)")
+                    return notices.make(item.ownerID, "\(pool.object.rawValue).reclaim_warning", details: ["reason": item.reason.rawValue, "due": RFC3339.format(due)],
+                                        about: (pool.object.objectKind, item.recordID.rawValue), dedupKey: "reclaim-warning:\(item.recordID.rawValue):\(due.microsSinceEpoch)")
                 }, in: sql)
             }
         }
@@ -120,9 +119,9 @@ extension PoolUseCases {
         return report
     }
 
-    /// The nightly job: every active lead pool, by the system.
+    /// The nightly job: every active pool (leads and customers), by the system.
     func runNightlyReclaim() async throws {
-        let pools = try await rapport.database.read { sql in try await PoolStore(sql).all(object: .lead) }
+        let pools = try await rapport.database.read { sql in try await PoolStore(sql).all() }
         for pool in pools {
             let report = try await runReclaim(pool, by: .system("reclaim"))
             rapport.logger.info("pool reclaimed", metadata: ["pool": .string(pool.id.rawValue), "reclaimed": .stringConvertible(report.reclaimed.count),

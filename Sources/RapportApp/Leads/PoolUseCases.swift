@@ -179,9 +179,9 @@ public struct PoolUseCases: Sendable {
         return try await rapport.database.read { sql in
             let pool = try await require(reference, sql)
             try Self.mayView(pool, caller)
-            let store = LeadStore(sql)
-            let holding = try await store.holding(principal.userID, in: pool.id)
-            let claimed = try await store.claims(by: principal.userID, in: pool.id, since: pool.rules.dayStart(containing: now))
+            let records = PooledRecords(sql, try await pooled(pool, sql))
+            let holding = try await records.holding(principal.userID, in: pool.id)
+            let claimed = try await records.claims(by: principal.userID, in: pool.id, since: pool.rules.dayStart(containing: now))
             let cap = pool.rules.claimsPerDay.limit(for: principal.repLevel?.rawValue)
             return Standing(holding: holding, holdingLimit: pool.rules.holdingLimit.limit(for: principal.repLevel?.rawValue), claimedToday: claimed,
                             claimsPerDay: cap, claimsLeftToday: cap.map { max(0, $0 - claimed) })

@@ -20,8 +20,6 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case claimLimitReached = "claim_limit_reached"
     case cooldownActive = "cooldown_active"
     case alreadyClaimed = "already_claimed"
-    /// Customers cannot be handed to a pool until customer pools exist (422).
-    case customerPoolUnavailable = "customer_pool_unavailable"
     case unavailable
     case `internal`
 }

@@ -115,6 +115,7 @@ public struct CreatedLeadDTO: Encodable, Sendable {
     }
 }
 
+/// One entry of an owner-change log (a lead's or a customer's).
 public struct LeadAssignmentDTO: Encodable, Sendable {
     public var id: String
     public var kind: String
@@ -131,7 +132,7 @@ public struct LeadAssignmentDTO: Encodable, Sendable {
         case poolId = "pool_id", fromUserId = "from_user_id", toUserId = "to_user_id", ruleId = "rule_id", byUserId = "by_user_id"
     }
 
-    init(_ entry: LeadAssignment) {
+    init(_ entry: some OwnershipLogEntry) {
         id = entry.id.rawValue
         kind = entry.kind.rawValue
         poolId = entry.poolID?.rawValue
@@ -215,14 +216,17 @@ public struct ConversionDTO: Encodable, Sendable {
 /// What a reclaim run did, or a preview says tonight's run would do.
 public struct ReclaimReportDTO: Encodable, Sendable {
     public struct Item: Encodable, Sendable {
-        public var leadId: String
+        /// The lead (a lead pool's report) …
+        @Nullable public var leadId: String?
+        /// … or the customer (a customer pool's).
+        @Nullable public var customerId: String?
         public var ownerId: String
         public var reason: String
         @Nullable public var due: Date?
 
         enum CodingKeys: String, CodingKey {
             case reason, due
-            case leadId = "lead_id", ownerId = "owner_id"
+            case leadId = "lead_id", customerId = "customer_id", ownerId = "owner_id"
         }
     }
 
@@ -240,7 +244,8 @@ public struct ReclaimReportDTO: Encodable, Sendable {
         poolId = report.poolID.rawValue
         at = report.at
         let item = { (entry: PoolUseCases.ReclaimItem) in
-            Item(leadId: entry.leadID.rawValue, ownerId: entry.ownerID.rawValue, reason: entry.reason.rawValue, due: entry.due)
+            Item(leadId: report.object == .lead ? entry.recordID.rawValue : nil, customerId: report.object == .customer ? entry.recordID.rawValue : nil,
+                 ownerId: entry.ownerID.rawValue, reason: entry.reason.rawValue, due: entry.due)
         }
         reclaimed = report.reclaimed.map(item)
         warned = report.warned.map(item)

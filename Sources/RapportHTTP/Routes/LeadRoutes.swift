@@ -168,21 +168,50 @@ struct LeadRoutes {
             let report = try await rapport.pools.reclaim(try context.parameters.require("id"), by: context.caller)
             return try JSONResponse.make(ReclaimReportDTO(report))
         }
+        // A lead pool takes `lead_ids`, a customer pool `customer_ids`.
         api.post("pools/:id/claim") { request, context in
-            var body = try await JSONBody.read(request, accepts: ["lead_ids"])
+            var body = try await JSONBody.read(request, accepts: ["lead_ids", "customer_ids"])
+            let customers = body.strings("customer_ids")
             let ids = body.strings("lead_ids") ?? []
             try body.finish()
-            let leads = try await rapport.pools.claim(try context.parameters.require("id"), leads: ids, by: context.caller)
+            let pool = try context.parameters.require("id")
+            if let customers {
+                let claimed = try await rapport.pools.claimCustomers(pool, customers: customers, by: context.caller)
+                return try JSONResponse.make(ListResponse(Page(items: claimed, nextCursor: nil), CustomerDTO.init))
+            }
+            let leads = try await rapport.pools.claim(pool, leads: ids, by: context.caller)
             return try JSONResponse.make(ListResponse(Page(items: leads, nextCursor: nil), LeadDTO.init))
         }
         api.post("pools/:id/assign") { request, context in
-            var body = try await JSONBody.read(request, accepts: ["lead_ids", "user_id", "reason"])
+            var body = try await JSONBody.read(request, accepts: ["lead_ids", "customer_ids", "user_id", "reason"])
+            let customers = body.strings("customer_ids")
             let ids = body.strings("lead_ids") ?? []
             let user = body.string("user_id", required: true)
             let reason = body.string("reason")
             try body.finish()
-            let leads = try await rapport.pools.assign(try context.parameters.require("id"), leads: ids, to: user ?? "", reason: reason, by: context.caller)
+            let pool = try context.parameters.require("id")
+            if let customers {
+                let assigned = try await rapport.pools.assignCustomers(pool, customers: customers, to: user ?? "", reason: reason, by: context.caller)
+                return try JSONResponse.make(ListResponse(Page(items: assigned, nextCursor: nil), CustomerDTO.init))
+            }
+            let leads = try await rapport.pools.assign(pool, leads: ids, to: user ?? "", reason: reason, by: context.caller)
             return try JSONResponse.make(ListResponse(Page(items: leads, nextCursor: nil), LeadDTO.init))
+        }
+        api.get("pools/:id/customers") { request, context in
+            let page = try await rapport.pools.waitingCustomers(try context.parameters.require("id"), page: try request.pageRequest(), by: context.caller)
+            return try JSONResponse.make(ListResponse(page, CustomerDTO.init))
+        }
+        api.post("customers/:id/release") { request, context in
+            var body = try await JSONBody.read(request, accepts: ["reason", "pool_id"])
+            let reason = body.string("reason", required: true)
+            let pool = body.string("pool_id")
+            try body.finish()
+            let customer = try await rapport.customers.release(try context.parameters.require("id"), into: pool, reason: reason ?? "", by: context.caller)
+            return try JSONResponse.make(CustomerDTO(customer))
+        }
+        api.get("customers/:id/assignments") { _, context in
+            let log = try await rapport.customers.assignments(try context.parameters.require("id"), by: context.caller)
+            return try JSONResponse.make(ListResponse(Page(items: log, nextCursor: nil), { LeadAssignmentDTO($0) }))
         }
     }
 }

@@ -48,7 +48,7 @@ public struct Problem: Encodable, Sendable {
     /// The HTTP status of each error code.
     public static func status(of code: ErrorCode) -> HTTPResponse.Status {
         switch code {
-        case .validationFailed, .idempotencyKeyReused, .customerPoolUnavailable: .unprocessableContent
+        case .validationFailed, .idempotencyKeyReused: .unprocessableContent
         case .malformedRequest: .badRequest
         case .unauthorized: .unauthorized
         case .forbidden: .forbidden

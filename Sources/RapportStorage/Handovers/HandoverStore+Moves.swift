@@ -63,12 +63,20 @@ extension HandoverStore {
     }
 
     /// Moves the live customers named by a handover's items from `user` to each item's recipient
-    /// and the recipient's team. The stage and its history stay. One statement; returns how many moved.
+    /// (and the recipient's team, assigned now) or into its customer pool (owner none, released
+    /// now). The stage and its history stay; the departing user becomes the previous owner. One
+    /// statement; returns how many moved.
     public func moveCustomers(of handover: RecordID, from user: RecordID, at now: Date) async throws -> Int {
         let at = now.microsSinceEpoch
         return try await sql.raw("""
-            UPDATE customers SET owner_id = i.to_user_id, team_id = u.team_id, updated_at = \(bind: at), version = customers.version + 1 \
-            FROM handover_items i JOIN users u ON u.id = i.to_user_id \
+            UPDATE customers SET owner_id = i.to_user_id, \
+            team_id = CASE WHEN i.to_user_id IS NULL THEN customers.team_id ELSE u.team_id END, \
+            pool_id = COALESCE(i.pool_id, customers.pool_id), previous_owner_id = customers.owner_id, \
+            assigned_at = CASE WHEN i.to_user_id IS NULL THEN NULL ELSE \(bind: at) END, \
+            released_at = CASE WHEN i.to_user_id IS NULL THEN \(bind: at) ELSE customers.released_at END, \
+            protected_until = CASE WHEN i.to_user_id IS NULL THEN NULL ELSE customers.protected_until END, \
+            updated_at = \(bind: at), version = customers.version + 1 \
+            FROM handover_items i LEFT JOIN users u ON u.id = i.to_user_id \
             WHERE i.handover_id = \(bind: handover.rawValue) AND i.object_kind = \(bind: ObjectKind.customer.rawValue) \
             AND i.object_id = customers.id AND customers.owner_id = \(bind: user.rawValue) AND customers.merged_into IS NULL \
             RETURNING customers.id

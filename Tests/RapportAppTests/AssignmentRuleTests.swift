@@ -145,4 +145,48 @@ import Testing
             #expect(try await rules.list(by: rep).isEmpty)
         }
     }
+
+    /// Rules routing incoming leads while the same reps claim from the pool, all at once: no rep
+    /// ever passes the holding limit, and every routed lead has one owner and one log entry.
+    @Test(arguments: TestBackend.available)
+    func routingAndClaimingAtOnceNeverPassTheLimit(_ backend: TestBackend) async throws {
+        try await TestHarness.with(backend) { harness in
+            let team = try await harness.team("floor")
+            let limit = 6
+            let pool = try await LeadPoolTests.pool(harness, key: "default", teams: [team], rules: PoolRules(holdingLimit: LevelLimits(limit), claimsPerDay: LevelLimits(100)))
+            var reps: [Caller] = []
+            for index in 0..<8 { reps.append(try await LeadPoolTests.rep(harness, index, team: team)) }
+            let waiting = try await LeadPoolTests.waiting(harness, 80, in: pool)
+            _ = try await harness.rapport.assignment.create(.init(name: "Incoming in turn", conditions: [AssignmentCondition(field: .source, op: .equals, value: .string("ads"))],
+                                                                  target: .team(team.id, strategy: .leastLoaded, weights: [:])), by: harness.system)
+            let rapport = harness.rapport
+            let poolID = pool.id.rawValue
+            let system = harness.system
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<80 {
+                    group.addTask {
+                        _ = try await rapport.leads.create(LeadInput(name: "Ad \(index)", phone: .some(String(format: "136%08d", index)), source: .some("ads"),
+                                                                     owner: .some(nil), pool: .some(poolID)), by: system)
+                    }
+                    let rep = reps[index % reps.count]
+                    let lead = waiting[index].id.rawValue
+                    group.addTask { _ = try? await rapport.pools.claim(poolID, leads: [lead], by: rep) }
+                }
+                try await group.waitForAll()
+            }
+            let owners = try await harness.rapport.database.read { sql in
+                try await sql.raw("SELECT owner_id, count(*) AS n FROM leads WHERE owner_id IS NOT NULL GROUP BY owner_id").all()
+                    .map { try $0.decode(column: "n", as: Int64.self) }
+            }
+            #expect(owners.allSatisfy { $0 <= Int64(limit) }, "\(owners)")
+            #expect(owners.reduce(0, +) == Int64(limit * reps.count), "capacity is used up: \(owners)")
+            let unlogged = try await harness.rapport.database.read { sql in
+                try await sql.raw("""
+                    SELECT count(*) AS n FROM leads l WHERE l.owner_id IS NOT NULL AND (SELECT count(*) FROM lead_assignments a WHERE a.lead_id = l.id
+                    AND a.to_user_id = l.owner_id) <> 1
+                    """).first()?.decode(column: "n", as: Int64.self)
+            }
+            #expect(unlogged == 0)
+        }
+    }
 }

@@ -51,6 +51,7 @@ public enum APIRouter {
         ImportRoutes(rapport: rapport).add(to: api)
         ExportRoutes(rapport: rapport).add(to: api)
         JobRoutes(rapport: rapport).add(to: api)
+        AnalyticsRoutes(rapport: rapport).add(to: api)
         system.addTestClock(to: api)
         extend(router)
         routes.load(router.routes)

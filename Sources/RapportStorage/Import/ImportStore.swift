@@ -21,18 +21,31 @@ public struct ImportStore: Sendable {
         public var defaultOwner: String?
         /// `,` (default), `;` or a tab.
         public var delimiter: String
+        /// Leads: the pool (id or key) that imported leads belong to and ownerless ones wait in;
+        /// nil = the `default` lead pool.
+        public var pool: String?
+        /// The name of rows whose name column is empty (or of every row when no column maps to
+        /// name), from other columns: `Lead {Lead Number}`.
+        public var nameTemplate: String?
+        /// Cell values that mean "not filled in" (compared ignoring case), e.g. `Select`.
+        public var emptyValues: [String]?
 
-        public init(dryRun: Bool = false, allOrNothing: Bool = false, policy: DedupPolicy = .merge, defaultOwner: String? = nil, delimiter: String = ",") {
+        public init(dryRun: Bool = false, allOrNothing: Bool = false, policy: DedupPolicy = .merge, defaultOwner: String? = nil, delimiter: String = ",",
+                    pool: String? = nil, nameTemplate: String? = nil, emptyValues: [String]? = nil) {
             self.dryRun = dryRun
             self.allOrNothing = allOrNothing
             self.policy = policy
             self.defaultOwner = defaultOwner
             self.delimiter = delimiter
+            self.pool = pool
+            self.nameTemplate = nameTemplate
+            self.emptyValues = emptyValues
         }
 
         enum CodingKeys: String, CodingKey {
-            case policy, delimiter
+            case policy, delimiter, pool
             case dryRun = "dry_run", allOrNothing = "all_or_nothing", defaultOwner = "default_owner"
+            case nameTemplate = "name_template", emptyValues = "empty_values"
         }
     }
 

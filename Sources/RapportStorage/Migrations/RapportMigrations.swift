@@ -6,6 +6,7 @@ public enum RapportMigrations {
         imports0003,
         jobs0004,
         leads0005,
+        leadTurnover0008,
     ]
 
     /// A migrator over ``all`` plus any extra migrations (tests add a test-only record table).

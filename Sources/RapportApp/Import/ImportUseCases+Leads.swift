@@ -37,6 +37,22 @@ extension ImportUseCases {
         record.columns.filter { $0.field == ImportColumn.ignore }.map(\.header)
     }
 
+    /// Checks the pool a lead import names; when it names none and there is no `default` lead pool
+    /// yet (a new installation), creates that pool with the standard rules, so ownerless leads
+    /// have somewhere to wait.
+    func ensureLeadPool(_ named: String?) async throws {
+        if let named {
+            _ = try await rapport.database.read { sql in try await LeadUseCases.importPool(named, sql) }
+            return
+        }
+        guard try await rapport.database.read({ sql in try await PoolStore(sql).find(key: "default") }) == nil else { return }
+        do {
+            _ = try await rapport.pools.create(.init(key: "default", name: "Default", object: "lead"), by: .system("import"))
+        } catch let error as RapportError where error.code == .conflict {
+            // Created at the same moment by another import: there is one now.
+        }
+    }
+
     struct LeadBatchContext {
         let columns: [ImportColumn]
         let dictionary: ObjectDictionary

@@ -120,8 +120,8 @@ public struct ImportUseCases: Sendable {
         }
         let chosen = columns ?? Self.suggest(request.object, headers: header, dictionary: dictionary)
         try Self.validate(request.object, chosen, options: request.options, header: header, dictionary: dictionary)
-        if request.object == Self.leads, let pool = request.options.pool {
-            _ = try await rapport.database.read { sql in try await LeadUseCases.importPool(pool, sql) }
+        if request.object == Self.leads {
+            try await ensureLeadPool(request.options.pool)
         }
         if let owner = request.options.defaultOwner, RecordID(parsing: owner, prefix: .user) == nil {
             throw RapportError.validation([FieldError(field: "default_owner", code: "invalid", message: "default_owner is not a user id.")])

@@ -51,7 +51,8 @@ public struct LeadAnalyticsUseCases: Sendable {
         }
         let interval = AnalyticsInterval(rawValue: query.interval ?? "none")
         if interval == nil { check.add("interval", "invalid", "interval is day, week, month or none.") }
-        let now = rapport.clock.now()
+        // The default end includes this instant (what happened "now" is in the report).
+        let now = rapport.clock.now().addingTimeInterval(0.001)
         let to = query.to.map { Self.instant($0, zone: zone, endOfDay: true) } ?? now
         let from = query.from.map { Self.instant($0, zone: zone, endOfDay: false) } ?? (to ?? now).addingTimeInterval(-30 * 86_400)
         if to == nil { check.add("to", "invalid", "to is an RFC 3339 time or a date (YYYY-MM-DD).") }

@@ -166,6 +166,11 @@ import Testing
             let labels = try await harness.rapport.database.read { sql in try await LeadStore(sql).sourceLabels() }
             #expect(labels["google"] == "Google" && labels["olark_chat"] == "Olark Chat" && labels.count == 20)
 
+            // A historic conversion has no customer, and cannot be converted again.
+            let historic = try #require(try await harness.rapport.leads.list(.init(status: "converted"), page: PageRequest(limit: 1), by: admin.caller).items.first)
+            let twice = try await #require(throws: RapportError.self) { try await harness.rapport.leads.convert(historic.id.rawValue, by: admin.caller) }
+            #expect(twice.code == .conflict && twice.extra["customer_id"] == nil && historic.convertedCustomerID == nil)
+
             // The same file again is refused; forced, every row matches its lead by external id and nothing is created.
             let again = try await #require(throws: RapportError.self) { try await harness.rapport.imports.start(request, by: admin.caller) }
             #expect(again.code == .conflict)

@@ -12,7 +12,6 @@ extension RapportMigrations {
             created_at BIGINT NOT NULL
         )
         """,
-        "CREATE INDEX stage_history_lead_funnel ON stage_history (object, to_stage, record_id)",
         "CREATE INDEX leads_created ON leads (created_at)",
         "CREATE INDEX leads_converted ON leads (converted_at) WHERE converted_at IS NOT NULL",
     ])

@@ -121,7 +121,12 @@ import Testing
             #expect(try await harness.rapport.database.read { sql in try await LeadStore(sql).sourceLabels() } == ["web_form": "Web Form", "ads": "ads"])
             let log = try await harness.rapport.leads.assignments(c.id.rawValue, by: admin.caller)
             #expect(log.map(\.kind) == [.create] && log.first?.to == rep.user.id)
-            _ = pool
+
+            // A rep owns what they import (as what they create), in the default pool.
+            let own = try await Self.start(harness, rep.caller, "Name,Mobile\nH,13500135000\n", columns: Array(columns.prefix(2)))
+            #expect(try await harness.rapport.imports.run(own.id, worker: "test")?.counters.created == 1)
+            let h = try #require(try await harness.rapport.leads.list(.init(q: "H"), page: PageRequest(), by: rep.caller).items.first)
+            #expect(h.ownerID == rep.user.id && h.poolID == pool.id)
         }
     }
 

@@ -9,6 +9,9 @@ extension ImportUseCases {
     public static let leads = "leads"
     public static let objects = [customers, leads]
 
+    /// The kind of record an object's import writes, for the audit log.
+    static func auditKind(_ object: String) -> ObjectKind { object == leads ? .lead : .customer }
+
     /// The dictionary an object's import reads.
     static func dictionaryObject(_ object: String) -> DictionaryObject { object == leads ? .lead : .customer }
 
@@ -66,7 +69,8 @@ extension ImportUseCases {
     }
 
     /// What every batch of a lead import needs, read once. Leads without an owner column go to
-    /// `default_owner` when given, else wait in the pool.
+    /// `default_owner` when given; else they wait in the pool — when an administrator, a manager or
+    /// the system imports them; a rep owns what they import, as a rep owns the leads they create.
     func leadBatchContext(_ record: ImportStore.Record, caller: Caller) async throws -> LeadBatchContext {
         let scope = try await rapport.scope(caller, .update, .lead, anchor: .owner(column: "owner_id"), table: "leads")
         let template = rapport.settings.dictionaryTemplate
@@ -74,7 +78,8 @@ extension ImportUseCases {
         return try await rapport.database.read { sql in
             let dictionary = try await DictionaryUseCases.load(.lead, sql, template: template)
             let settings = try await CustomerSettings.load(sql)
-            let defaultOwner = try assignable.owner(record.options.defaultOwner, of: "leads")
+            let mayLeaveInPool = caller.principal == nil || [.admin, .manager].contains(caller.principal!.role)
+            let defaultOwner = try assignable.owner(record.options.defaultOwner, of: "leads") ?? (mayLeaveInPool ? nil : caller.actorID)
             let pool = try await LeadUseCases.importPool(record.options.pool, sql)
             return LeadBatchContext(columns: record.columns, dictionary: dictionary, settings: settings, assignees: assignable, pool: pool, scope: scope,
                                     defaultOwner: defaultOwner, actor: caller.actorID, delimiter: try Self.delimiter(record.options))

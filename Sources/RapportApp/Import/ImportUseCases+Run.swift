@@ -74,7 +74,7 @@ extension ImportUseCases {
             var details = ["status": status.rawValue, "created": String(record.counters.created), "merged": String(record.counters.merged),
                            "flagged": String(record.counters.flagged), "errors": String(record.counters.errors)]
             details["rows"] = String(record.counters.processed)
-            try await rapport.record(rapport.event("import.finished", by: Caller(principal: nil, channel: "import"), kind: .customer,
+            try await rapport.record(rapport.event("import.finished", by: Caller(principal: nil, channel: "import"), kind: Self.auditKind(record.object),
                                                    object: record.id.rawValue, details: details), in: sql)
             guard let stored = try await store.find(record.id) else { throw RapportError.notFound("import") }
             return stored

@@ -140,7 +140,7 @@ public struct ImportUseCases: Sendable {
             }
             try await store.insert(record)
             try await store.appendChunks(record.id, chunks)
-            try await rapport.record(rapport.event("import.started", by: caller, kind: request.object == Self.leads ? .lead : .customer, object: record.id.rawValue,
+            try await rapport.record(rapport.event("import.started", by: caller, kind: Self.auditKind(request.object), object: record.id.rawValue,
                                                    details: ["bytes": String(request.bytes.count), "dry_run": String(request.options.dryRun)]), in: sql)
             return record
         }
@@ -216,7 +216,7 @@ public struct ImportUseCases: Sendable {
                 throw RapportError(.conflict, "Only a finished dry run can be committed.")
             }
             try await store.clearErrors(record.id)
-            try await rapport.record(rapport.event("import.committed", by: caller, kind: .customer, object: record.id.rawValue), in: sql)
+            try await rapport.record(rapport.event("import.committed", by: caller, kind: Self.auditKind(record.object), object: record.id.rawValue), in: sql)
             guard let updated = try await store.find(record.id) else { throw RapportError.notFound("import") }
             return updated
         }

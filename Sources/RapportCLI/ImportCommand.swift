@@ -92,7 +92,10 @@ struct ImportCommand: AsyncParsableCommand {
                 }
                 let started = try await rapport.imports.start(
                     .init(object: object, fileName: name, bytes: bytes, columns: columns, mappingID: mappingID, options: options, allowRepeat: allowRepeat), by: caller)
-                if let saveMapping { _ = try await rapport.imports.saveMapping(name: saveMapping, columns: started.columns, object: object, by: caller) }
+                if let saveMapping {
+                    _ = try await rapport.imports.saveMapping(name: saveMapping, columns: started.columns, object: object,
+                                                              options: .init(nameTemplate: started.options.nameTemplate, emptyValues: started.options.emptyValues), by: caller)
+                }
                 printError("import \(started.id) started (\(bytes.count) bytes)")
                 let meter = ProgressMeter(unit: "rows")
                 let finished = try await rapport.imports.run(started.id, worker: "cli-\(ProcessInfo.processInfo.processIdentifier)", batchSize: ImportUseCases.bulkBatchSize) { meter.show($0, total: estimate) }

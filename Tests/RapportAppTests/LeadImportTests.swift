@@ -131,6 +131,30 @@ import Testing
     }
 
     @Test(arguments: TestBackend.available)
+    func aSavedLeadMappingKeepsItsNameTemplateAndEmptyValues(_ backend: TestBackend) async throws {
+        try await TestHarness.with(backend) { harness in
+            let admin = try await harness.signedIn(.admin)
+            let imports = harness.rapport.imports
+            let columns: [ImportColumn] = [.init(header: "Prospect ID", field: "external_id"), .init(header: "City", field: "region")]
+            // Without a name column, a lead mapping needs a template: a malformed one is refused.
+            let bad = try await #require(throws: RapportError.self) {
+                try await imports.saveMapping(name: "x", columns: columns, object: "leads", options: .init(nameTemplate: "Lead {"), by: admin.caller)
+            }
+            #expect(bad.fieldErrors.map(\.field) == ["name_template"])
+            let saved = try await imports.saveMapping(name: "x-education", columns: columns, object: "leads",
+                                                      options: .init(nameTemplate: "Lead {Lead Number}", emptyValues: ["Select"]), by: admin.caller)
+            #expect(try await imports.mappings(object: "leads", by: admin.caller).map(\.options) == [saved.options])
+            #expect(try await imports.mappings(by: admin.caller).isEmpty)
+            let text = "Prospect ID,Lead Number,City\np-1,7,Select\np-2,8,Mumbai\n"
+            let started = try await imports.start(.init(object: "leads", fileName: "x.csv", bytes: Array(text.utf8), mappingID: saved.id.rawValue), by: admin.caller)
+            #expect(started.options.nameTemplate == "Lead {Lead Number}" && started.options.emptyValues == ["Select"])
+            #expect(try await imports.run(started.id, worker: "test")?.counters.created == 2)
+            let leads = try await harness.rapport.leads.list(.init(), page: PageRequest(), by: admin.caller).items
+            #expect(Set(leads.map(\.name)) == ["Lead 7", "Lead 8"] && Set(leads.map(\.region)) == [nil, "Mumbai"])
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
     func theXEducationFileImportsEndToEndAndAgainCreatesNothing(_ backend: TestBackend) async throws {
         let bytes = try Self.leadsCSV()
         let mapping = try Self.shippedMapping()

@@ -785,8 +785,14 @@ def test_lead_imports_map_template_empty_values_channels_and_external_ids(api: A
 def test_lead_mappings_and_bad_lead_import_options(api: Api, org: dict) -> None:
     columns = [{"header": "Prospect ID", "field": "external_id"}, {"header": "Lead Source", "field": "source"}]
     name = unique("x-education")
-    saved = api.post(f"{V1}/import-mappings", json={"name": name, "columns": columns, "object": "leads"}, expect=201).json()
-    assert saved["object"] == "leads"
+    saved = api.post(f"{V1}/import-mappings", json={"name": name, "columns": columns, "object": "leads", "name_template": "Lead {Lead Number}",
+                                                   "empty_values": ["Select"]}, expect=201).json()
+    assert saved["object"] == "leads" and saved["name_template"] == "Lead {Lead Number}" and saved["empty_values"] == ["Select"]
+    reused = run(api, upload(api, lead_file(secrets.token_hex(5), 3), object="leads", mapping_id=saved["id"], dry_run="true"))
+    assert reused["status"] == "validated" and reused["counters"]["created"] == 3 and reused["name_template"] == "Lead {Lead Number}"
+    malformed = problem(api.post(f"{V1}/import-mappings", json={"name": unique("m"), "columns": columns, "object": "leads", "name_template": "Lead {"}),
+                        422, "validation_failed")
+    assert field_codes(malformed) == {"name_template": "invalid"}
     assert name in [m["name"] for m in api.get(f"{V1}/import-mappings", params={"object": "leads"}, expect=200).json()["data"]]
     assert name not in [m["name"] for m in api.get(f"{V1}/import-mappings", expect=200).json()["data"]]
     problem(api.get(f"{V1}/import-mappings", params={"object": "deals"}), 422, "validation_failed")

@@ -115,11 +115,15 @@ public struct ImportUseCases: Sendable {
         let (header, _) = try Self.head(request.bytes, delimiter: delimiter, rows: 0)
         let dictionary = try await dictionary(request.object, by: caller)
         var columns = request.columns
+        var options = request.options
         if columns == nil, let mappingID = request.mappingID {
-            columns = try await mapping(mappingID, by: caller).columns
+            let saved = try await mapping(mappingID, by: caller)
+            columns = saved.columns
+            options.nameTemplate = options.nameTemplate ?? saved.options.nameTemplate
+            options.emptyValues = options.emptyValues ?? saved.options.emptyValues
         }
         let chosen = columns ?? Self.suggest(request.object, headers: header, dictionary: dictionary)
-        try Self.validate(request.object, chosen, options: request.options, header: header, dictionary: dictionary)
+        try Self.validate(request.object, chosen, options: options, header: header, dictionary: dictionary)
         if request.object == Self.leads {
             try await ensureLeadPool(request.options.pool)
         }
@@ -130,7 +134,7 @@ public struct ImportUseCases: Sendable {
         let now = rapport.clock.now()
         let record = ImportStore.Record(
             id: rapport.ids.next(.importRun, at: now), object: request.object, status: .pending, fileName: fileName, fileSHA256: sha,
-            fileBytes: Int64(request.bytes.count), columns: chosen, options: request.options, createdBy: caller.actorID, createdAt: now, updatedAt: now)
+            fileBytes: Int64(request.bytes.count), columns: chosen, options: options, createdBy: caller.actorID, createdAt: now, updatedAt: now)
         let chunks = Self.chunks(request.bytes)
         return try await rapport.transaction { sql in
             let store = ImportStore(sql)

@@ -105,7 +105,11 @@ struct ImportRoutes {
                 .init(object: object, fileName: upload.fileName, bytes: upload.bytes, columns: columns, mappingID: mappingID, options: options,
                       allowRepeat: allowRepeat),
                 by: context.caller)
-            if let saveMapping { _ = try await rapport.imports.saveMapping(name: saveMapping, columns: record.columns, object: object, by: context.caller) }
+            if let saveMapping {
+                _ = try await rapport.imports.saveMapping(name: saveMapping, columns: record.columns, object: object,
+                                                          options: .init(nameTemplate: record.options.nameTemplate, emptyValues: record.options.emptyValues),
+                                                          by: context.caller)
+            }
             return try JSONResponse.make(ImportDTO(record), status: .accepted, location: "/api/v1/imports/\(record.id)")
         }
         api.post("imports/preview") { request, context in
@@ -144,12 +148,13 @@ struct ImportRoutes {
             return try JSONResponse.make(ListResponse(Page(items: mappings, nextCursor: nil), MappingDTO.init))
         }
         api.post("import-mappings") { request, context in
-            var body = try await JSONBody.read(request, accepts: ["name", "columns", "object"])
+            var body = try await JSONBody.read(request, accepts: ["name", "columns", "object", "name_template", "empty_values"])
             let name = body.string("name", required: true)
             let columns = body.decode("columns", as: [ImportColumn].self, required: true)
             let object = body.string("object") ?? ImportUseCases.customers
+            let options = ImportStore.MappingOptions(nameTemplate: body.string("name_template"), emptyValues: body.decode("empty_values", as: [String].self))
             try body.finish()
-            let mapping = try await rapport.imports.saveMapping(name: name ?? "", columns: columns ?? [], object: object, by: context.caller)
+            let mapping = try await rapport.imports.saveMapping(name: name ?? "", columns: columns ?? [], object: object, options: options, by: context.caller)
             return try JSONResponse.make(MappingDTO(mapping), status: .created, location: "/api/v1/import-mappings/\(mapping.id)")
         }
         api.get("import-mappings/:id") { _, context in
@@ -264,16 +269,20 @@ struct MappingDTO: Encodable, Sendable {
     var name: String
     var object: String
     var columns: [ImportColumn]
+    @Nullable var nameTemplate: String?
+    var emptyValues: [String]
     var version: Int64
     var createdAt: Date
     var updatedAt: Date
 
     enum CodingKeys: String, CodingKey {
         case id, name, object, columns, version
-        case createdAt = "created_at", updatedAt = "updated_at"
+        case createdAt = "created_at", updatedAt = "updated_at", nameTemplate = "name_template", emptyValues = "empty_values"
     }
 
     init(_ mapping: ImportStore.Mapping) {
+        nameTemplate = mapping.options.nameTemplate
+        emptyValues = mapping.options.emptyValues ?? []
         id = mapping.id.rawValue
         name = mapping.name
         object = mapping.object

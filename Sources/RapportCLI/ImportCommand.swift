@@ -8,7 +8,7 @@ import RapportStorage
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import", abstract: "Import customers from CSV (with dedup, a dry run, per-line errors and progress).",
-        subcommands: [Customers.self, Resume.self, Status.self])
+        subcommands: [Customers.self, Leads.self, Resume.self, Status.self])
 
     struct Customers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -40,15 +40,41 @@ struct ImportCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            let bytes = try Self.read(file)
+            let columns: [ImportColumn]? = maps.isEmpty ? nil : try Self.columns(maps, bytes: bytes, delimiter: delimiter)
+            let options = ImportStore.Options(dryRun: dryRun, allOrNothing: allOrNothing, policy: DedupPolicy(rawValue: policy)!, delimiter: delimiter)
+            let run = Run(object: ImportUseCases.customers, file: file, bytes: bytes, columns: columns, options: options, actAs: actAs, owner: owner,
+                          mapping: mapping, saveMapping: saveMapping, allowRepeat: allowRepeat, errors: errors)
+            try await run.execute(database)
+        }
+
+        static func read(_ file: String) throws -> [UInt8] {
             guard let data = FileManager.default.contents(atPath: file) else {
                 printError("error: cannot read \(file)")
                 throw ExitCode(2)
             }
-            let bytes = [UInt8](data)
-            let columns: [ImportColumn]? = maps.isEmpty ? nil : try Self.columns(maps, bytes: bytes, delimiter: delimiter)
-            let options = ImportStore.Options(dryRun: dryRun, allOrNothing: allOrNothing, policy: DedupPolicy(rawValue: policy)!, delimiter: delimiter)
+            return [UInt8](data)
+        }
+    }
+
+    /// One import from the command line, for any object: start, run with a progress meter, report.
+    struct Run: Sendable {
+        var object: String
+        var file: String
+        var bytes: [UInt8]
+        var columns: [ImportColumn]?
+        var options: ImportStore.Options
+        var actAs: String?
+        var owner: String?
+        var mapping: String?
+        var saveMapping: String?
+        var allowRepeat: Bool
+        var errors: String?
+
+        func execute(_ database: DatabaseOptions) async throws {
             let name = URL(fileURLWithPath: file).lastPathComponent
             let estimate = max(1, bytes.reduce(into: 0) { count, byte in if byte == 10 { count += 1 } } - 1)
+            let (object, bytes, columns, options) = (self.object, self.bytes, self.columns, self.options)
             let (actAs, owner, mapping, saveMapping, allowRepeat, errors) = (self.actAs, self.owner, self.mapping, self.saveMapping, self.allowRepeat, self.errors)
             let record = try await withRapport(database) { rapport in
                 var caller = Caller.system("cli")
@@ -57,16 +83,19 @@ struct ImportCommand: AsyncParsableCommand {
                 if let owner { options.defaultOwner = try await rapport.users.find(email: owner, by: caller).id.rawValue }
                 var mappingID: String?
                 if let mapping {
-                    let saved = try await rapport.imports.mappings(by: caller)
+                    let saved = try await rapport.imports.mappings(object: object, by: caller)
                     mappingID = saved.first { $0.name == mapping || $0.id.rawValue == mapping }?.id.rawValue
                     guard mappingID != nil else { throw RapportError.validation([FieldError(field: "--mapping", code: "not_found", message: "No saved mapping \(mapping).")]) }
                 }
-                if caller.principal == nil && options.defaultOwner == nil && !(columns ?? []).contains(where: { $0.field == "owner" }) {
+                if object == ImportUseCases.customers, caller.principal == nil && options.defaultOwner == nil && !(columns ?? []).contains(where: { $0.field == "owner" }) {
                     printError("note: no --owner and no owner column: imported customers will have no owner (a pool).")
                 }
                 let started = try await rapport.imports.start(
-                    .init(fileName: name, bytes: bytes, columns: columns, mappingID: mappingID, options: options, allowRepeat: allowRepeat), by: caller)
-                if let saveMapping { _ = try await rapport.imports.saveMapping(name: saveMapping, columns: started.columns, by: caller) }
+                    .init(object: object, fileName: name, bytes: bytes, columns: columns, mappingID: mappingID, options: options, allowRepeat: allowRepeat), by: caller)
+                if let saveMapping {
+                    _ = try await rapport.imports.saveMapping(name: saveMapping, columns: started.columns, object: object,
+                                                              options: .init(nameTemplate: started.options.nameTemplate, emptyValues: started.options.emptyValues), by: caller)
+                }
                 printError("import \(started.id) started (\(bytes.count) bytes)")
                 let meter = ProgressMeter(unit: "rows")
                 let finished = try await rapport.imports.run(started.id, worker: "cli-\(ProcessInfo.processInfo.processIdentifier)", batchSize: ImportUseCases.bulkBatchSize) { meter.show($0, total: estimate) }
@@ -82,10 +111,89 @@ struct ImportCommand: AsyncParsableCommand {
                 }
                 return finished
             }
-            Self.summary(record)
+            Customers.summary(record)
             if record.status == .failed { throw ExitCode(1) }
         }
+    }
 
+    struct Leads: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "leads", abstract: "Import leads from a CSV file (UTF-8, a header row).",
+            discussion: """
+            Columns are mapped by their headers (name, phone, email, lead source, country, city, prospect id, …); use --map \
+            ("Lead Origin=campaign") or a mapping file (--mapping-file: {"columns": [...], "name_template": …, "empty_values": […]}). \
+            Leads are deduplicated as the API does (phone, email, unionid, external id; against leads and customers) and \
+            merged by default. Leads without an owner wait in --pool (default: the "default" lead pool); --owner gives \
+            them all to one user. An interrupted import continues with `rapport import resume ID`.
+            """)
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "The CSV file.") var file: String
+        @Option(name: .customLong("map"), help: "A column mapping \"Header=field\"; repeatable.") var maps: [String] = []
+        @Option(name: .customLong("mapping-file"), help: "A mapping file (JSON: columns, name_template, empty_values).") var mappingFile: String?
+        @Option(help: "A saved mapping's name or id.") var mapping: String?
+        @Option(name: .customLong("save-mapping"), help: "Save the mapping used under this name.") var saveMapping: String?
+        @Option(name: .customLong("name-template"), help: "The name of rows without one, e.g. \"Lead {Lead Number}\".") var nameTemplate: String?
+        @Option(name: .customLong("empty-value"), help: "A cell value that means not filled in (e.g. Select); repeatable.") var emptyValues: [String] = []
+        @Flag(name: .customLong("dry-run"), help: "Check every row and report; write nothing.") var dryRun = false
+        @Flag(name: .customLong("all-or-nothing"), help: "Import nothing when any row is bad.") var allOrNothing = false
+        @Option(help: "merge (default), flag or block: what a row matching an existing lead or customer does.") var policy: String = "merge"
+        @Option(help: "The lead pool (key or id) the leads belong to; default: default.") var pool: String?
+        @Option(help: "Owner (email) of rows without an owner column; default: none (they wait in the pool).") var owner: String?
+        @Option(name: .customLong("as"), help: "Act as this user (email): their scope, ownership rules and audit trail.") var actAs: String?
+        @Option(help: "Field delimiter: , (default), ; or tab.") var delimiter: String = ","
+        @Flag(name: .customLong("allow-repeat"), help: "Import a file that was already imported completely.") var allowRepeat = false
+        @Option(help: "Write the per-line error report (CSV) to this file.") var errors: String?
+
+        /// A mapping file: what `examples/x-education/leads-mapping.json` holds.
+        struct MappingFile: Decodable {
+            var columns: [ImportColumn]?
+            var nameTemplate: String?
+            var emptyValues: [String]?
+            var pool: String?
+            var policy: String?
+
+            enum CodingKeys: String, CodingKey {
+                case columns, pool, policy
+                case nameTemplate = "name_template", emptyValues = "empty_values"
+            }
+        }
+
+        func validate() throws {
+            guard DedupPolicy(rawValue: policy) != nil else { throw ValidationError("--policy must be merge, flag or block") }
+            for map in maps where !map.contains("=") { throw ValidationError("--map takes \"Header=field\", e.g. \"Lead Origin=campaign\"") }
+        }
+
+        func run() async throws {
+            let bytes = try Customers.read(file)
+            var given = MappingFile()
+            if let mappingFile {
+                do { given = try JSONDecoder().decode(MappingFile.self, from: Data(try Customers.read(mappingFile))) } catch let error as ExitCode { throw error } catch {
+                    printError("error: \(mappingFile) is not a mapping file: \(error)")
+                    throw ExitCode(2)
+                }
+            }
+            var columns = given.columns
+            if !maps.isEmpty {
+                let explicit = try Customers.columns(maps, bytes: bytes, delimiter: delimiter, object: ImportUseCases.leads)
+                if let listed = columns {
+                    let named = Set(maps.map { String($0.split(separator: "=", maxSplits: 1)[0]).trimmingWhitespace() })
+                    columns = listed.filter { !named.contains($0.header) } + explicit.filter { named.contains($0.header) }
+                } else {
+                    columns = explicit
+                }
+            }
+            var options = ImportStore.Options(dryRun: dryRun, allOrNothing: allOrNothing, policy: DedupPolicy(rawValue: policy)!, delimiter: delimiter,
+                                              pool: pool ?? given.pool, nameTemplate: nameTemplate ?? given.nameTemplate,
+                                              emptyValues: emptyValues.isEmpty ? given.emptyValues : emptyValues)
+            if let policy = given.policy, self.policy == "merge", let parsed = DedupPolicy(rawValue: policy) { options.policy = parsed }
+            let run = Run(object: ImportUseCases.leads, file: self.file, bytes: bytes, columns: columns, options: options, actAs: actAs, owner: owner,
+                          mapping: mapping, saveMapping: saveMapping, allowRepeat: allowRepeat, errors: errors)
+            try await run.execute(database)
+        }
+    }
+}
+
+extension ImportCommand.Customers {
         static func summary(_ record: ImportStore.Record) {
             let counters = record.counters
             print("\(record.id) \(record.status.rawValue): \(counters.processed) rows, \(counters.created) created, \(counters.merged) merged, "
@@ -94,7 +202,7 @@ struct ImportCommand: AsyncParsableCommand {
         }
 
         /// `--map` options resolved against the file's header: unmapped headers are guessed.
-        static func columns(_ maps: [String], bytes: [UInt8], delimiter: String) throws -> [ImportColumn] {
+        static func columns(_ maps: [String], bytes: [UInt8], delimiter: String, object: String = ImportUseCases.customers) throws -> [ImportColumn] {
             var reader = CSVReader(delimiter: delimiter == "tab" || delimiter == "\t" ? 9 : UInt8(ascii: delimiter == ";" ? ";" : ","))
             let prefix = Array(bytes.prefix(256 << 10))
             guard let header = try? reader.parse(prefix, final: prefix.count == bytes.count).records.first?.fields.map({ $0.trimmingWhitespace() }) else {
@@ -110,10 +218,13 @@ struct ImportCommand: AsyncParsableCommand {
                 }
                 explicit[parts[0]] = parts[1]
             }
-            let guessed = CustomerImportFields.suggest(headers: header.filter { explicit[$0] == nil })
+            let unmapped = header.filter { explicit[$0] == nil }
+            let guessed = object == ImportUseCases.leads ? LeadImportFields.suggest(headers: unmapped) : CustomerImportFields.suggest(headers: unmapped)
             return header.map { name in ImportColumn(header: name, field: explicit[name] ?? guessed.first { $0.header == name }?.field ?? ImportColumn.ignore) }
         }
-    }
+}
+
+extension ImportCommand {
 
     struct Resume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Continue an interrupted import from its last committed batch.")

@@ -53,6 +53,7 @@ public enum APIRouter {
         ExportRoutes(rapport: rapport).add(to: api)
         JobRoutes(rapport: rapport).add(to: api)
         HandoverRoutes(rapport: rapport).add(to: api)
+        AnalyticsRoutes(rapport: rapport).add(to: api)
         system.addTestClock(to: api)
         extend(router)
         routes.load(router.routes)

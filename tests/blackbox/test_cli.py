@@ -87,3 +87,26 @@ def test_users_and_the_audit_check(data_dir: str) -> None:
         db.execute("UPDATE audit_log SET action = 'nothing.happened' WHERE seq = 1")
     broken = _run("audit", "verify", "--data-dir", data_dir)
     assert broken.returncode == 1 and "entry 1" in broken.stdout
+
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+LEADS_CSV = (REPOSITORY / ".." / "shared" / "datasets" / "lead_scoring_x_education" / "Leads.csv").resolve()
+LEADS_MAPPING = REPOSITORY / "examples" / "x-education" / "leads-mapping.json"
+
+
+def test_the_x_education_leads_load_with_the_shipped_mapping(data_dir: str) -> None:
+    assert LEADS_CSV.exists(), f"dataset not found at {LEADS_CSV}: the tests expect shared/ beside the repository clone"
+    command = ("import", "leads", str(LEADS_CSV), "--mapping-file", str(LEADS_MAPPING), "--data-dir", data_dir)
+    first = _run(*command)
+    assert first.returncode == 0, first.stderr
+    assert "9240 rows, 9240 created, 0 merged, 0 flagged, 0 with errors" in first.stdout
+    with sqlite3.connect(Path(data_dir) / "rapport.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM leads WHERE status = 'converted' AND converted_customer_id IS NULL").fetchone() == (3561,)
+        assert db.execute("SELECT count(*) FROM leads WHERE source = 'google'").fetchone() == (2873,)
+        assert db.execute("SELECT count(*) FROM leads WHERE region LIKE '%Select%'").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM leads l JOIN pools p ON p.id = l.pool_id WHERE p.key = 'default' AND l.owner_id IS NULL").fetchone() == (9240,)
+    again = _run(*command)
+    assert again.returncode == 1 and "already imported" in again.stderr
+    forced = _run(*command, "--allow-repeat")
+    assert forced.returncode == 0, forced.stderr
+    assert "9240 rows, 0 created, 9240 merged, 0 flagged, 0 with errors" in forced.stdout

@@ -735,3 +735,72 @@ def test_error_pages_survive_a_line_with_many_errors(api: Api, org: dict) -> Non
     errors = errors_of(rep.api, done["id"], limit=1)
     # A line keeps its first 20 errors (ImportStore.maximumErrorsPerLine); later lines are not lost.
     assert [e["line"] for e in errors] == [2] * 20 + [3]
+
+
+# ---------------------------------------------------------------- leads
+def lead_file(session: str, rows: int) -> str:
+    """A file shaped like the X Education export: no names or contacts, a prospect id, `Select` for
+    "not filled in", a source label, a historic conversion flag, and columns no lead field takes."""
+    lines = [["Prospect ID", "Lead Number", "Lead Source", "Converted", "City", "Country", "Tags"]]
+    sources = ["Google", "google", "Olark Chat", "Direct Traffic"]
+    for index in range(rows):
+        lines.append([f"{session}-{index}", str(700_000 + index), sources[index % 4], "1" if index % 3 == 0 else "0",
+                      "Select" if index % 2 else "Mumbai", "India", "Ringing"])
+    return csv_text(lines, line_end="\r\n")
+
+
+def test_lead_imports_map_template_empty_values_channels_and_external_ids(api: Api, org: dict) -> None:
+    session = secrets.token_hex(5)
+    pool = api.post(f"{V1}/pools", json={"key": unique("imp-leads"), "name": "Imported leads", "object": "lead"}, expect=201).json()
+    content = lead_file(session, 12)
+    options = {"object": "leads", "pool": pool["key"], "name_template": "Lead {Lead Number}", "empty_values": '["Select"]'}
+    # The preview guesses the lead mapping.
+    preview = api.post(f"{V1}/imports/preview", data=content.encode(), params={"object": "leads"}, headers={"Content-Type": "text/csv"}, expect=200).json()
+    assert [c["field"] for c in preview["suggested_columns"]] == ["external_id", "ignore", "source", "converted", "region", "region", "ignore"]
+    # A dry run notes the ignored columns and writes nothing; committed, it imports every row.
+    dry = run(api, upload(api, content, file_name="leads.csv", dry_run="true", **options))
+    assert dry["status"] == "validated" and dry["object"] == "leads" and dry["counters"]["created"] == 12 and dry["counters"]["errors"] == 0
+    assert dry["ignored_columns"] == ["Lead Number", "Tags"] and dry["empty_values"] == ["Select"] and dry["name_template"] == "Lead {Lead Number}"
+    assert api.get(f"{V1}/pools/{pool['id']}/leads", expect=200).json()["data"] == []
+    api.post(f"{V1}/imports/{dry['id']}/commit", json={}, expect=202)
+    done = wait(api, dry["id"])
+    assert done["status"] == "completed" and done["counters"]["created"] == 12 and done["pool"] == pool["key"]
+    leads = api.get(f"{V1}/pools/{pool['id']}/leads", params={"limit": 100}, expect=200).json()["data"]
+    assert len(leads) == 12 and all(lead["owner_id"] is None and lead["pool_id"] == pool["id"] for lead in leads)
+    by_external = {lead["external_id"]: lead for lead in leads}
+    first, second = by_external[f"{session}-0"], by_external[f"{session}-1"]
+    assert first["name"] == "Lead 700000" and first["source"] == "google" and first["region"] == "Mumbai, India"
+    assert first["status"] == "converted" and first["converted_customer_id"] is None and first["converted_at"] is not None
+    assert second["source"] == "google" and second["region"] == "India" and second["status"] == "new"  # "Select" is empty
+    assert {lead["source"] for lead in leads} == {"google", "olark_chat", "direct_traffic"}
+    # Again: refused; allowed to repeat, every row matches its lead by external id and nothing is created.
+    problem(upload(api, content, file_name="leads.csv", expect=None, **options), 409, "conflict")
+    again = run(api, upload(api, content, file_name="leads.csv", allow_repeat="true", **options))
+    assert again["counters"]["created"] == 0 and again["counters"]["merged"] == 12
+    # The API takes the external id too: the same one is a duplicate.
+    duplicate = api.post(f"{V1}/leads", json={"name": "Again", "external_id": f"{session}-0", "owner_id": None, "pool_id": pool["id"]})
+    problem(duplicate, 409, "duplicate")
+
+
+def test_lead_mappings_and_bad_lead_import_options(api: Api, org: dict) -> None:
+    columns = [{"header": "Prospect ID", "field": "external_id"}, {"header": "Lead Source", "field": "source"}]
+    name = unique("x-education")
+    saved = api.post(f"{V1}/import-mappings", json={"name": name, "columns": columns, "object": "leads", "name_template": "Lead {Lead Number}",
+                                                   "empty_values": ["Select"]}, expect=201).json()
+    assert saved["object"] == "leads" and saved["name_template"] == "Lead {Lead Number}" and saved["empty_values"] == ["Select"]
+    reused = run(api, upload(api, lead_file(secrets.token_hex(5), 3), object="leads", mapping_id=saved["id"], dry_run="true"))
+    assert reused["status"] == "validated" and reused["counters"]["created"] == 3 and reused["name_template"] == "Lead {Lead Number}"
+    malformed = problem(api.post(f"{V1}/import-mappings", json={"name": unique("m"), "columns": columns, "object": "leads", "name_template": "Lead {"}),
+                        422, "validation_failed")
+    assert field_codes(malformed) == {"name_template": "invalid"}
+    assert name in [m["name"] for m in api.get(f"{V1}/import-mappings", params={"object": "leads"}, expect=200).json()["data"]]
+    assert name not in [m["name"] for m in api.get(f"{V1}/import-mappings", expect=200).json()["data"]]
+    problem(api.get(f"{V1}/import-mappings", params={"object": "deals"}), 422, "validation_failed")
+    content = lead_file(secrets.token_hex(5), 2)
+    refused = lambda response: field_codes(problem(response, 422, "validation_failed"))  # noqa: E731
+    assert refused(upload(api, content, expect=None, object="deals")) == {"object": "invalid"}
+    assert refused(upload(api, content, expect=None, object="leads", pool=unique("no-such-pool"), name_template="{Lead Number}")) == {"pool": "invalid"}
+    assert refused(upload(api, content, expect=None, object="leads", name_template="Lead {Number}")) == {"name_template": "not_found"}
+    assert "columns" in refused(upload(api, content, expect=None, object="leads", columns=json.dumps(columns)))  # no name, no template
+    assert refused(upload(api, content, expect=None, object="leads", columns=json.dumps([{"header": "Tags", "field": "salary"}]), name_template="{Lead Number}")) \
+        == {"columns[0].field": "invalid"}

@@ -5,7 +5,7 @@ import SQLKit
 
 /// One batch of import rows: read, check, deduplicate (against the database and the file so
 /// far), and — unless only validating — write, all in the caller's transaction.
-struct CustomerImportBatch: Sendable {
+struct CustomerImportBatch: ImportBatch {
     let mapper: CustomerRowMapper
     let normaliser: CustomerNormaliser
     let engine: LifecycleEngine
@@ -17,18 +17,8 @@ struct CustomerImportBatch: Sendable {
     let ids: any IDGenerating
     let now: Date
 
-    struct Result {
-        var created: Int64 = 0
-        var merged: Int64 = 0
-        var flagged: Int64 = 0
-        var errors: [ImportStore.RowError] = []
-        var erroneousLines: Set<Int> = []
-    }
-
-    /// Keys seen earlier in the file (validation passes keep them across batches).
-    struct SeenKeys: Sendable {
-        var keys: [String: Int] = [:]
-    }
+    typealias Result = ImportBatchResult
+    typealias SeenKeys = ImportSeenKeys
 
     /// A batch read and checked, before any query: what to dedup and write, and the bad rows.
     struct Prepared: Sendable {

@@ -17,19 +17,7 @@ struct CustomerRowMapper: Sendable {
 
     init(columns: [ImportColumn], header: [String], dictionary: ObjectDictionary, users: [String: (id: RecordID, team: RecordID?)],
          teams: [String: RecordID]) throws(RapportError) {
-        var resolved: [(Int, String, String)] = []
-        var used: Set<Int> = []
-        var check = Validator()
-        for (position, column) in columns.enumerated() where column.field != ImportColumn.ignore {
-            guard let index = header.indices.first(where: { header[$0].trimmingWhitespace() == column.header.trimmingWhitespace() && !used.contains($0) }) else {
-                check.add("columns[\(position)].header", "not_found", "The file has no column \"\(column.header)\".")
-                continue
-            }
-            used.insert(index)
-            resolved.append((index, column.header, column.field))
-        }
-        try check.finish()
-        self.columns = resolved
+        self.columns = try ImportRowMapping.resolve(columns, header: header)
         self.dictionary = dictionary
         self.users = users
         self.teams = teams

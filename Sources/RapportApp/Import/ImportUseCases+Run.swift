@@ -74,25 +74,42 @@ extension ImportUseCases {
             var details = ["status": status.rawValue, "created": String(record.counters.created), "merged": String(record.counters.merged),
                            "flagged": String(record.counters.flagged), "errors": String(record.counters.errors)]
             details["rows"] = String(record.counters.processed)
-            try await rapport.record(rapport.event("import.finished", by: Caller(principal: nil, channel: "import"), kind: .customer,
+            try await rapport.record(rapport.event("import.finished", by: Caller(principal: nil, channel: "import"), kind: Self.auditKind(record.object),
                                                    object: record.id.rawValue, details: details), in: sql)
             guard let stored = try await store.find(record.id) else { throw RapportError.notFound("import") }
             return stored
         }
     }
 
-    /// The work: a validation pass when asked (dry run, all-or-nothing), then the writing pass.
+    /// The work: a validation pass when asked (dry run, all-or-nothing), then the writing pass,
+    /// with the batch processor of the import's object.
     func process(_ record: ImportStore.Record, batchSize: Int, progress: @escaping @Sendable (ImportStore.Record) throws -> Void) async throws -> ImportStore.Record {
-        var record = record
         let caller = try await actingCaller(record)
+        if record.object == ImportUseCases.leads {
+            let context = try await leadBatchContext(record, caller: caller)
+            return try await process(record, delimiter: context.delimiter, batchSize: batchSize, progress: progress) { header in
+                try makeLeadProcessor(header, record: record, context: context)
+            }
+        }
         let context = try await batchContext(record, caller: caller)
+        return try await process(record, delimiter: context.delimiter, batchSize: batchSize, progress: progress) { header in
+            let mapper = try CustomerRowMapper(columns: context.mapperColumns, header: header, dictionary: context.dictionary,
+                                               users: context.users, teams: context.teams)
+            return makeProcessor(mapper, record: record, context: context)
+        }
+    }
+
+    func process<Batch: ImportBatch>(_ record: ImportStore.Record, delimiter: UInt8, batchSize: Int,
+                                     progress: @escaping @Sendable (ImportStore.Record) throws -> Void,
+                                     make: @escaping ([String]) throws -> Batch) async throws -> ImportStore.Record {
+        var record = record
         let validateFirst = record.options.dryRun || (record.options.allOrNothing && record.status != .running)
         if validateFirst {
             record.status = .validating
             record.counters = ImportStore.Counters()
             try await rapport.transaction { sql in try await ImportStore(sql).clearErrors(record.id) }
-            var seen = CustomerImportBatch.SeenKeys()
-            record = try await pass(record, context: context, batchSize: batchSize, write: false, seen: &seen, progress: progress)
+            var seen = ImportSeenKeys()
+            record = try await pass(record, delimiter: delimiter, batchSize: batchSize, write: false, seen: &seen, progress: progress, make: make)
             if record.options.dryRun { return try await finish(record, status: .validated) }
             if record.counters.errors > 0 {
                 return try await finish(record, status: .failed,
@@ -101,8 +118,8 @@ extension ImportUseCases {
             record.counters = ImportStore.Counters()
         }
         record.status = .running
-        var seen = CustomerImportBatch.SeenKeys()
-        record = try await pass(record, context: context, batchSize: batchSize, write: true, seen: &seen, progress: progress)
+        var seen = ImportSeenKeys()
+        record = try await pass(record, delimiter: delimiter, batchSize: batchSize, write: true, seen: &seen, progress: progress, make: make)
         return try await finish(record, status: .completed)
     }
 
@@ -123,63 +140,81 @@ extension ImportUseCases {
     func batchContext(_ record: ImportStore.Record, caller: Caller) async throws -> BatchContext {
         // Rows fold only into customers the importer may edit.
         let scope = try await rapport.scope(caller, .update, .customer, anchor: .owner(column: "owner_id"), table: "customers")
-        let userScope = try await rapport.scope(caller, .read, .user, anchor: .userTable, table: "users")
-        let teamScope = try await rapport.scope(caller, .read, .team, anchor: .teamTable, table: "teams")
         let template = rapport.settings.dictionaryTemplate
-        let mayAssignOthers = caller.principal == nil || [.admin, .manager].contains(caller.principal!.role)
+        let assignable = try await assignees(caller)
         return try await rapport.database.read { sql in
             let dictionary = try await DictionaryUseCases.load(.customer, sql, template: template)
             let settings = try await CustomerSettings.load(sql)
-            var users: [String: (id: RecordID, team: RecordID?)] = [:]
-            var ownerTeams: [RecordID: RecordID?] = [:]
+            let defaultOwner = try assignable.owner(record.options.defaultOwner, of: "customers") ?? caller.actorID
+            return BatchContext(mapperColumns: record.columns, dictionary: dictionary, settings: settings, users: assignable.users, ownerTeams: assignable.ownerTeams,
+                                teams: assignable.teams, scope: scope, defaultOwner: defaultOwner, actor: caller.actorID, delimiter: try Self.delimiter(record.options))
+        }
+    }
+
+    /// The users (by lowercased email and id) and teams (by key and id) an importer may assign
+    /// records to — administrators and managers anyone in their scope, others only themselves —
+    /// and each assignable user's team.
+    struct Assignees {
+        var users: [String: (id: RecordID, team: RecordID?)] = [:]
+        var ownerTeams: [RecordID: RecordID?] = [:]
+        var teams: [String: RecordID] = [:]
+
+        /// The user an import's `default_owner` names, if any; an error when it is not one of them.
+        func owner(_ named: String?, of object: String) throws(RapportError) -> RecordID? {
+            guard let named else { return nil }
+            guard let user = users[named] else {
+                throw RapportError.validation([FieldError(field: "default_owner", code: "invalid", message: "default_owner must be an active user you may assign \(object) to.")])
+            }
+            return user.id
+        }
+    }
+
+    func assignees(_ caller: Caller) async throws -> Assignees {
+        let userScope = try await rapport.scope(caller, .read, .user, anchor: .userTable, table: "users")
+        let teamScope = try await rapport.scope(caller, .read, .team, anchor: .teamTable, table: "teams")
+        let mayAssignOthers = caller.principal == nil || [.admin, .manager].contains(caller.principal!.role)
+        return try await rapport.database.read { sql in
+            var result = Assignees()
             var page = PageRequest(limit: PageRequest.maximumLimit)
             while true {
-                let result = try await UserStore(sql).list(.init(status: .active), page: page, in: userScope)
-                for user in result.items where mayAssignOthers || user.id == caller.actorID {
-                    users[user.email.lowercased()] = (user.id, user.teamID)
-                    users[user.id.rawValue] = (user.id, user.teamID)
-                    ownerTeams[user.id] = user.teamID
+                let found = try await UserStore(sql).list(.init(status: .active), page: page, in: userScope)
+                for user in found.items where mayAssignOthers || user.id == caller.actorID {
+                    result.users[user.email.lowercased()] = (user.id, user.teamID)
+                    result.users[user.id.rawValue] = (user.id, user.teamID)
+                    result.ownerTeams[user.id] = user.teamID
                 }
-                guard let next = result.nextCursor else { break }
+                guard let next = found.nextCursor else { break }
                 page.cursor = next
             }
-            if let me = caller.principal?.userID, ownerTeams[me] == nil { ownerTeams[me] = caller.principal?.teamID }
-            var teams: [String: RecordID] = [:]
+            if let me = caller.principal?.userID, result.ownerTeams[me] == nil { result.ownerTeams[me] = caller.principal?.teamID }
             let teamQuery = sql.select().columns("id", "key").from("teams")
             // Administrators assign any team, managers their subtree, other roles none (a team column errs).
             for row in try await (mayAssignOthers ? teamScope.apply(to: teamQuery) : teamQuery.where(SQLLiteral.boolean(false))).all() {
                 let id = RecordID(trusted: try row.decode(column: "id", as: String.self))
-                teams[id.rawValue] = id
-                teams[try row.decode(column: "key", as: String.self).lowercased()] = id
+                result.teams[id.rawValue] = id
+                result.teams[try row.decode(column: "key", as: String.self).lowercased()] = id
             }
-            var defaultOwner = caller.actorID
-            if let owner = record.options.defaultOwner {
-                guard let user = users[owner] else {
-                    throw RapportError.validation([FieldError(field: "default_owner", code: "invalid", message: "default_owner must be an active user you may assign customers to.")])
-                }
-                defaultOwner = user.id
-            }
-            return BatchContext(mapperColumns: record.columns, dictionary: dictionary, settings: settings, users: users, ownerTeams: ownerTeams,
-                                teams: teams, scope: scope, defaultOwner: defaultOwner, actor: caller.actorID, delimiter: try Self.delimiter(record.options))
+            return result
         }
     }
 
     /// One pass over the stored file: batches of rows, each in one transaction with its counters,
     /// skipping the rows a previous (interrupted) run already committed. While one batch is being
     /// written, the next is read and checked (pure work) on another core.
-    func pass(_ record: ImportStore.Record, context: BatchContext, batchSize: Int, write: Bool, seen: inout CustomerImportBatch.SeenKeys,
-              progress: @escaping @Sendable (ImportStore.Record) throws -> Void) async throws -> ImportStore.Record {
+    func pass<Batch: ImportBatch>(_ record: ImportStore.Record, delimiter: UInt8, batchSize: Int, write: Bool, seen: inout ImportSeenKeys,
+                                  progress: @escaping @Sendable (ImportStore.Record) throws -> Void,
+                                  make: ([String]) throws -> Batch) async throws -> ImportStore.Record {
         var record = record
-        var reader = CSVReader(delimiter: context.delimiter)
+        var reader = CSVReader(delimiter: delimiter)
         var carry: [UInt8] = []
         var seq = 0
         var skip = record.counters.processed
         var header: [String]?
         var queue: [[CSVReader.Record]] = []
         var pending: [CSVReader.Record] = []
-        var processor: CustomerImportBatch?
+        var processor: Batch?
         var finished = false
-        var prepared: CustomerImportBatch.Prepared?
+        var prepared: Batch.Prepared?
 
         /// Reads chunks until two batches are queued or the file ends.
         func fill() async throws {
@@ -193,9 +228,7 @@ extension ImportUseCases {
                 for item in records {
                     if header == nil {
                         header = item.fields.map { $0.trimmingWhitespace() }
-                        let mapper = try CustomerRowMapper(columns: context.mapperColumns, header: header!, dictionary: context.dictionary,
-                                                           users: context.users, teams: context.teams)
-                        processor = makeProcessor(mapper, record: record, context: context)
+                        processor = try make(header!)
                         continue
                     }
                     if skip > 0 {
@@ -219,7 +252,7 @@ extension ImportUseCases {
         while let batch = queue.first, let processor {
             let current = prepared ?? processor.prepare(batch)
             let next = queue.count > 1 ? queue[1] : nil
-            async let upcoming: CustomerImportBatch.Prepared? = next.map { processor.prepare($0) }
+            async let upcoming: Batch.Prepared? = next.map { processor.prepare($0) }
             record = try await runBatch(batch.count, current, processor: processor, record: record, write: write, seen: &seen)
             prepared = await upcoming
             queue.removeFirst()
@@ -238,8 +271,8 @@ extension ImportUseCases {
             ownerTeams: context.ownerTeams, scope: context.scope, actor: context.actor, ids: rapport.ids, now: now)
     }
 
-    func runBatch(_ rows: Int, _ prepared: CustomerImportBatch.Prepared, processor: CustomerImportBatch, record: ImportStore.Record,
-                  write: Bool, seen: inout CustomerImportBatch.SeenKeys) async throws -> ImportStore.Record {
+    func runBatch<Batch: ImportBatch>(_ rows: Int, _ prepared: Batch.Prepared, processor: Batch, record: ImportStore.Record,
+                                      write: Bool, seen: inout ImportSeenKeys) async throws -> ImportStore.Record {
         let now = rapport.clock.now()
         var record = record
         let seenBefore = seen

@@ -46,8 +46,19 @@ public struct ImportUseCases: Sendable {
         public var suggested: [ImportColumn]
     }
 
-    func requireImport(_ caller: Caller) async throws {
-        _ = try await rapport.scope(caller, .create, .customer, anchor: .owner(column: "owner_id"), table: "customers")
+    /// Importing needs the right to create the object's records (customers by default).
+    func requireImport(_ caller: Caller, object: String = ImportUseCases.customers) async throws {
+        if object == Self.leads {
+            _ = try await rapport.scope(caller, .create, .lead, anchor: .owner(column: "owner_id"), table: "leads")
+        } else {
+            _ = try await rapport.scope(caller, .create, .customer, anchor: .owner(column: "owner_id"), table: "customers")
+        }
+    }
+
+    static func checkObject(_ object: String) throws(RapportError) {
+        guard objects.contains(object) else {
+            throw RapportError.validation([FieldError(field: "object", code: "invalid", message: "object must be customers or leads.")])
+        }
     }
 
     static func delimiter(_ options: ImportStore.Options) throws(RapportError) -> UInt8 {
@@ -60,11 +71,16 @@ public struct ImportUseCases: Sendable {
     }
 
     /// Reads the header and a few rows.
-    public func preview(_ bytes: [UInt8], delimiter: String = ",", by caller: Caller) async throws -> Preview {
-        try await requireImport(caller)
+    public func preview(_ bytes: [UInt8], delimiter: String = ",", object: String = ImportUseCases.customers, by caller: Caller) async throws -> Preview {
+        try Self.checkObject(object)
+        try await requireImport(caller, object: object)
         let (header, rows) = try Self.head(bytes, delimiter: try Self.delimiter(.init(delimiter: delimiter)), rows: 10)
-        let dictionary = try await rapport.dictionary.get("customer", by: caller).dictionary
-        return Preview(headers: header, sample: rows, suggested: CustomerImportFields.suggest(headers: header, customFieldKeys: dictionary.fields.map(\.key)))
+        let dictionary = try await dictionary(object, by: caller)
+        return Preview(headers: header, sample: rows, suggested: Self.suggest(object, headers: header, dictionary: dictionary))
+    }
+
+    func dictionary(_ object: String, by caller: Caller) async throws -> ObjectDictionary {
+        try await rapport.dictionary.get(Self.dictionaryObject(object).rawValue, by: caller).dictionary
     }
 
     static func head(_ bytes: [UInt8], delimiter: UInt8, rows: Int) throws(RapportError) -> ([String], [[String]]) {
@@ -87,10 +103,8 @@ public struct ImportUseCases: Sendable {
     /// Refuses a file that was already imported completely (unless `allowRepeat`), so importing
     /// the same file twice creates nothing twice.
     public func start(_ request: NewImport, by caller: Caller) async throws -> ImportStore.Record {
-        try await requireImport(caller)
-        guard request.object == "customers" else {
-            throw RapportError.validation([FieldError(field: "object", code: "invalid", message: "object must be customers.")])
-        }
+        try Self.checkObject(request.object)
+        try await requireImport(caller, object: request.object)
         guard request.bytes.count <= Self.maximumBytes else {
             throw RapportError(.payloadTooLarge, "The file is larger than \(Self.maximumBytes >> 20) MiB.")
         }
@@ -99,14 +113,20 @@ public struct ImportUseCases: Sendable {
         try check.finish()
         let delimiter = try Self.delimiter(request.options)
         let (header, _) = try Self.head(request.bytes, delimiter: delimiter, rows: 0)
-        let dictionary = try await rapport.dictionary.get("customer", by: caller).dictionary
+        let dictionary = try await dictionary(request.object, by: caller)
         var columns = request.columns
+        var options = request.options
         if columns == nil, let mappingID = request.mappingID {
-            columns = try await mapping(mappingID, by: caller).columns
+            let saved = try await mapping(mappingID, by: caller)
+            columns = saved.columns
+            options.nameTemplate = options.nameTemplate ?? saved.options.nameTemplate
+            options.emptyValues = options.emptyValues ?? saved.options.emptyValues
         }
-        let chosen = columns ?? CustomerImportFields.suggest(headers: header, customFieldKeys: dictionary.fields.map(\.key))
-        try CustomerImportFields.validate(chosen, customFieldKeys: Set(dictionary.fields.map(\.key)))
-        _ = try CustomerRowMapper(columns: chosen, header: header, dictionary: dictionary, users: [:], teams: [:])
+        let chosen = columns ?? Self.suggest(request.object, headers: header, dictionary: dictionary)
+        try Self.validate(request.object, chosen, options: options, header: header, dictionary: dictionary)
+        if request.object == Self.leads {
+            try await ensureLeadPool(request.options.pool)
+        }
         if let owner = request.options.defaultOwner, RecordID(parsing: owner, prefix: .user) == nil {
             throw RapportError.validation([FieldError(field: "default_owner", code: "invalid", message: "default_owner is not a user id.")])
         }
@@ -114,7 +134,7 @@ public struct ImportUseCases: Sendable {
         let now = rapport.clock.now()
         let record = ImportStore.Record(
             id: rapport.ids.next(.importRun, at: now), object: request.object, status: .pending, fileName: fileName, fileSHA256: sha,
-            fileBytes: Int64(request.bytes.count), columns: chosen, options: request.options, createdBy: caller.actorID, createdAt: now, updatedAt: now)
+            fileBytes: Int64(request.bytes.count), columns: chosen, options: options, createdBy: caller.actorID, createdAt: now, updatedAt: now)
         let chunks = Self.chunks(request.bytes)
         return try await rapport.transaction { sql in
             let store = ImportStore(sql)
@@ -124,7 +144,7 @@ public struct ImportUseCases: Sendable {
             }
             try await store.insert(record)
             try await store.appendChunks(record.id, chunks)
-            try await rapport.record(rapport.event("import.started", by: caller, kind: .customer, object: record.id.rawValue,
+            try await rapport.record(rapport.event("import.started", by: caller, kind: Self.auditKind(request.object), object: record.id.rawValue,
                                                    details: ["bytes": String(request.bytes.count), "dry_run": String(request.options.dryRun)]), in: sql)
             return record
         }
@@ -200,7 +220,7 @@ public struct ImportUseCases: Sendable {
                 throw RapportError(.conflict, "Only a finished dry run can be committed.")
             }
             try await store.clearErrors(record.id)
-            try await rapport.record(rapport.event("import.committed", by: caller, kind: .customer, object: record.id.rawValue), in: sql)
+            try await rapport.record(rapport.event("import.committed", by: caller, kind: Self.auditKind(record.object), object: record.id.rawValue), in: sql)
             guard let updated = try await store.find(record.id) else { throw RapportError.notFound("import") }
             return updated
         }

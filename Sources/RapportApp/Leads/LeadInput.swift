@@ -25,11 +25,13 @@ public struct LeadInput: Sendable {
     /// A pool id or key: where the lead waits when nobody owns it, and returns to when released.
     public var pool: String??
     public var marketingConsent: Bool?
+    /// The lead's id in the system it came from (unique; imports match re-imported rows on it).
+    public var externalID: String??
 
     public init(name: String? = nil, company: String?? = nil, title: String?? = nil, phone: String?? = nil, email: String?? = nil,
                 wechatUnionid: String?? = nil, source: String?? = nil, campaign: String?? = nil, utm: UTM? = nil, referrer: String?? = nil,
                 interest: String?? = nil, region: String?? = nil, score: Int64?? = nil, customFields: [String: JSONValue]? = nil,
-                status: String? = nil, owner: String?? = nil, pool: String?? = nil, marketingConsent: Bool? = nil) {
+                status: String? = nil, owner: String?? = nil, pool: String?? = nil, marketingConsent: Bool? = nil, externalID: String?? = nil) {
         self.name = name
         self.company = company
         self.title = title
@@ -48,6 +50,7 @@ public struct LeadInput: Sendable {
         self.owner = owner
         self.pool = pool
         self.marketingConsent = marketingConsent
+        self.externalID = externalID
     }
 }
 
@@ -84,6 +87,7 @@ struct LeadNormaliser: Sendable {
             lead.score = score
         }
         if let consent = input.marketingConsent { lead.marketingConsent = consent }
+        if let external = input.externalID { lead.externalID = base.optionalText(external, "external_id", 200, &check) }
         if let values = input.customFields {
             // The customer rules on a scratch customer: the lead keeps the normalised result.
             var scratch = Customer(id: lead.id, kind: .person, name: lead.name, stage: lead.status, stageEnteredAt: lead.statusEnteredAt,
@@ -96,9 +100,10 @@ struct LeadNormaliser: Sendable {
                 check.add("custom_fields.\(field.key)", "required", "custom_fields.\(field.key) is required.")
             }
         }
-        let sent = [input.phone, input.email, input.wechatUnionid].contains { ($0 ?? nil)?.trimmingWhitespace().isEmpty == false }
+        // An id in the source system identifies an imported lead as well as a contact detail does.
+        let sent = [input.phone, input.email, input.wechatUnionid, input.externalID].contains { ($0 ?? nil)?.trimmingWhitespace().isEmpty == false }
         if creating, !sent {
-            check.add("phone", "required", "A lead needs at least one of phone, email or wechat_unionid.")
+            check.add("phone", "required", "A lead needs at least one of phone, email, wechat_unionid or external_id.")
         }
     }
 

@@ -20,8 +20,9 @@ extension LeadUseCases {
     /// caller may not edit is a `duplicate`.
     public func convert(_ id: String, into customerID: String? = nil, by caller: Caller) async throws -> Conversion {
         let existing = try await load(id, by: caller, .update)
-        guard existing.convertedCustomerID == nil else {
-            throw RapportError(.conflict, "The lead was already converted.", extra: ["customer_id": existing.convertedCustomerID!.rawValue])
+        guard existing.convertedCustomerID == nil, existing.convertedAt == nil else {
+            // A historic conversion (imported as converted) has no customer.
+            throw RapportError(.conflict, "The lead was already converted.", extra: existing.convertedCustomerID.map { ["customer_id": $0.rawValue] } ?? [:])
         }
         var named: RecordID?
         if let customerID {

@@ -43,9 +43,9 @@ public struct LeadUseCases: Sendable {
             lead.status = transition.state.stage
             lead.statusEnteredAt = transition.state.enteredAt
 
-            let keys = [("phone", lead.phone), ("email", lead.email), ("wechat_unionid", lead.wechatUnionid)].compactMap { key, value in value.map { "dedup:\(key):\($0)" } }
+            let keys = [("phone", lead.phone), ("email", lead.email), ("wechat_unionid", lead.wechatUnionid), ("external_id", lead.externalID)].compactMap { key, value in value.map { "dedup:\(key):\($0)" } }
             try await sql.lockKeys(keys)
-            let leadMatches = try await LeadStore(sql).matches(phone: lead.phone, email: lead.email, unionid: lead.wechatUnionid)
+            let leadMatches = try await LeadStore(sql).matches(phone: lead.phone, email: lead.email, unionid: lead.wechatUnionid, externalID: lead.externalID)
             let contactKeys: [(ContactPoint.Kind, String)] = [(.phone, lead.phone), (.email, lead.email), (.wechatUnionid, lead.wechatUnionid)].compactMap { kind, value in value.map { (kind, $0) } }
             let customerMatches = try await CustomerStore(sql).matches(contactKeys)
             let chosen = policy ?? settings.dedup.policy(for: caller.channel)

@@ -54,9 +54,30 @@ public enum CustomerImportFields {
     /// A mapping guessed from the headers: known names map to their field, the rest are ignored.
     /// A non-repeatable field is guessed for its first column only.
     public static func suggest(headers: [String], customFieldKeys: [String] = []) -> [ImportColumn] {
+        ImportFieldGuess.suggest(headers: headers, synonyms: synonyms, repeatable: repeatable, customFieldKeys: customFieldKeys)
+    }
+
+    /// Checks a mapping against the file's headers and the dictionary's custom fields.
+    public static func validate(_ columns: [ImportColumn], customFieldKeys: Set<String>) throws(RapportError) {
+        var check = ImportFieldGuess.check(columns, fields: all, repeatable: repeatable, customFieldKeys: customFieldKeys, object: "customer")
+        if !columns.contains(where: { $0.field == "name" }) {
+            check.add("columns", "required", "One column must map to name.")
+        }
+        try check.finish()
+    }
+}
+
+/// What customer and lead imports share: guessing a mapping from header names, and checking one.
+enum ImportFieldGuess {
+    /// Header text as the synonym tables spell it: lowercased, without spaces, `_`, `-`, `.`, `:` or brackets.
+    static func simplified(_ header: String) -> String {
+        String(header.lowercased().unicodeScalars.filter { !" _-.:：()（）".unicodeScalars.contains($0) })
+    }
+
+    static func suggest(headers: [String], synonyms: [String: String], repeatable: Set<String>, customFieldKeys: [String]) -> [ImportColumn] {
         var taken: Set<String> = []
         return headers.map { header in
-            let key = String(header.lowercased().unicodeScalars.filter { !" _-.:：()（）".unicodeScalars.contains($0) })
+            let key = simplified(header)
             var field = synonyms[key]
             if field == nil, let custom = customFieldKeys.first(where: { $0.replacingOccurrences(of: "_", with: "") == key }) {
                 field = "custom_fields.\(custom)"
@@ -69,23 +90,20 @@ public enum CustomerImportFields {
         }
     }
 
-    /// Checks a mapping against the file's headers and the dictionary's custom fields.
-    public static func validate(_ columns: [ImportColumn], customFieldKeys: Set<String>) throws(RapportError) {
+    /// Unknown fields and non-repeatable fields mapped twice, as field errors.
+    static func check(_ columns: [ImportColumn], fields: [String], repeatable: Set<String>, customFieldKeys: Set<String>, object: String) -> Validator {
         var check = Validator()
         var seen: Set<String> = []
         for (index, column) in columns.enumerated() {
             let field = column.field
             if field == ImportColumn.ignore { continue }
-            let known = all.contains(field) || (field.hasPrefix("custom_fields.") && customFieldKeys.contains(String(field.dropFirst(14))))
+            let known = fields.contains(field) || (field.hasPrefix("custom_fields.") && customFieldKeys.contains(String(field.dropFirst(14))))
             if !known {
-                check.add("columns[\(index)].field", "invalid", "\(field) is not a field a customer import can fill.")
+                check.add("columns[\(index)].field", "invalid", "\(field) is not a field a \(object) import can fill.")
             } else if !repeatable.contains(field), !seen.insert(field).inserted {
                 check.add("columns[\(index)].field", "duplicate", "\(field) is mapped from more than one column.")
             }
         }
-        if !columns.contains(where: { $0.field == "name" }) {
-            check.add("columns", "required", "One column must map to name.")
-        }
-        try check.finish()
+        return check
     }
 }

@@ -12,6 +12,7 @@ extension Lead {
         result.interest = result.interest ?? incoming.interest
         result.region = result.region ?? incoming.region
         result.marketingConsent = result.marketingConsent ?? incoming.marketingConsent
+        result.externalID = result.externalID ?? incoming.externalID
         for (key, value) in incoming.customFields where result.customFields[key] == nil { result.customFields[key] = value }
         return result
     }

@@ -44,6 +44,8 @@ public struct Lead: Sendable, Equatable {
     public var convertedAt: Date?
     /// Whether the lead agreed to marketing contact on the channel it came from (web forms ask).
     public var marketingConsent: Bool?
+    /// The lead's id in the system it was imported from (unique): re-imports match on it.
+    public var externalID: String?
     public var version: Int64
     public var createdBy: RecordID?
     public var createdAt: Date
@@ -56,7 +58,7 @@ public struct Lead: Sendable, Equatable {
         status: String, statusEnteredAt: Date, ownerID: RecordID? = nil, teamID: RecordID? = nil, poolID: RecordID? = nil,
         assignedAt: Date? = nil, protectedUntil: Date? = nil, lastFollowUpAt: Date? = nil, lastProgressAt: Date,
         previousOwnerID: RecordID? = nil, releasedAt: Date? = nil, convertedCustomerID: RecordID? = nil, convertedAt: Date? = nil,
-        marketingConsent: Bool? = nil, version: Int64 = 1, createdBy: RecordID? = nil, createdAt: Date, updatedAt: Date
+        marketingConsent: Bool? = nil, externalID: String? = nil, version: Int64 = 1, createdBy: RecordID? = nil, createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.name = name
@@ -87,6 +89,7 @@ public struct Lead: Sendable, Equatable {
         self.convertedCustomerID = convertedCustomerID
         self.convertedAt = convertedAt
         self.marketingConsent = marketingConsent
+        self.externalID = externalID
         self.version = version
         self.createdBy = createdBy
         self.createdAt = createdAt

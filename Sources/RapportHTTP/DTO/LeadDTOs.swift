@@ -33,6 +33,7 @@ public struct LeadDTO: Encodable, Sendable {
     @Nullable public var convertedCustomerId: String?
     @Nullable public var convertedAt: Date?
     @Nullable public var marketingConsent: Bool?
+    @Nullable public var externalId: String?
     public var version: Int64
     public var createdAt: Date
     public var updatedAt: Date
@@ -43,7 +44,7 @@ public struct LeadDTO: Encodable, Sendable {
         case ownerId = "owner_id", teamId = "team_id", poolId = "pool_id", assignedAt = "assigned_at", protectedUntil = "protected_until"
         case lastFollowUpAt = "last_follow_up_at", lastProgressAt = "last_progress_at", previousOwnerId = "previous_owner_id"
         case releasedAt = "released_at", convertedCustomerId = "converted_customer_id", convertedAt = "converted_at"
-        case marketingConsent = "marketing_consent", createdAt = "created_at", updatedAt = "updated_at"
+        case marketingConsent = "marketing_consent", externalId = "external_id", createdAt = "created_at", updatedAt = "updated_at"
     }
 
     /// `lead` must already be masked (every use case returns masked leads).
@@ -77,6 +78,7 @@ public struct LeadDTO: Encodable, Sendable {
         convertedCustomerId = lead.convertedCustomerID?.rawValue
         convertedAt = lead.convertedAt
         marketingConsent = lead.marketingConsent
+        externalId = lead.externalID
         version = lead.version
         createdAt = lead.createdAt
         updatedAt = lead.updatedAt

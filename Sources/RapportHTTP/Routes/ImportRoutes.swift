@@ -12,6 +12,7 @@ struct ImportRoutes {
 
     static let optionNames: Set<String> = [
         "dry_run", "all_or_nothing", "allow_repeat", "policy", "delimiter", "default_owner", "mapping_id", "columns", "save_mapping",
+        "object", "pool", "name_template", "empty_values",
     ]
 
     /// The upload: a `multipart/form-data` body with a `file` part and option parts, or a `text/csv`
@@ -68,6 +69,20 @@ struct ImportRoutes {
         }
         if let delimiter = values["delimiter"] { options.delimiter = delimiter == "tab" ? "\t" : delimiter }
         options.defaultOwner = values["default_owner"]
+        options.pool = values["pool"]
+        options.nameTemplate = values["name_template"]
+        if let text = values["empty_values"] {
+            // A JSON array of strings, or one value per comma.
+            if let list = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) { options.emptyValues = list } else {
+                options.emptyValues = text.split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
+            }
+            if (options.emptyValues ?? []).contains(where: { $0.count > 100 }) || (options.emptyValues ?? []).count > 50 {
+                check.add("empty_values", "invalid", "empty_values holds at most 50 values of at most 100 characters.")
+            }
+        }
+        if let template = options.nameTemplate, template.count > 200 {
+            check.add("name_template", "too_long", "name_template must be at most 200 characters.")
+        }
         var columns: [ImportColumn]?
         if let text = values["columns"] {
             do { columns = try JSONDecoder().decode([ImportColumn].self, from: Data(text.utf8)) } catch {
@@ -85,15 +100,22 @@ struct ImportRoutes {
             if let saveMapping, saveMapping.count > 100 {
                 throw RapportError.validation([FieldError(field: "save_mapping", code: "too_long", message: "save_mapping must be at most 100 characters.")])
             }
+            let object = upload.values["object"] ?? ImportUseCases.customers
             let record = try await rapport.imports.start(
-                .init(fileName: upload.fileName, bytes: upload.bytes, columns: columns, mappingID: mappingID, options: options, allowRepeat: allowRepeat),
+                .init(object: object, fileName: upload.fileName, bytes: upload.bytes, columns: columns, mappingID: mappingID, options: options,
+                      allowRepeat: allowRepeat),
                 by: context.caller)
-            if let saveMapping { _ = try await rapport.imports.saveMapping(name: saveMapping, columns: record.columns, by: context.caller) }
+            if let saveMapping {
+                _ = try await rapport.imports.saveMapping(name: saveMapping, columns: record.columns, object: object,
+                                                          options: .init(nameTemplate: record.options.nameTemplate, emptyValues: record.options.emptyValues),
+                                                          by: context.caller)
+            }
             return try JSONResponse.make(ImportDTO(record), status: .accepted, location: "/api/v1/imports/\(record.id)")
         }
         api.post("imports/preview") { request, context in
             let upload = try await Self.upload(request)
-            let preview = try await rapport.imports.preview(upload.bytes, delimiter: upload.values["delimiter"] ?? ",", by: context.caller)
+            let preview = try await rapport.imports.preview(upload.bytes, delimiter: upload.values["delimiter"] ?? ",",
+                                                            object: upload.values["object"] ?? ImportUseCases.customers, by: context.caller)
             return try JSONResponse.make(ImportPreviewDTO(preview))
         }
         api.get("imports") { request, context in
@@ -121,16 +143,18 @@ struct ImportRoutes {
             let record = try await rapport.imports.commit(try context.parameters.require("id"), allOrNothing: allOrNothing, by: context.caller)
             return try JSONResponse.make(ImportDTO(record), status: .accepted)
         }
-        api.get("import-mappings") { _, context in
-            let mappings = try await rapport.imports.mappings(by: context.caller)
+        api.get("import-mappings") { request, context in
+            let mappings = try await rapport.imports.mappings(object: request.query("object") ?? ImportUseCases.customers, by: context.caller)
             return try JSONResponse.make(ListResponse(Page(items: mappings, nextCursor: nil), MappingDTO.init))
         }
         api.post("import-mappings") { request, context in
-            var body = try await JSONBody.read(request, accepts: ["name", "columns"])
+            var body = try await JSONBody.read(request, accepts: ["name", "columns", "object", "name_template", "empty_values"])
             let name = body.string("name", required: true)
             let columns = body.decode("columns", as: [ImportColumn].self, required: true)
+            let object = body.string("object") ?? ImportUseCases.customers
+            let options = ImportStore.MappingOptions(nameTemplate: body.string("name_template"), emptyValues: body.decode("empty_values", as: [String].self))
             try body.finish()
-            let mapping = try await rapport.imports.saveMapping(name: name ?? "", columns: columns ?? [], by: context.caller)
+            let mapping = try await rapport.imports.saveMapping(name: name ?? "", columns: columns ?? [], object: object, options: options, by: context.caller)
             return try JSONResponse.make(MappingDTO(mapping), status: .created, location: "/api/v1/import-mappings/\(mapping.id)")
         }
         api.get("import-mappings/:id") { _, context in
@@ -166,6 +190,11 @@ struct ImportDTO: Encodable, Sendable {
     var allOrNothing: Bool
     var policy: String
     var columns: [ImportColumn]
+    /// Columns of the file the mapping ignores (not a field of the object or its dictionary).
+    var ignoredColumns: [String]
+    @Nullable var pool: String?
+    @Nullable var nameTemplate: String?
+    var emptyValues: [String]
     var counters: ImportCountersDTO
     @Nullable var failure: String?
     @Nullable var createdBy: String?
@@ -177,6 +206,7 @@ struct ImportDTO: Encodable, Sendable {
         case id, object, status, policy, columns, counters, failure
         case fileName = "file_name", fileBytes = "file_bytes", dryRun = "dry_run", allOrNothing = "all_or_nothing"
         case createdBy = "created_by", createdAt = "created_at", updatedAt = "updated_at", finishedAt = "finished_at"
+        case ignoredColumns = "ignored_columns", pool, nameTemplate = "name_template", emptyValues = "empty_values"
     }
 
     init(_ record: ImportStore.Record) {
@@ -189,6 +219,10 @@ struct ImportDTO: Encodable, Sendable {
         allOrNothing = record.options.allOrNothing
         policy = record.options.policy.rawValue
         columns = record.columns
+        ignoredColumns = ImportUseCases.ignoredColumns(record)
+        pool = record.options.pool
+        nameTemplate = record.options.nameTemplate
+        emptyValues = record.options.emptyValues ?? []
         counters = ImportCountersDTO(total: record.counters.total, processed: record.counters.processed, created: record.counters.created,
                                      merged: record.counters.merged, flagged: record.counters.flagged, errors: record.counters.errors)
         failure = record.failure
@@ -235,16 +269,20 @@ struct MappingDTO: Encodable, Sendable {
     var name: String
     var object: String
     var columns: [ImportColumn]
+    @Nullable var nameTemplate: String?
+    var emptyValues: [String]
     var version: Int64
     var createdAt: Date
     var updatedAt: Date
 
     enum CodingKeys: String, CodingKey {
         case id, name, object, columns, version
-        case createdAt = "created_at", updatedAt = "updated_at"
+        case createdAt = "created_at", updatedAt = "updated_at", nameTemplate = "name_template", emptyValues = "empty_values"
     }
 
     init(_ mapping: ImportStore.Mapping) {
+        nameTemplate = mapping.options.nameTemplate
+        emptyValues = mapping.options.emptyValues ?? []
         id = mapping.id.rawValue
         name = mapping.name
         object = mapping.object

@@ -10,7 +10,7 @@ struct LeadRoutes {
 
     static let writable: Set<String> = [
         "name", "company", "title", "phone", "email", "wechat_unionid", "source", "campaign", "utm", "referrer", "interest", "region",
-        "score", "custom_fields", "marketing_consent",
+        "score", "custom_fields", "marketing_consent", "external_id",
     ]
 
     static func input(_ body: inout JSONBody, creating: Bool) -> LeadInput {
@@ -32,6 +32,7 @@ struct LeadRoutes {
         input.score = body.nullableInteger("score")
         input.customFields = body.object("custom_fields")
         input.marketingConsent = body.bool("marketing_consent")
+        input.externalID = body.nullableString("external_id")
         if creating {
             input.status = body.string("status")
             input.owner = body.nullableString("owner_id")

@@ -21,18 +21,31 @@ public struct ImportStore: Sendable {
         public var defaultOwner: String?
         /// `,` (default), `;` or a tab.
         public var delimiter: String
+        /// Leads: the pool (id or key) that imported leads belong to and ownerless ones wait in;
+        /// nil = the `default` lead pool.
+        public var pool: String?
+        /// The name of rows whose name column is empty (or of every row when no column maps to
+        /// name), from other columns: `Lead {Lead Number}`.
+        public var nameTemplate: String?
+        /// Cell values that mean "not filled in" (compared ignoring case), e.g. `Select`.
+        public var emptyValues: [String]?
 
-        public init(dryRun: Bool = false, allOrNothing: Bool = false, policy: DedupPolicy = .merge, defaultOwner: String? = nil, delimiter: String = ",") {
+        public init(dryRun: Bool = false, allOrNothing: Bool = false, policy: DedupPolicy = .merge, defaultOwner: String? = nil, delimiter: String = ",",
+                    pool: String? = nil, nameTemplate: String? = nil, emptyValues: [String]? = nil) {
             self.dryRun = dryRun
             self.allOrNothing = allOrNothing
             self.policy = policy
             self.defaultOwner = defaultOwner
             self.delimiter = delimiter
+            self.pool = pool
+            self.nameTemplate = nameTemplate
+            self.emptyValues = emptyValues
         }
 
         enum CodingKeys: String, CodingKey {
-            case policy, delimiter
+            case policy, delimiter, pool
             case dryRun = "dry_run", allOrNothing = "all_or_nothing", defaultOwner = "default_owner"
+            case nameTemplate = "name_template", emptyValues = "empty_values"
         }
     }
 
@@ -263,21 +276,41 @@ public struct ImportStore: Sendable {
 
     // MARK: Saved mappings
 
+    /// What a saved mapping keeps besides its columns.
+    public struct MappingOptions: Sendable, Codable, Equatable {
+        /// The name of rows without one, from other columns (`Lead {Lead Number}`).
+        public var nameTemplate: String?
+        /// Cell values that mean "not filled in".
+        public var emptyValues: [String]?
+
+        public init(nameTemplate: String? = nil, emptyValues: [String]? = nil) {
+            self.nameTemplate = nameTemplate
+            self.emptyValues = emptyValues
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case nameTemplate = "name_template", emptyValues = "empty_values"
+        }
+    }
+
     public struct Mapping: Sendable, Equatable {
         public var id: RecordID
         public var object: String
         public var name: String
         public var columns: [ImportColumn]
+        public var options: MappingOptions
         public var createdBy: RecordID?
         public var createdAt: Date
         public var updatedAt: Date
         public var version: Int64
 
-        public init(id: RecordID, object: String, name: String, columns: [ImportColumn], createdBy: RecordID?, createdAt: Date, updatedAt: Date, version: Int64) {
+        public init(id: RecordID, object: String, name: String, columns: [ImportColumn], options: MappingOptions = .init(), createdBy: RecordID?,
+                    createdAt: Date, updatedAt: Date, version: Int64) {
             self.id = id
             self.object = object
             self.name = name
             self.columns = columns
+            self.options = options
             self.createdBy = createdBy
             self.createdAt = createdAt
             self.updatedAt = updatedAt
@@ -288,24 +321,25 @@ public struct ImportStore: Sendable {
     /// Saves a mapping under its name (replacing one of the same name for the same object).
     public func saveMapping(_ mapping: Mapping) async throws -> Mapping {
         guard let row = try await sql.raw("""
-            INSERT INTO import_mappings (id, object, name, columns, created_by, created_at, updated_at, version)
+            INSERT INTO import_mappings (id, object, name, columns, options, created_by, created_at, updated_at, version)
             VALUES (\(bind: mapping.id.rawValue), \(bind: mapping.object), \(bind: mapping.name), \(bind: JSONText.encode(mapping.columns)),
-                    \(bind: mapping.createdBy?.rawValue), \(bind: mapping.createdAt.microsSinceEpoch), \(bind: mapping.updatedAt.microsSinceEpoch), 1)
-            ON CONFLICT (object, name) DO UPDATE SET columns = excluded.columns, updated_at = excluded.updated_at,
+                    \(bind: JSONText.encode(mapping.options)), \(bind: mapping.createdBy?.rawValue), \(bind: mapping.createdAt.microsSinceEpoch),
+                    \(bind: mapping.updatedAt.microsSinceEpoch), 1)
+            ON CONFLICT (object, name) DO UPDATE SET columns = excluded.columns, options = excluded.options, updated_at = excluded.updated_at,
                 version = import_mappings.version + 1
-            RETURNING id, object, name, columns, created_by, created_at, updated_at, version
+            RETURNING id, object, name, columns, options, created_by, created_at, updated_at, version
             """).first()
         else { throw CorruptRow(table: "import_mappings", column: "id") }
         return try Self.decodeMapping(row)
     }
 
     public func mappings(object: String) async throws -> [Mapping] {
-        try await sql.select().columns("id", "object", "name", "columns", "created_by", "created_at", "updated_at", "version")
+        try await sql.select().columns(Self.mappingColumns)
             .from("import_mappings").where("object", .equal, object).orderBy("name").all().map(Self.decodeMapping)
     }
 
     public func mapping(_ id: RecordID) async throws -> Mapping? {
-        try await sql.select().columns("id", "object", "name", "columns", "created_by", "created_at", "updated_at", "version")
+        try await sql.select().columns(Self.mappingColumns)
             .from("import_mappings").where("id", .equal, id.rawValue).first().map(Self.decodeMapping)
     }
 
@@ -313,10 +347,14 @@ public struct ImportStore: Sendable {
         try await sql.delete(from: "import_mappings").where("id", .equal, id.rawValue).returning("id").first() != nil
     }
 
+    static let mappingColumns = ["id", "object", "name", "columns", "options", "created_by", "created_at", "updated_at", "version"]
+
     static func decodeMapping(_ row: any SQLRow) throws -> Mapping {
         Mapping(
             id: try row.id("id"), object: try row.text("object"), name: try row.text("name"),
-            columns: try JSONText.decode([ImportColumn].self, from: try row.text("columns")), createdBy: try row.optionalID("created_by"),
+            columns: try JSONText.decode([ImportColumn].self, from: try row.text("columns")),
+            options: try row.optionalText("options").map { try JSONText.decode(MappingOptions.self, from: $0) } ?? MappingOptions(),
+            createdBy: try row.optionalID("created_by"),
             createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"), version: try row.int("version"))
     }
 

@@ -14,7 +14,7 @@ public struct LeadStore: Sendable {
         "utm_campaign", "utm_term", "utm_content", "referrer", "interest", "region", "score", "custom_fields", "status",
         "status_category", "status_entered_at", "owner_id", "team_id", "pool_id", "assigned_at", "protected_until",
         "last_follow_up_at", "last_progress_at", "previous_owner_id", "released_at", "converted_customer_id", "converted_at",
-        "marketing_consent", "version", "created_by", "created_at", "updated_at",
+        "marketing_consent", "version", "created_by", "created_at", "updated_at", "external_id",
     ]
 
     var qualifiedColumns: [SQLColumn] { Self.columns.map { SQLColumn($0, table: "leads") } }
@@ -32,7 +32,7 @@ public struct LeadStore: Sendable {
             date(lead.assignedAt), date(lead.protectedUntil), date(lead.lastFollowUpAt), date(lead.lastProgressAt),
             BulkValue(lead.previousOwnerID?.rawValue), date(lead.releasedAt), BulkValue(lead.convertedCustomerID?.rawValue),
             date(lead.convertedAt), BulkValue(lead.marketingConsent.map { $0 ? 1 : 0 }), .integer(lead.version),
-            BulkValue(lead.createdBy?.rawValue), date(lead.createdAt), date(lead.updatedAt),
+            BulkValue(lead.createdBy?.rawValue), date(lead.createdAt), date(lead.updatedAt), BulkValue(lead.externalID),
         ]
     }
 
@@ -96,9 +96,9 @@ public struct LeadStore: Sendable {
     }
 
     /// Leads (any owner, any pool) with any of the given normalised contact values (dedup).
-    public func matches(phone: String?, email: String?, unionid: String?, excluding: RecordID? = nil) async throws -> [RecordID] {
+    public func matches(phone: String?, email: String?, unionid: String?, externalID: String? = nil, excluding: RecordID? = nil) async throws -> [RecordID] {
         var ids: Set<RecordID> = []
-        for (column, value) in [("phone", phone), ("email", email), ("wechat_unionid", unionid)] {
+        for (column, value) in [("phone", phone), ("email", email), ("wechat_unionid", unionid), ("external_id", externalID)] {
             guard let value else { continue }
             let query = sql.select().column("id").from("leads").where(SQLIdentifier(column), .equal, SQLBind(value))
             if let excluding { query.where("id", .notEqual, excluding.rawValue) }
@@ -122,7 +122,8 @@ public struct LeadStore: Sendable {
             protectedUntil: try row.optionalDate("protected_until"), lastFollowUpAt: try row.optionalDate("last_follow_up_at"),
             lastProgressAt: try row.date("last_progress_at"), previousOwnerID: try row.optionalID("previous_owner_id"),
             releasedAt: try row.optionalDate("released_at"), convertedCustomerID: try row.optionalID("converted_customer_id"),
-            convertedAt: try row.optionalDate("converted_at"), marketingConsent: consent.map { $0 != 0 }, version: try row.int("version"),
+            convertedAt: try row.optionalDate("converted_at"), marketingConsent: consent.map { $0 != 0 },
+            externalID: try row.optionalText("external_id"), version: try row.int("version"),
             createdBy: try row.optionalID("created_by"), createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
     }
 }

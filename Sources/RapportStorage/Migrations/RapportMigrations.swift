@@ -8,6 +8,7 @@ public enum RapportMigrations {
         leads0005,
         assignment0006,
         handovers0007,
+        leadTurnover0008,
         customerPools0009,
     ]
 

@@ -189,4 +189,27 @@ import Testing
             #expect(unlogged == 0)
         }
     }
+
+    /// Imported leads without an owner pass through the rules like every incoming lead.
+    @Test(arguments: TestBackend.available)
+    func importedLeadsAreRoutedToo(_ backend: TestBackend) async throws {
+        try await TestHarness.with(backend) { harness in
+            let team = try await harness.team("east")
+            let pool = try await LeadPoolTests.pool(harness, key: "default", teams: [team], rules: PoolRules())
+            let reps = [try await LeadPoolTests.rep(harness, 1, team: team), try await LeadPoolTests.rep(harness, 2, team: team)]
+            let rule = try await harness.rapport.assignment.create(
+                .init(name: "Ads in turn", conditions: [AssignmentCondition(field: .source, op: .equals, value: .string("ads"))],
+                      target: .team(team.id, strategy: .roundRobin, weights: [:])), by: harness.system)
+            let file = "Name,Mobile,Source\nA,13500135001,ads\nB,13500135002,ads\nC,13500135003,web\nD,13500135004,ads\n"
+            let started = try await LeadImportTests.start(harness, harness.system, file)
+            let done = try #require(try await harness.rapport.imports.run(started.id, worker: "test"))
+            #expect(done.counters.created == 4)
+            let leads = try await harness.rapport.leads.list(.init(), page: PageRequest(), by: harness.system).items
+            let owners = Dictionary(uniqueKeysWithValues: leads.map { ($0.name, $0.ownerID) })
+            #expect(owners["C"] == .some(nil) && Set([owners["A"], owners["B"], owners["D"]].compactMap { $0 }) == Set(reps.map { $0.principal!.userID }))
+            #expect(leads.allSatisfy { $0.poolID == pool.id })
+            let log = try await harness.rapport.leads.assignments(leads.first { $0.name == "A" }!.id.rawValue, by: harness.system)
+            #expect(log.map(\.kind) == [.assign] && log[0].ruleID == rule.id.rawValue)
+        }
+    }
 }

@@ -122,13 +122,13 @@ struct LeadRouter {
             default: break
             }
         }
-        try await record(written, by: caller)
+        try await record(written, by: caller.actorID)
         return (assigned, moved)
     }
 
     /// Logs what the rules did (who got which lead by which rule, or which pool it went to) and
     /// tells each assignee, for leads now stored.
-    func record(_ routed: [(Lead, Routed)], by caller: Caller) async throws {
+    func record(_ routed: [(Lead, Routed)], by actor: RecordID?) async throws {
         var log: [LeadAssignment] = []
         var notices: [Notice] = []
         let notifications = rapport.notifications
@@ -136,12 +136,12 @@ struct LeadRouter {
             switch route.placement {
             case .user(let user, _, let rule):
                 log.append(LeadAssignment(id: rapport.ids.next(.assignment, at: now), leadID: lead.id, kind: .assign, poolID: lead.poolID,
-                                          to: user, ruleID: rule.rawValue, reason: route.ruleName, by: caller.actorID, at: now))
+                                          to: user, ruleID: rule.rawValue, reason: route.ruleName, by: actor, at: now))
                 notices.append(notifications.make(user, "lead.assigned", details: ["rule_id": rule.rawValue, "rule": route.ruleName ?? ""],
                                                   about: (.lead, lead.id.rawValue)))
             case .pool(let pool, let rule):
                 log.append(LeadAssignment(id: rapport.ids.next(.assignment, at: now), leadID: lead.id, kind: .assign, poolID: pool,
-                                          ruleID: rule.rawValue, reason: route.ruleName, by: caller.actorID, at: now))
+                                          ruleID: rule.rawValue, reason: route.ruleName, by: actor, at: now))
             case .unchanged:
                 break
             }

@@ -97,6 +97,7 @@ extension ImportUseCases {
         return LeadImportBatch(
             mapper: mapper, normaliser: LeadNormaliser(settings: context.settings, dictionary: context.dictionary, ids: rapport.ids, now: now),
             engine: LifecycleEngine(context.dictionary), policy: record.options.policy, defaultOwner: context.defaultOwner,
-            ownerTeams: context.assignees.ownerTeams, pool: context.pool, scope: context.scope, actor: context.actor, ids: rapport.ids, now: now)
+            ownerTeams: context.assignees.ownerTeams, pool: context.pool, scope: context.scope, actor: context.actor, ids: rapport.ids,
+            rapport: rapport, now: now)
     }
 }

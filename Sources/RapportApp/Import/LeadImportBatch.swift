@@ -19,6 +19,7 @@ struct LeadImportBatch: ImportBatch {
     let scope: ScopeFilter
     let actor: RecordID?
     let ids: any IDGenerating
+    let rapport: Rapport
     let now: Date
 
     struct Candidate: Sendable {
@@ -158,9 +159,12 @@ struct LeadImportBatch: ImportBatch {
         result.created += Int64(created.count)
         guard write else { return result }
 
-        let log = try await LeadUseCases.placeImported(&created, defaultPool: pool, by: actor, ids: ids, at: now, sql)
+        let router = LeadRouter(rapport: rapport, sql: sql, now: now)
+        let (log, routed) = try await LeadUseCases.placeImported(&created, isOpen: { (engine.dictionary.stage($0.status)?.category ?? .open) == .open },
+                                                                  defaultPool: pool, by: actor, router: router, ids: ids, at: now)
         try await store.insert(created.map { ($0, engine.dictionary.stage($0.status)?.category ?? .open) })
         try await store.log(log)
+        try await router.record(routed, by: actor)
         try await store.recordSources(labels, at: now)
         try await StageHistoryStore(sql).append(createdHistory.map { (.lead, created[$0.0].id, $0.1, ids.next(.stageChange, at: now)) })
         for (id, incoming) in folds.sorted(by: { $0.key < $1.key }) {

@@ -75,7 +75,7 @@ public struct LeadUseCases: Sendable {
             if let routed { router.apply(routed, to: &lead) }
             try await LeadStore(sql).insert([(lead, Self.category(of: lead.status, in: dictionary))])
             if let routed {
-                try await router.record([(lead, routed)], by: caller)
+                try await router.record([(lead, routed)], by: caller.actorID)
             } else if let owner = lead.ownerID {
                 try await LeadStore(sql).log([LeadAssignment(id: rapport.ids.next(.assignment, at: now), leadID: lead.id, kind: .create,
                                                              poolID: lead.poolID, to: owner, by: caller.actorID, at: now)])

@@ -24,7 +24,7 @@ struct LeadRouter {
     /// Plans placements for `leads` (each with whether it counts towards holding), saves the
     /// rules' turns, and returns the placements in order. Nothing is written to the leads.
     /// With `saving` false (a dry run) nothing is locked or written.
-    func plan(_ leads: [(Lead, isOpen: Bool)], saving: Bool = true) async throws -> [Routed] {
+    func plan<L: RoutableLead>(_ leads: [(L, isOpen: Bool)], saving: Bool = true) async throws -> [Routed] {
         let rules = try await AssignmentStore(sql).all().filter(\.active)
         guard !rules.isEmpty, !leads.isEmpty else { return leads.map { _ in Routed(placement: .unchanged) } }
         let pools = Dictionary(uniqueKeysWithValues: try await PoolStore(sql).all(object: .lead).map { ($0.id, $0.rules) })
@@ -84,18 +84,12 @@ struct LeadRouter {
 
     /// Writes placements of stored leads waiting in `pool` (set-based: one update per assignee or
     /// target pool), then logs and notifies. A lead someone claimed meanwhile is left alone.
-    func write(_ routed: [(Lead, Routed)], from pool: RecordID, by caller: Caller) async throws -> (assigned: Int, moved: Int) {
-        struct Group: Hashable {
-            var owner: RecordID?
-            var team: RecordID?
-            var pool: RecordID?
-            var protectedUntil: Date?
-        }
-        var groups: [Group: [RecordID]] = [:]
+    func write<L: RoutableLead>(_ routed: [(L, Routed)], from pool: RecordID, by caller: Caller) async throws -> (assigned: Int, moved: Int) {
+        var groups: [PlacementGroup: [RecordID]] = [:]
         for (lead, route) in routed {
             switch route.placement {
-            case .user(let user, let team, _): groups[Group(owner: user, team: team, protectedUntil: route.protectedUntil), default: []].append(lead.id)
-            case .pool(let target, _) where target != pool: groups[Group(pool: target), default: []].append(lead.id)
+            case .user(let user, let team, _): groups[PlacementGroup(owner: user, team: team, protectedUntil: route.protectedUntil), default: []].append(lead.id)
+            case .pool(let target, _) where target != pool: groups[PlacementGroup(pool: target), default: []].append(lead.id)
             case .pool, .unchanged: break
             }
         }
@@ -108,7 +102,7 @@ struct LeadRouter {
                 done.formUnion(try await store.move(ids, from: pool, to: target, at: now))
             }
         }
-        var written: [(Lead, Routed)] = []
+        var written: [(L, Routed)] = []
         var assigned = 0
         var moved = 0
         for (lead, route) in routed {
@@ -128,7 +122,7 @@ struct LeadRouter {
 
     /// Logs what the rules did (who got which lead by which rule, or which pool it went to) and
     /// tells each assignee, for leads now stored.
-    func record(_ routed: [(Lead, Routed)], by actor: RecordID?) async throws {
+    func record<L: RoutableLead>(_ routed: [(L, Routed)], by actor: RecordID?) async throws {
         var log: [LeadAssignment] = []
         var notices: [Notice] = []
         let notifications = rapport.notifications
@@ -151,7 +145,28 @@ struct LeadRouter {
     }
 }
 
-extension Lead {
+/// The leads of one update when placements are written: the same owner and team and protection,
+/// or the same target pool.
+private struct PlacementGroup: Hashable {
+    var owner: RecordID?
+    var team: RecordID?
+    var pool: RecordID?
+    var protectedUntil: Date?
+}
+
+/// What the router needs of a lead: a whole one being created, or an incoming one read for
+/// routing (``LeadStore/IncomingLead``).
+protocol RoutableLead {
+    var id: RecordID { get }
+    var poolID: RecordID? { get }
+    var assignmentFacts: AssignmentFacts { get }
+}
+
+extension LeadStore.IncomingLead: RoutableLead {
+    var assignmentFacts: AssignmentFacts { facts }
+}
+
+extension Lead: RoutableLead {
     /// What assignment rules look at.
     var assignmentFacts: AssignmentFacts {
         AssignmentFacts(source: source, campaign: campaign, region: region, interest: interest, score: score, utmSource: utm.source,

@@ -161,14 +161,32 @@ extension LeadStore {
             .returning("id").all().map { try $0.id("id") }
     }
 
+    /// An incoming lead as the assignment rules see it: what routing needs, not the whole lead.
+    public struct IncomingLead: Sendable, Equatable {
+        public var id: RecordID
+        public var poolID: RecordID?
+        public var status: String
+        public var facts: AssignmentFacts
+    }
+
     /// Waiting leads of `pool` that were never assigned (no entry in the assignment log), oldest
     /// first, after `after`: what applying the rules to a pool routes.
-    public func incoming(in pool: RecordID, after: RecordID?, limit: Int) async throws -> [Lead] {
-        let query = sql.select().columns(Self.columns.map { SQLColumn($0, table: "leads") }).from("leads")
+    public func incoming(in pool: RecordID, after: RecordID?, limit: Int) async throws -> [IncomingLead] {
+        let columns = ["id", "pool_id", "status", "source", "campaign", "region", "interest", "score", "utm_source", "utm_medium", "utm_campaign", "custom_fields"]
+        let query = sql.select().columns(columns.map { SQLColumn($0, table: "leads") }).from("leads")
             .where(SQLColumn("pool_id", table: "leads"), .equal, SQLBind(pool.rawValue))
             .where(SQLColumn("owner_id", table: "leads"), .is, SQLLiteral.null)
             .where(SQLQueryString("NOT EXISTS (SELECT 1 FROM lead_assignments a WHERE a.lead_id = leads.id)"))
         if let after { query.where(SQLColumn("id", table: "leads"), .greaterThan, SQLBind(after.rawValue)) }
-        return try await query.orderBy(SQLColumn("id", table: "leads")).limit(limit).all().map(Self.decode)
+        return try await query.orderBy(SQLColumn("id", table: "leads")).limit(limit).all().map { row in
+            let custom = try row.text("custom_fields")
+            return IncomingLead(
+                id: try row.id("id"), poolID: try row.optionalID("pool_id"), status: try row.text("status"),
+                facts: AssignmentFacts(source: try row.optionalText("source"), campaign: try row.optionalText("campaign"), region: try row.optionalText("region"),
+                                       interest: try row.optionalText("interest"), score: try row.optionalInt("score"),
+                                       utmSource: try row.optionalText("utm_source"), utmMedium: try row.optionalText("utm_medium"),
+                                       utmCampaign: try row.optionalText("utm_campaign"), poolID: try row.optionalID("pool_id"),
+                                       customFields: custom == "{}" ? [:] : try JSONText.decode([String: JSONValue].self, from: custom)))
+        }
     }
 }

@@ -1,3 +1,4 @@
+import RapportCore
 import SQLKit
 
 /// A value of a bulk-inserted row, already in the form the engines store.
@@ -102,5 +103,19 @@ extension SQLDatabase {
             try await raw(query).run()
         }
         return true
+    }
+}
+
+extension SQLDatabase {
+    /// `column` is one of `ids`: one array bind (`= ANY($1::text[])`) on PostgreSQL, where a long
+    /// IN list of binds costs more to plan than to run; an IN list on SQLite. `ids` must not be empty.
+    public func idIn(_ column: SQLColumn, _ ids: [RecordID]) -> SQLQueryString {
+        if dialect.name == "postgresql" {
+            return "\(column) = ANY(\(bind: ids.map(\.rawValue))::text[])"
+        }
+        var list: SQLQueryString = "\(column) IN ("
+        for (index, id) in ids.enumerated() { list.appendInterpolation((index == 0 ? "\(bind: id.rawValue)" : ", \(bind: id.rawValue)") as SQLQueryString) }
+        list.appendLiteral(")")
+        return list
     }
 }

@@ -156,7 +156,7 @@ extension LeadStore {
         guard !ids.isEmpty else { return [] }
         return try await sql.update("leads")
             .set("pool_id", to: SQLBind(to.rawValue)).set("updated_at", to: SQLBind(now.microsSinceEpoch)).set("version", to: SQLRaw("version + 1"))
-            .where("id", .in, SQLGroupExpression(ids.map { SQLBind($0.rawValue) }))
+            .where(sql.idIn(SQLColumn("id"), ids))
             .where("pool_id", .equal, from.rawValue).where("owner_id", .is, SQLLiteral.null)
             .returning("id").all().map { try $0.id("id") }
     }

@@ -71,7 +71,7 @@ public struct PooledRecords: Sendable {
             .set("owner_id", to: SQLBind(owner.rawValue)).set("team_id", to: SQLBind(team?.rawValue))
             .set("assigned_at", to: SQLBind(now.microsSinceEpoch)).set("protected_until", to: SQLBind(protectedUntil.microsSinceEpoch))
             .set("updated_at", to: SQLBind(now.microsSinceEpoch)).set("version", to: SQLRaw("version + 1"))
-            .where("id", .in, SQLGroupExpression(ids.map { SQLBind($0.rawValue) }))
+            .where(sql.idIn(SQLColumn("id"), ids))
             .where("pool_id", .equal, pool.rawValue).where("owner_id", .is, SQLLiteral.null)
             .returning("id").all().map { try $0.id("id") }
     }

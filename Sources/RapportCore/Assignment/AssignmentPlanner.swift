@@ -67,13 +67,46 @@ public struct AssignmentPlanner: Sendable {
     }
 
     let rules: [AssignmentRule]
-    let users: [RecordID: AssignmentCandidate]
-    let members: [RecordID: [RecordID]]
     let pools: [RecordID: PoolRules]
-    public private(set) var holding: [HoldingKey: Int]
-    public private(set) var credits: [CreditKey: Int64]
-    /// Credits changed by this planner (to be written back).
-    public private(set) var changedCredits: Set<CreditKey> = []
+    /// Every candidate, by index (the planner works on indexes: no hashing per lead).
+    let candidates: [AssignmentCandidate]
+    let index: [RecordID: Int]
+    /// Each team target's members, as candidate indexes in id order.
+    let teams: [RecordID: [Int]]
+    /// Open leads held, per pool, per candidate index.
+    var held: [RecordID: [Int]]
+    /// Turn credits, per rule, per candidate index.
+    var turns: [RecordID: [Int64]]
+    let initialHolding: [HoldingKey: Int]
+    let initialCredits: [CreditKey: Int64]
+
+    /// Open leads each candidate holds per pool, counting what this planner handed out.
+    public var holding: [HoldingKey: Int] {
+        var result = initialHolding
+        for (pool, counts) in held {
+            for (position, count) in counts.enumerated() { result[HoldingKey(user: candidates[position].userID, pool: pool)] = count }
+        }
+        return result
+    }
+
+    /// The credits after this planner's turns.
+    public var credits: [CreditKey: Int64] {
+        var result = initialCredits
+        for (rule, values) in turns {
+            for (position, value) in values.enumerated() { result[CreditKey(rule: rule, user: candidates[position].userID)] = value }
+        }
+        return result
+    }
+
+    /// Credits changed by this planner (to be written back): every member of a team rule it used.
+    public var changedCredits: Set<CreditKey> {
+        var result: Set<CreditKey> = []
+        for (rule, team) in usedTeams {
+            for position in teams[team] ?? [] { result.insert(CreditKey(rule: rule, user: candidates[position].userID)) }
+        }
+        return result
+    }
+    var usedTeams: [RecordID: RecordID] = [:]
 
     /// - Parameters:
     ///   - rules: every rule; inactive ones are ignored, the rest tried by position, then id.
@@ -85,11 +118,20 @@ public struct AssignmentPlanner: Sendable {
     public init(rules: [AssignmentRule], users: [RecordID: AssignmentCandidate], members: [RecordID: [RecordID]],
                 pools: [RecordID: PoolRules], holding: [HoldingKey: Int], credits: [CreditKey: Int64]) {
         self.rules = rules.filter(\.active).sorted { ($0.position, $0.id.rawValue) < ($1.position, $1.id.rawValue) }
-        self.users = users
-        self.members = members.mapValues { $0.sorted { $0.rawValue < $1.rawValue } }
         self.pools = pools
-        self.holding = holding
-        self.credits = credits
+        let candidates = users.values.sorted { $0.userID.rawValue < $1.userID.rawValue }
+        self.candidates = candidates
+        let index = Dictionary(uniqueKeysWithValues: candidates.enumerated().map { ($1.userID, $0) })
+        self.index = index
+        teams = members.mapValues { ids in ids.compactMap { index[$0] }.sorted() }
+        var held: [RecordID: [Int]] = [:]
+        for pool in pools.keys { held[pool] = candidates.map { holding[HoldingKey(user: $0.userID, pool: pool), default: 0] } }
+        self.held = held
+        var turns: [RecordID: [Int64]] = [:]
+        for rule in self.rules { turns[rule.id] = candidates.map { credits[CreditKey(rule: rule.id, user: $0.userID), default: 0] } }
+        self.turns = turns
+        initialHolding = holding
+        initialCredits = credits
     }
 
     /// The rules that match `facts`, in order (what a lead may be routed by).
@@ -105,56 +147,60 @@ public struct AssignmentPlanner: Sendable {
             case .pool(let pool):
                 if pools[pool] != nil { return .pool(pool, rule: rule.id) }
             case .user(let user):
-                if let candidate = users[user], eligible(candidate, for: lead) {
-                    take(candidate, lead)
-                    return .user(user, team: candidate.teamID, rule: rule.id)
+                if let position = index[user], eligible(position, for: lead) {
+                    take(position, lead)
+                    return .user(user, team: candidates[position].teamID, rule: rule.id)
                 }
             case .team(let team, let strategy, let weights):
-                let open = (members[team] ?? []).compactMap { users[$0] }.filter { eligible($0, for: lead) }
-                    .map { ($0, strategy == .weighted ? max(0, weights[$0.level ?? ""] ?? 1) : 1) }.filter { $0.1 > 0 }
+                var open: [(Int, Int)] = []
+                for position in teams[team] ?? [] where eligible(position, for: lead) {
+                    let weight = strategy == .weighted ? max(0, weights[candidates[position].level ?? ""] ?? 1) : 1
+                    if weight > 0 { open.append((position, weight)) }
+                }
                 guard !open.isEmpty else { continue }
                 let pool = strategy == .leastLoaded ? lightest(open, in: lead.poolID) : open
                 let chosen = turn(pool, rule: rule.id)
+                usedTeams[rule.id] = team
                 take(chosen, lead)
-                return .user(chosen.userID, team: chosen.teamID, rule: rule.id)
+                return .user(candidates[chosen].userID, team: candidates[chosen].teamID, rule: rule.id)
             }
         }
         return .unchanged
     }
 
     /// Available and below the lead's pool's holding limit for their level.
-    func eligible(_ candidate: AssignmentCandidate, for lead: Incoming) -> Bool {
+    func eligible(_ position: Int, for lead: Incoming) -> Bool {
+        let candidate = candidates[position]
         guard candidate.available else { return false }
         guard lead.isOpen, let pool = lead.poolID, let limit = pools[pool]?.holdingLimit.limit(for: candidate.level) else { return true }
-        return holding[HoldingKey(user: candidate.userID, pool: pool), default: 0] < limit
+        return (held[pool]?[position] ?? 0) < limit
     }
 
     /// Those holding the fewest open leads of the pool.
-    func lightest(_ weighted: [(AssignmentCandidate, Int)], in pool: RecordID?) -> [(AssignmentCandidate, Int)] {
-        guard let pool else { return weighted }
-        let load = { (candidate: AssignmentCandidate) in self.holding[HoldingKey(user: candidate.userID, pool: pool), default: 0] }
-        let least = weighted.map { load($0.0) }.min()!
-        return weighted.filter { load($0.0) == least }
+    func lightest(_ weighted: [(Int, Int)], in pool: RecordID?) -> [(Int, Int)] {
+        guard let pool, let counts = held[pool] else { return weighted }
+        let least = weighted.map { counts[$0.0] }.min()!
+        return weighted.filter { counts[$0.0] == least }
     }
 
     /// Smooth weighted round robin: each gains its weight, the richest is chosen and pays the
     /// total. Equal weights take plain turns; weights 3:1 give 3:1, evenly interleaved.
-    mutating func turn(_ weighted: [(AssignmentCandidate, Int)], rule: RecordID) -> AssignmentCandidate {
+    mutating func turn(_ weighted: [(Int, Int)], rule: RecordID) -> Int {
         let total = Int64(weighted.reduce(0) { $0 + $1.1 })
-        var best: (AssignmentCandidate, Int64)?
-        for (candidate, weight) in weighted {
-            let key = CreditKey(rule: rule, user: candidate.userID)
-            let credit = credits[key, default: 0] + Int64(weight)
-            credits[key] = credit
-            changedCredits.insert(key)
-            if best == nil || credit > best!.1 { best = (candidate, credit) }
+        var credits = turns[rule] ?? [Int64](repeating: 0, count: candidates.count)
+        var best = -1
+        for (position, weight) in weighted {
+            credits[position] += Int64(weight)
+            if best < 0 || credits[position] > credits[best] { best = position }
         }
-        credits[CreditKey(rule: rule, user: best!.0.userID)]! -= total
-        return best!.0
+        credits[best] -= total
+        turns[rule] = credits
+        return best
     }
 
-    mutating func take(_ candidate: AssignmentCandidate, _ lead: Incoming) {
+    mutating func take(_ position: Int, _ lead: Incoming) {
         guard lead.isOpen, let pool = lead.poolID else { return }
-        holding[HoldingKey(user: candidate.userID, pool: pool), default: 0] += 1
+        if held[pool] == nil { held[pool] = [Int](repeating: 0, count: candidates.count) }
+        held[pool]![position] += 1
     }
 }

@@ -103,7 +103,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
-            resources: [.copy("Templates"), .copy("Locales")],
+            resources: [.copy("Templates"), .copy("Locales"), .copy("Static")],
             swiftSettings: strict
         ),
         .target(
@@ -144,7 +144,7 @@ let package = Package(
         .testTarget(name: "RapportAppTests", dependencies: ["RapportTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "RapportHTTPTests",
-            dependencies: ["RapportTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["RapportTestSupport", "RapportWeb", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: strict
         ),
         .testTarget(name: "RapportCLITests", dependencies: ["RapportCLI", "RapportTestSupport"], swiftSettings: strict),

@@ -91,6 +91,7 @@ public final class Rapport: Sendable {
     public var pools: PoolUseCases { PoolUseCases(rapport: self) }
     public var leadForms: LeadFormUseCases { LeadFormUseCases(rapport: self) }
     public var assignment: AssignmentUseCases { AssignmentUseCases(rapport: self) }
+    public var workbench: WorkbenchUseCases { WorkbenchUseCases(rapport: self) }
     public var notifications: NotificationUseCases { NotificationUseCases(rapport: self) }
     public var jobs: JobUseCases { JobUseCases(rapport: self) }
     public var handovers: HandoverUseCases { HandoverUseCases(rapport: self) }

@@ -13,7 +13,11 @@ public struct WebRoutes: Sendable {
 
     public init(rapport: Rapport) { self.rapport = rapport }
 
+    /// The browser pages (HTML, not part of the API document).
+    public static let pageRoutes: Set<String> = ["GET /login", "POST /login", "POST /logout", "GET /workbench", "GET /static/app.css"]
+
     public func add(to router: Router<APIRequestContext>) {
+        WebPages(rapport: rapport).add(to: router)
         router.get("/") { request, _ in
             let locale = Localization.negotiate(request.headers[.acceptLanguage])
             let readiness = await rapport.system.readiness()
@@ -55,7 +59,7 @@ final class WebTemplates: Sendable {
         self.library = library
     }
 
-    func render(_ page: HomePage, template: String) -> String {
+    func render(_ page: Any, template: String) -> String {
         library.render(page, withTemplate: template) ?? ""
     }
 }

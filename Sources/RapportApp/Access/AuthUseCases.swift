@@ -106,6 +106,45 @@ public struct AuthUseCases: Sendable {
         return credential.principal
     }
 
+    /// The principal of a browser session (a sign-in token's secret in a cookie), refused once it
+    /// has been idle for `idle` seconds (then it is revoked). Reads the token each time and records
+    /// its use at most every five minutes, so the idle clock is exact to that.
+    public func authenticateSession(secret: String, address: String?, idle: TimeInterval) async throws -> Principal {
+        guard SecretMaker.looksValid(secret) else { throw Self.rejected }
+        let hash = Digest.sha256Hex(secret)
+        let now = rapport.clock.now()
+        guard let credential = try await rapport.database.read({ sql in try await TokenStore(sql).credential(secretHash: hash) }),
+              credential.userStatus == .active, credential.token.isUsable(at: now)
+        else { throw Self.rejected }
+        let lastUsed = credential.token.lastUsedAt ?? credential.token.createdAt
+        if now.timeIntervalSince(lastUsed) > idle {
+            try await rapport.transaction(changesAccess: true) { sql in
+                _ = try await TokenStore(sql).revoke(credential.token.id, at: now)
+                try await rapport.record(rapport.event("auth.session_expired", by: Caller(principal: credential.principal, address: address, channel: "web"),
+                                                       kind: .token, object: credential.token.id.rawValue), in: sql)
+            }
+            throw Self.rejected
+        }
+        if now.timeIntervalSince(lastUsed) > 300 {
+            try await rapport.transaction { sql in try await TokenStore(sql).touch(credential.token.id, at: now) }
+        }
+        return credential.principal
+    }
+
+    /// Ends a browser session: revokes its token.
+    public func signOut(secret: String, address: String?) async throws {
+        guard SecretMaker.looksValid(secret) else { return }
+        let hash = Digest.sha256Hex(secret)
+        let now = rapport.clock.now()
+        guard let credential = try await rapport.database.read({ sql in try await TokenStore(sql).credential(secretHash: hash) }) else { return }
+        try await rapport.transaction(changesAccess: true) { sql in
+            if try await TokenStore(sql).revoke(credential.token.id, at: now) {
+                try await rapport.record(rapport.event("auth.signed_out", by: Caller(principal: credential.principal, address: address, channel: "web"),
+                                                       kind: .token, object: credential.token.id.rawValue), in: sql)
+            }
+        }
+    }
+
     static let rejected = RapportError(.unauthorized, "The credential is missing, expired, revoked, or its user is disabled.")
 }
 

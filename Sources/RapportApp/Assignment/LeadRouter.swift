@@ -131,7 +131,7 @@ struct LeadRouter {
             case .user(let user, _, let rule):
                 log.append(LeadAssignment(id: rapport.ids.next(.assignment, at: now), leadID: lead.id, kind: .assign, poolID: lead.poolID,
                                           to: user, ruleID: rule.rawValue, reason: route.ruleName, by: actor, at: now))
-                notices.append(notifications.make(user, "lead.assigned", details: ["rule_id": rule.rawValue, "rule": route.ruleName ?? ""],
+                notices.append(notifications.make(user, "lead.assigned", details: ["rule_id": rule.rawValue, "rule": route.ruleName ?? "", "name": lead.name],
                                                   about: (.lead, lead.id.rawValue)))
             case .pool(let pool, let rule):
                 log.append(LeadAssignment(id: rapport.ids.next(.assignment, at: now), leadID: lead.id, kind: .assign, poolID: pool,
@@ -158,6 +158,8 @@ private struct PlacementGroup: Hashable {
 /// routing (``LeadStore/IncomingLead``).
 protocol RoutableLead {
     var id: RecordID { get }
+    /// For the assignee's notification.
+    var name: String { get }
     var poolID: RecordID? { get }
     var assignmentFacts: AssignmentFacts { get }
 }

@@ -53,14 +53,7 @@ struct LeadFormRoutes {
             }
             return fields
         }
-        var fields: [String: String] = [:]
-        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = Request.formDecode(parts[0])
-            guard !key.isEmpty else { continue }
-            fields[key] = parts.count > 1 ? Request.formDecode(parts[1]) : ""
-        }
-        return fields
+        return FormBody.parse(text)
     }
 
     func add(to api: RouterGroup<APIRequestContext>) {

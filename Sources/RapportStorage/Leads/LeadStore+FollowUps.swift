@@ -46,3 +46,14 @@ extension LeadStore {
                             outcome: try row.optionalText("outcome"), actorID: try row.optionalID("actor_id"), createdAt: try row.date("created_at"))
     }
 }
+
+extension LeadStore {
+    /// `owner`'s open leads never followed up, longest waiting first (within `scope`).
+    public func awaitingFirstTouch(owner: RecordID, limit: Int, in scope: ScopeFilter) async throws -> [Lead] {
+        let query = sql.select().columns(qualifiedColumns).from("leads")
+            .where(SQLColumn("owner_id", table: "leads"), .equal, SQLBind(owner.rawValue))
+            .where(SQLColumn("status_category", table: "leads"), .equal, SQLBind(StageCategory.open.rawValue))
+            .where(SQLColumn("last_follow_up_at", table: "leads"), .is, SQLLiteral.null)
+        return try await scope.apply(to: query).orderBy(SQLColumn("id", table: "leads")).limit(limit).all().map(Self.decode)
+    }
+}

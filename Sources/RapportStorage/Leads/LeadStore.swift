@@ -164,6 +164,7 @@ extension LeadStore {
     /// An incoming lead as the assignment rules see it: what routing needs, not the whole lead.
     public struct IncomingLead: Sendable, Equatable {
         public var id: RecordID
+        public var name: String
         public var poolID: RecordID?
         public var status: String
         public var facts: AssignmentFacts
@@ -172,7 +173,7 @@ extension LeadStore {
     /// Waiting leads of `pool` that were never assigned (no entry in the assignment log), oldest
     /// first, after `after`: what applying the rules to a pool routes.
     public func incoming(in pool: RecordID, after: RecordID?, limit: Int) async throws -> [IncomingLead] {
-        let columns = ["id", "pool_id", "status", "source", "campaign", "region", "interest", "score", "utm_source", "utm_medium", "utm_campaign", "custom_fields"]
+        let columns = ["id", "name", "pool_id", "status", "source", "campaign", "region", "interest", "score", "utm_source", "utm_medium", "utm_campaign", "custom_fields"]
         let query = sql.select().columns(columns.map { SQLColumn($0, table: "leads") }).from("leads")
             .where(SQLColumn("pool_id", table: "leads"), .equal, SQLBind(pool.rawValue))
             .where(SQLColumn("owner_id", table: "leads"), .is, SQLLiteral.null)
@@ -181,7 +182,7 @@ extension LeadStore {
         return try await query.orderBy(SQLColumn("id", table: "leads")).limit(limit).all().map { row in
             let custom = try row.text("custom_fields")
             return IncomingLead(
-                id: try row.id("id"), poolID: try row.optionalID("pool_id"), status: try row.text("status"),
+                id: try row.id("id"), name: try row.text("name"), poolID: try row.optionalID("pool_id"), status: try row.text("status"),
                 facts: AssignmentFacts(source: try row.optionalText("source"), campaign: try row.optionalText("campaign"), region: try row.optionalText("region"),
                                        interest: try row.optionalText("interest"), score: try row.optionalInt("score"),
                                        utmSource: try row.optionalText("utm_source"), utmMedium: try row.optionalText("utm_medium"),

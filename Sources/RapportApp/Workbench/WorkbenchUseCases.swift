@@ -1,0 +1,49 @@
+import Foundation
+import RapportCore
+import RapportStorage
+import SQLKit
+
+/// The rep's workbench (工作台): what is new, what is about to go back to the pool, who still
+/// waits for a first call, and what they did lately — all within the caller's own scope.
+public struct WorkbenchUseCases: Sendable {
+    let rapport: Rapport
+
+    /// A lead or customer about to be reclaimed, and the whole days left.
+    public struct Warning: Sendable, Equatable {
+        public var notice: Notice
+        public var due: Date
+        public var daysLeft: Int
+    }
+
+    public struct Today: Sendable {
+        public var now: Date
+        public var unread: Int
+        /// Unread assignments (a rule, a manager or a pool administrator gave them to the caller).
+        public var newAssignments: [Notice]
+        /// Unread reclaim warnings still in the future, soonest first.
+        public var warnings: [Warning]
+        /// The caller's open leads never followed up, longest waiting first (masked).
+        public var awaitingFirstTouch: [Lead]
+        /// What the caller logged lately, newest first.
+        public var recentActivities: [Activity]
+    }
+
+    /// The caller's workbench now. Only users have one.
+    public func today(by caller: Caller) async throws -> Today {
+        guard let principal = caller.principal else { throw RapportError(.forbidden, "Only a user has a workbench.") }
+        let now = rapport.clock.now()
+        let leadScope = try await rapport.scope(caller, .read, .lead, anchor: .owner(column: "owner_id"), table: "leads")
+        let unread = try await rapport.notifications.list(unreadOnly: true, page: PageRequest(limit: 200), by: caller).items
+        let assignments = unread.filter { $0.kind == "lead.assigned" || $0.kind == "customer.assigned" || $0.kind == "handover.received" }
+        let warnings = unread.filter { $0.kind.hasSuffix(".reclaim_warning") }.compactMap { notice -> Warning? in
+            guard let text = notice.details["due"], let due = RFC3339.parse(text), due > now else { return nil }
+            return Warning(notice: notice, due: due, daysLeft: Int((due.timeIntervalSince(now) / 86_400).rounded(.up)))
+        }.sorted { $0.due < $1.due }
+        let waiting = try await rapport.database.read { sql in
+            try await LeadStore(sql).awaitingFirstTouch(owner: principal.userID, limit: 20, in: leadScope).map { $0.masked() }
+        }
+        let activities = try await rapport.activities.list(customer: nil, actor: principal.userID.rawValue, type: nil, page: PageRequest(limit: 10), by: caller)
+        return Today(now: now, unread: try await rapport.notifications.unread(by: caller), newAssignments: Array(assignments.prefix(20)),
+                     warnings: warnings, awaitingFirstTouch: waiting, recentActivities: activities.items)
+    }
+}

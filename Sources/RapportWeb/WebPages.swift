@@ -1,0 +1,189 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import RapportApp
+import RapportCore
+import RapportHTTP
+
+/// The signed-in web pages: sign-in and sign-out with a session cookie and CSRF tokens, and the
+/// workbench. Every page goes through the same use cases as the API, as the signed-in user.
+struct WebPages: Sendable {
+    let rapport: Rapport
+
+    /// The most a web form may weigh.
+    static let maximumFormBytes = 64 * 1024
+    static let contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+    func add(to router: Router<APIRequestContext>) {
+        router.get("static/app.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                     body: .init(byteBuffer: ByteBuffer(string: WebStatic.css)))
+        }
+        router.get("login") { request, context in
+            let locale = Localization.negotiate(request.headers[.acceptLanguage])
+            return try loginPage(locale, next: request.uri.queryParameters.get("next"), email: "", error: nil, status: .ok, request: request)
+        }
+        router.post("login") { request, context in
+            var request = request
+            let locale = Localization.negotiate(request.headers[.acceptLanguage])
+            let fields = try await FormBody.fields(&request, limit: Self.maximumFormBytes)
+            let next = fields["next"]
+            let email = String((fields["email"] ?? "").prefix(320))
+            let cookies = request.headers[.cookie]
+            guard WebSession.same(fields[WebSession.csrfField], WebSession.cookie(WebSession.loginCSRFCookie, in: cookies)) else {
+                return try loginPage(locale, next: next, email: email, error: locale.strings["form_expired"], status: .forbidden, request: request)
+            }
+            let issued: AuthUseCases.IssuedToken
+            do {
+                issued = try await rapport.auth.signIn(email: email, password: fields["password"] ?? "", address: context.remoteAddress, channel: "web")
+            } catch let error as RapportError {
+                let (message, status): (String?, HTTPResponse.Status) = error.code == .rateLimited ? (locale.strings["too_many"], .tooManyRequests)
+                    : (locale.strings["bad_credentials"], .unauthorized)
+                return try loginPage(locale, next: next, email: email, error: message, status: status, request: request)
+            }
+            // A session cookie the browser already had (perhaps planted) never survives a sign-in.
+            if let old = WebSession.cookie(WebSession.cookie, in: cookies) { try? await rapport.auth.signOut(secret: old, address: context.remoteAddress) }
+            let secure = WebSession.isSecure(request)
+            var headers: HTTPFields = [.location: WebSession.sameOriginPath(next), .cacheControl: "no-store"]
+            headers.append(HTTPField(name: .setCookie, value: WebSession.setCookie(WebSession.cookie, issued.secret, secure: secure)))
+            headers.append(HTTPField(name: .setCookie, value: WebSession.setCookie(WebSession.loginCSRFCookie, "", secure: secure, maxAge: 0)))
+            return Response(status: .seeOther, headers: headers)
+        }
+        router.post("logout") { request, context in
+            var request = request
+            let fields = try await FormBody.fields(&request, limit: Self.maximumFormBytes)
+            guard let secret = WebSession.cookie(WebSession.cookie, in: request.headers[.cookie]),
+                  WebSession.same(fields[WebSession.csrfField], WebSession.csrfToken(forSession: secret))
+            else { return Response(status: .forbidden, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "Forbidden"))) }
+            try await rapport.auth.signOut(secret: secret, address: context.remoteAddress)
+            var headers: HTTPFields = [.location: "/login", .cacheControl: "no-store"]
+            headers.append(HTTPField(name: .setCookie, value: WebSession.setCookie(WebSession.cookie, "", secure: WebSession.isSecure(request), maxAge: 0)))
+            return Response(status: .seeOther, headers: headers)
+        }
+        router.get("workbench") { request, context in
+            guard let (caller, secret) = try await session(request, context) else { return signInFirst(request) }
+            let locale = Localization.negotiate(request.headers[.acceptLanguage])
+            let today = try await rapport.workbench.today(by: caller)
+            let user = try await rapport.users.get(caller.principal!.userID.rawValue, by: caller)
+            let page = WorkbenchPage(today, locale: locale, userName: user.name, csrf: WebSession.csrfToken(forSession: secret))
+            return html(WebTemplates.shared.render(page, template: "workbench"), locale: locale, status: .ok)
+        }
+    }
+
+    /// The signed-in caller (and the session secret), or nil (signed out, expired, idle too long).
+    func session(_ request: Request, _ context: APIRequestContext) async throws -> (Caller, String)? {
+        guard let secret = WebSession.cookie(WebSession.cookie, in: request.headers[.cookie]) else { return nil }
+        do {
+            let principal = try await rapport.auth.authenticateSession(secret: secret, address: context.remoteAddress, idle: WebSession.idleTimeout)
+            return (Caller(principal: principal, address: context.remoteAddress, channel: "web"), secret)
+        } catch let error as RapportError where error.code == .unauthorized {
+            return nil
+        }
+    }
+
+    func signInFirst(_ request: Request) -> Response {
+        let next = WebSession.sameOriginPath(request.uri.path)
+        let query = next.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_.~"))) ?? "/workbench"
+        return Response(status: .seeOther, headers: [.location: "/login?next=\(query)", .cacheControl: "no-store"])
+    }
+
+    func loginPage(_ locale: Localization.Locale, next: String?, email: String, error: String?, status: HTTPResponse.Status, request: Request) throws -> Response {
+        let token = WebSession.randomToken()
+        let page = LoginPage(lang: locale.code, strings: locale.strings, title: locale.strings["sign_in"] ?? "Sign in", csrf: token,
+                             next: WebSession.sameOriginPath(next), email: email, error: error)
+        var response = html(WebTemplates.shared.render(page, template: "login"), locale: locale, status: status)
+        response.headers.append(HTTPField(name: .setCookie, value: WebSession.setCookie(WebSession.loginCSRFCookie, token, secure: WebSession.isSecure(request))))
+        return response
+    }
+
+    func html(_ text: String, locale: Localization.Locale, status: HTTPResponse.Status) -> Response {
+        Response(status: status,
+                 headers: [.contentType: "text/html; charset=utf-8", .contentLanguage: locale.code, .vary: "Accept-Language, Cookie",
+                           .cacheControl: "no-store", .contentSecurityPolicy: Self.contentSecurityPolicy,
+                           HTTPField.Name("X-Content-Type-Options")!: "nosniff", HTTPField.Name("Referrer-Policy")!: "same-origin"],
+                 body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+/// The stylesheet, loaded once.
+enum WebStatic {
+    static let css: String = {
+        guard let url = Bundle.module.url(forResource: "app", withExtension: "css", subdirectory: "Static"),
+              let text = try? String(contentsOf: url, encoding: .utf8) else { return "" }
+        return text
+    }()
+}
+
+/// The sign-in page.
+struct LoginPage {
+    var lang: String
+    var strings: [String: String]
+    var title: String
+    var signedIn = false
+    var csrf: String
+    var next: String
+    var email: String
+    var error: String?
+}
+
+/// One line of a workbench list, already worded and formatted for the reader's language.
+struct WorkbenchItem {
+    var title: String
+    var detail: String
+}
+
+/// The workbench page.
+struct WorkbenchPage {
+    var lang: String
+    var strings: [String: String]
+    var title: String
+    var signedIn = true
+    var userName: String
+    var csrf: String
+    var today: String
+    var unreadText: String
+    var warnings: [WorkbenchItem]
+    var assignments: [WorkbenchItem]
+    var waiting: [WorkbenchItem]
+    var activities: [WorkbenchItem]
+
+    init(_ today: WorkbenchUseCases.Today, locale: Localization.Locale, userName: String, csrf: String) {
+        let strings = locale.strings
+        func text(_ key: String, _ values: [String: String] = [:]) -> String {
+            values.reduce(strings[key] ?? key) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+        }
+        let formatter = DateFormatter()
+        formatter.locale = Foundation.Locale(identifier: locale.code == "zh-Hans" ? "zh_Hans_CN" : "en_GB")
+        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        formatter.dateStyle = .medium
+        formatter.timeStyle = .short
+        func record(_ notice: Notice) -> String {
+            let name = notice.details["name"].map { " · \($0)" } ?? ""
+            return text(notice.objectKind == .customer ? "record_customer" : "record_lead") + name
+        }
+        lang = locale.code
+        self.strings = strings
+        title = text("workbench")
+        self.userName = userName
+        self.csrf = csrf
+        self.today = formatter.string(from: today.now)
+        unreadText = text("unread", ["n": String(today.unread)])
+        warnings = today.warnings.map { warning in
+            WorkbenchItem(title: record(warning.notice), detail: warning.daysLeft == 1 ? text("day_left") : text("days_left", ["n": String(warning.daysLeft)]))
+        }
+        assignments = today.newAssignments.map { notice in
+            let how = notice.kind == "handover.received" ? text("handed_over")
+                : notice.details["rule"].flatMap { $0.isEmpty ? nil : text("assigned_by_rule", ["rule": $0]) } ?? text("assigned_by_manager")
+            return WorkbenchItem(title: record(notice), detail: "\(how) · \(formatter.string(from: notice.createdAt))")
+        }
+        waiting = today.awaitingFirstTouch.map { lead in
+            WorkbenchItem(title: lead.name, detail: [lead.phone, lead.source].compactMap { $0 }.joined(separator: " · ")
+                          + " · " + text("waiting_since", ["date": formatter.string(from: lead.assignedAt ?? lead.createdAt)]))
+        }
+        activities = today.recentActivities.map { activity in
+            WorkbenchItem(title: text("activity_\(activity.type.rawValue)") + (activity.subject.map { " · \($0)" } ?? ""),
+                          detail: formatter.string(from: activity.occurredAt))
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import RapportApp
+import RapportCore
+import RapportStorage
+import RapportTestSupport
+import RapportWeb
+import Testing
+
+/// The browser session: sign-in with CSRF, a fresh HttpOnly cookie every time (no fixation),
+/// same-origin redirects only, escaping, scope, sign-out and the idle timeout.
+@Suite struct WebSessionTests {
+    @Test func redirectsStayOnThisSiteAndTokensCompareExactly() {
+        #expect(WebSession.sameOriginPath("/workbench?tab=1") == "/workbench?tab=1")
+        for bad in ["//evil.example", "/\\evil.example", "https://evil.example", "javascript:alert(1)", "workbench", nil, "/a\u{0A}b"] {
+            #expect(WebSession.sameOriginPath(bad) == "/workbench")
+        }
+        #expect(WebSession.cookie("rapport_session", in: "a=1; rapport_session=abc; b=2") == "abc")
+        #expect(WebSession.cookie("rapport_session", in: "rapport_session=") == nil)
+        let csrf = WebSession.csrfToken(forSession: "secret-1")
+        #expect(csrf.count == 32 && csrf != WebSession.csrfToken(forSession: "secret-2"))
+        #expect(WebSession.same(csrf, csrf) && !WebSession.same(csrf, nil) && !WebSession.same("", "") && !WebSession.same("ab", "abc"))
+        #expect(WebSession.randomToken().count == 32 && WebSession.randomToken() != WebSession.randomToken())
+        #expect(WebSession.setCookie("s", "v", secure: true) == "s=v; Path=/; HttpOnly; SameSite=Lax; Secure")
+        let en = Localization.keysByLocale["en"] ?? []
+        #expect(!en.isEmpty && en == Localization.keysByLocale["zh-Hans"], "both catalogs have the same keys")
+    }
+
+    static func cookies(_ response: TestResponse) -> [String: String] {
+        var result: [String: String] = [:]
+        for value in response.headers[values: .setCookie] {
+            let pair = value.split(separator: ";")[0].split(separator: "=", maxSplits: 1).map(String.init)
+            result[pair[0]] = pair.count > 1 ? pair[1] : ""
+        }
+        return result
+    }
+
+    static func form(_ fields: [String: String]) -> String {
+        fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+    }
+
+    @Test(arguments: TestBackend.available)
+    func signInWorkbenchAndSignOut(_ backend: TestBackend) async throws {
+        try await TestHarness.with(backend) { harness in
+            let team = try await harness.team("east")
+            let rep = try await harness.signedIn(.rep, team: team)
+            let other = try await harness.signedIn(.rep, team: team)
+            _ = try await harness.rapport.leads.create(LeadInput(name: "<script>alert(1)</script>", phone: .some("13800000001")), by: rep.caller)
+            _ = try await harness.rapport.leads.create(LeadInput(name: "Someone Else's", phone: .some("13800000002")), by: other.caller)
+            let planted = try await harness.rapport.auth.signIn(email: rep.user.email, password: TestHarness.password, address: nil).secret
+            try await harness.http { client in
+                // The form: a CSRF cookie, HttpOnly, and the same value in the form.
+                let page = try await client.send(.get, "/login?next=/workbench", headers: ["Accept-Language": "zh-CN,zh;q=0.9"])
+                #expect(page.status == .ok && page.text.contains("登录") && page.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+                let csrf = try #require(Self.cookies(page)[WebSession.loginCSRFCookie])
+                #expect(page.text.contains("value=\"\(csrf)\"") && page.headers[values: .setCookie].allSatisfy { $0.contains("HttpOnly") })
+
+                // Without the token, or with another: refused, no session.
+                let forged = try await client.send(.post, "/login", json: Self.form(["email": rep.user.email, "password": TestHarness.password, "_csrf": "x"]),
+                                                   headers: ["Cookie": "\(WebSession.loginCSRFCookie)=\(csrf)"], contentType: "application/x-www-form-urlencoded")
+                #expect(forged.status == .forbidden && Self.cookies(forged)[WebSession.cookie] == nil)
+                let wrong = try await client.send(.post, "/login", json: Self.form(["email": rep.user.email, "password": "nope", "_csrf": csrf]),
+                                                  headers: ["Cookie": "\(WebSession.loginCSRFCookie)=\(csrf)"], contentType: "application/x-www-form-urlencoded")
+                #expect(wrong.status == .unauthorized && Self.cookies(wrong)[WebSession.cookie] == nil)
+
+                // Signed in: a new session (the planted one is revoked), and only a same-site redirect.
+                let signedIn = try await client.send(
+                    .post, "/login", json: Self.form(["email": rep.user.email, "password": TestHarness.password, "_csrf": csrf, "next": "//evil.example/x"]),
+                    headers: ["Cookie": "\(WebSession.loginCSRFCookie)=\(csrf); \(WebSession.cookie)=\(planted)"], contentType: "application/x-www-form-urlencoded")
+                #expect(signedIn.status == .seeOther && signedIn.headers[.location] == "/workbench")
+                let session = try #require(Self.cookies(signedIn)[WebSession.cookie])
+                #expect(session != planted && signedIn.headers[values: .setCookie].first { $0.hasPrefix(WebSession.cookie) }?.contains("SameSite=Lax") == true)
+                let stale = try await client.send(.get, "/workbench", headers: ["Cookie": "\(WebSession.cookie)=\(planted)"])
+                #expect(stale.status == .seeOther && stale.headers[.location] == "/login?next=/workbench")
+
+                // The workbench: the rep's own lead, escaped; nobody else's.
+                let workbench = try await client.send(.get, "/workbench", headers: ["Cookie": "\(WebSession.cookie)=\(session)", "Accept-Language": "en"])
+                #expect(workbench.status == .ok && workbench.text.contains("Waiting for a first call"))
+                #expect(workbench.text.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !workbench.text.contains("<script>"))
+                #expect(!workbench.text.contains("Someone Else"))
+                #expect(workbench.body.readableBytes < 100_000)
+
+                // Sign-out needs the session's CSRF token; then the session is over.
+                let noToken = try await client.send(.post, "/logout", json: "_csrf=x", headers: ["Cookie": "\(WebSession.cookie)=\(session)"],
+                                                    contentType: "application/x-www-form-urlencoded")
+                #expect(noToken.status == .forbidden)
+                let out = try await client.send(.post, "/logout", json: "_csrf=\(WebSession.csrfToken(forSession: session))",
+                                                headers: ["Cookie": "\(WebSession.cookie)=\(session)"], contentType: "application/x-www-form-urlencoded")
+                #expect(out.status == .seeOther && out.headers[.location] == "/login")
+                #expect(try await client.send(.get, "/workbench", headers: ["Cookie": "\(WebSession.cookie)=\(session)"]).status == .seeOther)
+
+                // An idle session ends: 13 hours without a page.
+                let again = try await harness.rapport.auth.signIn(email: other.user.email, password: TestHarness.password, address: nil).secret
+                #expect(try await client.send(.get, "/workbench", headers: ["Cookie": "\(WebSession.cookie)=\(again)"]).status == .ok)
+                harness.clock.advance(by: 13 * 3_600)
+                let idle = try await client.send(.get, "/workbench", headers: ["Cookie": "\(WebSession.cookie)=\(again)"])
+                #expect(idle.status == .seeOther)
+            }
+        }
+    }
+}

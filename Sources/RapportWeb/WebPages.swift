@@ -61,6 +61,17 @@ struct WebPages: Sendable {
             headers.append(HTTPField(name: .setCookie, value: WebSession.setCookie(WebSession.cookie, "", secure: WebSession.isSecure(request), maxAge: 0)))
             return Response(status: .seeOther, headers: headers)
         }
+        router.post("leads/:id/log-call") { request, context in
+            var request = request
+            let fields = try await FormBody.fields(&request, limit: Self.maximumFormBytes)
+            guard let (caller, secret) = try await session(request, context) else { return signInFirst(request) }
+            guard WebSession.same(fields[WebSession.csrfField], WebSession.csrfToken(forSession: secret)) else {
+                return Response(status: .forbidden, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "Forbidden")))
+            }
+            let outcome = fields["outcome"].flatMap { ["connected", "no_answer", "busy", "wrong_number"].contains($0) ? $0 : nil }
+            _ = try await rapport.leads.logFollowUp(try context.parameters.require("id"), .init(type: "call", outcome: outcome), by: caller)
+            return Response(status: .seeOther, headers: [.location: "/workbench", .cacheControl: "no-store"])
+        }
         router.get("workbench") { request, context in
             guard let (caller, secret) = try await session(request, context) else { return signInFirst(request) }
             let locale = Localization.negotiate(request.headers[.acceptLanguage])
@@ -131,6 +142,8 @@ struct LoginPage {
 struct WorkbenchItem {
     var title: String
     var detail: String
+    /// A lead the quick "log a call" form posts to.
+    var leadID: String? = nil
 }
 
 /// The workbench page.
@@ -179,11 +192,12 @@ struct WorkbenchPage {
         }
         waiting = today.awaitingFirstTouch.map { lead in
             WorkbenchItem(title: lead.name, detail: [lead.phone, lead.source].compactMap { $0 }.joined(separator: " · ")
-                          + " · " + text("waiting_since", ["date": formatter.string(from: lead.assignedAt ?? lead.createdAt)]))
+                          + " · " + text("waiting_since", ["date": formatter.string(from: lead.assignedAt ?? lead.createdAt)]), leadID: lead.id.rawValue)
         }
-        activities = today.recentActivities.map { activity in
-            WorkbenchItem(title: text("activity_\(activity.type.rawValue)") + (activity.subject.map { " · \($0)" } ?? ""),
-                          detail: formatter.string(from: activity.occurredAt))
+        activities = today.recent.map { touch in
+            let outcome = touch.outcome.map { strings["outcome_\($0)"] ?? $0 }
+            return WorkbenchItem(title: text("activity_\(touch.type.rawValue)") + ([touch.subject, outcome].compactMap { $0 }.map { " · \($0)" }.joined()),
+                                 detail: text(touch.onLead ? "record_lead" : "record_customer") + " · " + formatter.string(from: touch.occurredAt))
         }
     }
 }

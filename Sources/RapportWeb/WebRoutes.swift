@@ -14,7 +14,7 @@ public struct WebRoutes: Sendable {
     public init(rapport: Rapport) { self.rapport = rapport }
 
     /// The browser pages (HTML, not part of the API document).
-    public static let pageRoutes: Set<String> = ["GET /login", "POST /login", "POST /logout", "GET /workbench", "GET /static/app.css"]
+    public static let pageRoutes: Set<String> = ["GET /login", "POST /login", "POST /logout", "GET /workbench", "GET /static/app.css", "POST /leads/{id}/log-call"]
 
     public func add(to router: Router<APIRequestContext>) {
         WebPages(rapport: rapport).add(to: router)

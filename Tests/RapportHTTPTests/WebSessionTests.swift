@@ -83,6 +83,20 @@ import Testing
                 #expect(!workbench.text.contains("Someone Else"))
                 #expect(workbench.body.readableBytes < 100_000)
 
+                // The quick "log a call": with the session's token only; the lead leaves the list.
+                let lead = try #require(try await harness.rapport.leads.list(.init(), page: PageRequest(), by: rep.caller).items.first)
+                #expect(workbench.text.contains("/leads/\(lead.id)/log-call"))
+                let token = WebSession.csrfToken(forSession: session)
+                let unsigned = try await client.send(.post, "/leads/\(lead.id)/log-call", json: "outcome=connected&_csrf=nope",
+                                                     headers: ["Cookie": "\(WebSession.cookie)=\(session)"], contentType: "application/x-www-form-urlencoded")
+                #expect(unsigned.status == .forbidden)
+                let logged = try await client.send(.post, "/leads/\(lead.id)/log-call", json: "outcome=connected&_csrf=\(token)",
+                                                   headers: ["Cookie": "\(WebSession.cookie)=\(session)"], contentType: "application/x-www-form-urlencoded")
+                #expect(logged.status == .seeOther && logged.headers[.location] == "/workbench")
+                let after = try await client.send(.get, "/workbench", headers: ["Cookie": "\(WebSession.cookie)=\(session)", "Accept-Language": "en"])
+                #expect(!after.text.contains("/leads/\(lead.id)/log-call") && after.text.contains("Call"))
+                #expect(try await harness.rapport.leads.followUps(lead.id.rawValue, page: PageRequest(), by: rep.caller).items.map(\.outcome) == ["connected"])
+
                 // Sign-out needs the session's CSRF token; then the session is over.
                 let noToken = try await client.send(.post, "/logout", json: "_csrf=x", headers: ["Cookie": "\(WebSession.cookie)=\(session)"],
                                                     contentType: "application/x-www-form-urlencoded")

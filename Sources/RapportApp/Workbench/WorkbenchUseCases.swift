@@ -24,8 +24,17 @@ public struct WorkbenchUseCases: Sendable {
         public var warnings: [Warning]
         /// The caller's open leads never followed up, longest waiting first (masked).
         public var awaitingFirstTouch: [Lead]
-        /// What the caller logged lately, newest first.
-        public var recentActivities: [Activity]
+        /// What the caller logged lately on customers and leads, newest first.
+        public var recent: [Touch]
+    }
+
+    /// One thing the caller logged: on a customer's timeline or on a lead.
+    public struct Touch: Sendable, Equatable {
+        public var type: Activity.ActivityType
+        public var subject: String?
+        public var outcome: String?
+        public var occurredAt: Date
+        public var onLead: Bool
     }
 
     /// The caller's workbench now. Only users have one.
@@ -43,7 +52,11 @@ public struct WorkbenchUseCases: Sendable {
             try await LeadStore(sql).awaitingFirstTouch(owner: principal.userID, limit: 20, in: leadScope).map { $0.masked() }
         }
         let activities = try await rapport.activities.list(customer: nil, actor: principal.userID.rawValue, type: nil, page: PageRequest(limit: 10), by: caller)
+        let followUps = try await rapport.database.read { sql in try await LeadStore(sql).followUps(by: principal.userID, limit: 10) }
+        let recent = (activities.items.map { Touch(type: $0.type, subject: $0.subject, outcome: $0.outcome, occurredAt: $0.occurredAt, onLead: false) }
+            + followUps.map { Touch(type: $0.type, subject: $0.subject, outcome: $0.outcome, occurredAt: $0.occurredAt, onLead: true) })
+            .sorted { $0.occurredAt > $1.occurredAt }.prefix(10)
         return Today(now: now, unread: try await rapport.notifications.unread(by: caller), newAssignments: Array(assignments.prefix(20)),
-                     warnings: warnings, awaitingFirstTouch: waiting, recentActivities: activities.items)
+                     warnings: warnings, awaitingFirstTouch: waiting, recent: Array(recent))
     }
 }

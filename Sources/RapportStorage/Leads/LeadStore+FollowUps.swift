@@ -57,3 +57,11 @@ extension LeadStore {
         return try await scope.apply(to: query).orderBy(SQLColumn("id", table: "leads")).limit(limit).all().map(Self.decode)
     }
 }
+
+extension LeadStore {
+    /// The follow-ups `actor` logged lately, newest first.
+    public func followUps(by actor: RecordID, limit: Int) async throws -> [LeadFollowUp] {
+        try await sql.select().columns(Self.followUpColumns).from("lead_activities").where("actor_id", .equal, actor.rawValue)
+            .orderBy("occurred_at", .descending).orderBy("id", .descending).limit(limit).all().map(Self.decodeFollowUp)
+    }
+}

@@ -53,5 +53,6 @@ extension RapportMigrations {
         )
         """,
         "CREATE INDEX lead_activities_timeline ON lead_activities (lead_id, occurred_at, id)",
+        "CREATE INDEX lead_activities_actor ON lead_activities (actor_id, occurred_at)",
     ])
 }

@@ -16,6 +16,7 @@ struct WebPages: Sendable {
     static let contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
     func add(to router: Router<APIRequestContext>) {
+        addLeads(to: router)
         router.get("static/app.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: WebStatic.css)))
@@ -163,9 +164,7 @@ struct WorkbenchPage {
 
     init(_ today: WorkbenchUseCases.Today, locale: Localization.Locale, userName: String, csrf: String) {
         let strings = locale.strings
-        func text(_ key: String, _ values: [String: String] = [:]) -> String {
-            values.reduce(strings[key] ?? key) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
-        }
+        func text(_ key: String, _ values: [String: String] = [:]) -> String { locale.text(key, values) }
         let formatter = DateFormatter()
         formatter.locale = Foundation.Locale(identifier: locale.code == "zh-Hans" ? "zh_Hans_CN" : "en_GB")
         formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")

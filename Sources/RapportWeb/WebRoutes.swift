@@ -14,7 +14,7 @@ public struct WebRoutes: Sendable {
     public init(rapport: Rapport) { self.rapport = rapport }
 
     /// The browser pages (HTML, not part of the API document).
-    public static let pageRoutes: Set<String> = ["GET /login", "POST /login", "POST /logout", "GET /workbench", "GET /static/app.css", "POST /leads/{id}/log-call"]
+    public static let pageRoutes: Set<String> = ["GET /login", "POST /login", "POST /logout", "GET /workbench", "GET /static/app.css", "POST /leads/{id}/log-call", "GET /leads", "GET /pools/{id}", "POST /pools/{id}/claim"]
 
     public func add(to router: Router<APIRequestContext>) {
         WebPages(rapport: rapport).add(to: router)
@@ -69,6 +69,11 @@ public enum Localization {
     public struct Locale: Sendable {
         public var code: String
         public var strings: [String: String]
+
+        /// The string `key` with each `{name}` replaced by its value (the key itself if missing).
+        public func text(_ key: String, _ values: [String: String] = [:]) -> String {
+            values.reduce(strings[key] ?? key) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+        }
     }
 
     static let catalogs: [String: [String: String]] = {

@@ -115,4 +115,43 @@ import Testing
             }
         }
     }
+
+    @Test(arguments: TestBackend.available)
+    func aRepClaimsFromThePoolPageWithinTheLimit(_ backend: TestBackend) async throws {
+        try await TestHarness.with(backend) { harness in
+            let team = try await harness.team("east")
+            let pool = try await harness.rapport.pools.create(.init(key: "default", name: "公海", object: "lead", memberTeams: [team.id.rawValue],
+                                                                    rules: PoolRules(holdingLimit: LevelLimits(1))), by: harness.system)
+            var created: [Lead] = []
+            for index in 0..<2 {
+                created.append(try await harness.rapport.leads.create(LeadInput(name: "Waiting \(index)", phone: .some("1380000010\(index)"), owner: .some(nil),
+                                                                                pool: .some(pool.key)), by: harness.system).0)
+            }
+            let waiting = created
+            let rep = try await harness.signedIn(.rep, team: team)
+            let cookie = ["Cookie": "\(WebSession.cookie)=\(rep.secret)", "Accept-Language": "en"]
+            let token = WebSession.csrfToken(forSession: rep.secret)
+            try await harness.http { client in
+                let page = try await client.send(.get, "/pools/default", headers: cookie)
+                #expect(page.status == .ok && page.text.contains("You hold 0 of 1") && waiting.allSatisfy { page.text.contains("value=\"\($0.id)\"") })
+                #expect(page.text.contains("+86 138****0100"))
+                let form = "lead_id=\(waiting[0].id)&lead_id=\(waiting[1].id)&_csrf=\(token)"
+                let unsigned = try await client.send(.post, "/pools/default/claim", json: "lead_id=\(waiting[0].id)&_csrf=x", headers: cookie,
+                                                     contentType: "application/x-www-form-urlencoded")
+                #expect(unsigned.status == .forbidden)
+                let tooMany = try await client.send(.post, "/pools/default/claim", json: form, headers: cookie, contentType: "application/x-www-form-urlencoded")
+                #expect(tooMany.status == .seeOther && tooMany.headers[.location] == "/pools/default?result=holding_limit_reached")
+                let refused = try await client.send(.get, tooMany.headers[.location]!, headers: cookie)
+                #expect(refused.text.contains("You already hold as many open leads"))
+                let one = try await client.send(.post, "/pools/default/claim", json: "lead_id=\(waiting[0].id)&_csrf=\(token)", headers: cookie,
+                                                contentType: "application/x-www-form-urlencoded")
+                #expect(one.headers[.location] == "/pools/default?result=claimed")
+                let mine = try await client.send(.get, "/leads", headers: cookie)
+                #expect(mine.status == .ok && mine.text.contains("Waiting 0") && !mine.text.contains("Waiting 1"))
+                let echoed = try await client.send(.get, "/pools/default?result=%3Cscript%3E", headers: cookie)
+                #expect(!echoed.text.contains("<script>") && !echoed.text.contains("role=\"status\""))
+                #expect(try await client.send(.get, "/pools/default").status == .seeOther)
+            }
+        }
+    }
 }

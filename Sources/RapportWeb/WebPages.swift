@@ -17,6 +17,7 @@ struct WebPages: Sendable {
 
     func add(to router: Router<APIRequestContext>) {
         addLeads(to: router)
+        addCustomers(to: router)
         router.get("static/app.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: WebStatic.css)))
@@ -165,11 +166,7 @@ struct WorkbenchPage {
     init(_ today: WorkbenchUseCases.Today, locale: Localization.Locale, userName: String, csrf: String) {
         let strings = locale.strings
         func text(_ key: String, _ values: [String: String] = [:]) -> String { locale.text(key, values) }
-        let formatter = DateFormatter()
-        formatter.locale = Foundation.Locale(identifier: locale.code == "zh-Hans" ? "zh_Hans_CN" : "en_GB")
-        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
-        formatter.dateStyle = .medium
-        formatter.timeStyle = .short
+        let formatter = locale.dateFormatter()
         func record(_ notice: Notice) -> String {
             let name = notice.details["name"].map { " · \($0)" } ?? ""
             return text(notice.objectKind == .customer ? "record_customer" : "record_lead") + name

@@ -14,7 +14,7 @@ public struct WebRoutes: Sendable {
     public init(rapport: Rapport) { self.rapport = rapport }
 
     /// The browser pages (HTML, not part of the API document).
-    public static let pageRoutes: Set<String> = ["GET /login", "POST /login", "POST /logout", "GET /workbench", "GET /static/app.css", "POST /leads/{id}/log-call", "GET /leads", "GET /pools/{id}", "POST /pools/{id}/claim"]
+    public static let pageRoutes: Set<String> = ["GET /login", "POST /login", "POST /logout", "GET /workbench", "GET /static/app.css", "POST /leads/{id}/log-call", "GET /leads", "GET /pools/{id}", "POST /pools/{id}/claim", "GET /customers", "GET /customers/{id}"]
 
     public func add(to router: Router<APIRequestContext>) {
         WebPages(rapport: rapport).add(to: router)
@@ -69,6 +69,17 @@ public enum Localization {
     public struct Locale: Sendable {
         public var code: String
         public var strings: [String: String]
+
+        /// Dates and times for this reader: the locale's medium date and short time, in China's
+        /// time zone (where the users are; a per-user zone comes with user settings).
+        public func dateFormatter() -> DateFormatter {
+            let formatter = DateFormatter()
+            formatter.locale = Foundation.Locale(identifier: code == "zh-Hans" ? "zh_Hans_CN" : "en_GB")
+            formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
+            formatter.dateStyle = .medium
+            formatter.timeStyle = .short
+            return formatter
+        }
 
         /// The string `key` with each `{name}` replaced by its value (the key itself if missing).
         public func text(_ key: String, _ values: [String: String] = [:]) -> String {

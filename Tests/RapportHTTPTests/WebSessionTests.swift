@@ -154,4 +154,30 @@ import Testing
             }
         }
     }
+
+    @Test(arguments: TestBackend.available)
+    func customersAreSearchedAndShownWithinScopeAndEscaped(_ backend: TestBackend) async throws {
+        try await TestHarness.with(backend) { harness in
+            let team = try await harness.team("east")
+            let rep = try await harness.signedIn(.rep, team: team)
+            let other = try await harness.signedIn(.rep, team: team)
+            let mine = try await harness.rapport.customers.create(
+                CustomerInput(kind: "person", name: "<script>alert(1)</script>", contacts: [.init(kind: "phone", value: "13900000042")], tags: ["vip"]), by: rep.caller).0
+            let theirs = try await harness.rapport.customers.create(CustomerInput(kind: "person", name: "Not Yours"), by: other.caller).0
+            _ = try await harness.rapport.activities.log(.init(customerID: mine.id.rawValue, type: "call", durationSeconds: 30, outcome: "connected"), by: rep.caller)
+            let cookie = ["Cookie": "\(WebSession.cookie)=\(rep.secret)", "Accept-Language": "en"]
+            try await harness.http { client in
+                let list = try await client.send(.get, "/customers", headers: cookie)
+                #expect(list.status == .ok && list.text.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !list.text.contains("<script>"))
+                #expect(!list.text.contains("Not Yours") && list.text.contains("+86 139****0042") && !list.text.contains("13900000042"))
+                let found = try await client.send(.get, "/customers?q=13900000042", headers: cookie)
+                #expect(found.text.contains("/customers/\(mine.id)"))
+                let view = try await client.send(.get, "/customers/\(mine.id)", headers: cookie)
+                #expect(view.status == .ok && view.text.contains("&lt;script&gt;") && !view.text.contains("<script>"))
+                #expect(view.text.contains("Call · Connected") && view.text.contains("vip") && view.text.contains("1 of"))
+                let hidden = try await client.send(.get, "/customers/\(theirs.id)", headers: cookie)
+                #expect(hidden.status == .notFound && !hidden.text.contains("Not Yours"))
+            }
+        }
+    }
 }

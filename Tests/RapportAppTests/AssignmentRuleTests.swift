@@ -212,4 +212,26 @@ import Testing
             #expect(log.map(\.kind) == [.assign] && log[0].ruleID == rule.id.rawValue)
         }
     }
+
+    /// Leads imported owned count towards the owner's holding limit, row by row, as leads
+    /// created owned through the API do; the rows past the limit are refused with the reason.
+    @Test(arguments: TestBackend.available)
+    func ownedImportsKeepToTheHoldingLimit(_ backend: TestBackend) async throws {
+        try await TestHarness.with(backend) { harness in
+            let team = try await harness.team("east")
+            _ = try await LeadPoolTests.pool(harness, key: "default", teams: [team], rules: PoolRules(holdingLimit: LevelLimits(2)))
+            let rep = try await LeadPoolTests.rep(harness, 1, team: team)
+            _ = try await harness.rapport.leads.create(LeadInput(name: "Held", phone: .some("13400134000")), by: rep)
+            let file = "Name,Mobile\nA,13400134001\nB,13400134002\nC,13400134003\n"
+            let started = try await LeadImportTests.start(harness, rep, file, options: .init(allOrNothing: false))
+            let done = try #require(try await harness.rapport.imports.run(started.id, worker: "test"))
+            #expect(done.counters.created == 1)
+            let errors = try await harness.rapport.imports.errors(started.id.rawValue, page: PageRequest(), by: harness.system).items
+            #expect(errors.map(\.code) == ["holding_limit_reached", "holding_limit_reached"] && errors.map(\.line) == [3, 4])
+            let held = try await harness.rapport.database.read { sql in
+                try await LeadStore(sql).holdings(users: [rep.principal!.userID], pools: [try await PoolStore(sql).find(key: "default")!.id])
+            }
+            #expect(held.values.reduce(0, +) == 2)
+        }
+    }
 }

@@ -37,6 +37,8 @@ struct LeadImportBatch: ImportBatch {
         var erroneousLines: Set<Int> = []
     }
 
+    func isOpen(_ lead: Lead) -> Bool { (engine.dictionary.stage(lead.status)?.category ?? .open) == .open }
+
     /// The stage a historic conversion enters: `converted`, else the first won stage.
     var convertedStage: String? {
         engine.dictionary.stage("converted").flatMap { $0.archived ? nil : $0.key }
@@ -104,6 +106,8 @@ struct LeadImportBatch: ImportBatch {
             .map { "\($0.key):\($0.value)" })
         let visible = try await store.visible(Array(Set(existing.values)), in: scope)
 
+        var holding = try await HoldingLedger(for: candidates.map(\.lead), defaultPool: pool, isOpen: isOpen, sql)
+
         var created: [Lead] = []
         var createdHistory: [(Int, StageChange)] = []
         var labels: [String: String] = [:]
@@ -150,6 +154,12 @@ struct LeadImportBatch: ImportBatch {
                     // Only a customer matches (merge), or the flag policy: created, and reported as flagged.
                     result.flagged += 1
                 }
+            }
+            // A lead imported owned counts towards its owner's holding limit, as a lead created owned does.
+            if case .holdingLimit(let limit, let held)? = holding.take(candidate.lead) {
+                result.fail(candidate.line, code: ErrorCode.holdingLimitReached.rawValue,
+                            "The owner already holds \(held) open leads of this pool; the limit is \(limit).", field: "owner")
+                continue
             }
             created.append(candidate.lead)
             for change in candidate.history { createdHistory.append((created.count - 1, change)) }

@@ -137,9 +137,7 @@ extension PoolUseCases {
             throw RapportError(.alreadyClaimed, "Someone else has just taken this customer.", extra: ["customer_id": lost.rawValue])
         }
         try await logOwnerChanges(ids.map { ($0, owner, reason) }, kind: kind, in: pool, by: caller, at: now, sql)
-        var customers: [Customer] = []
-        for id in ids { if let customer = try await CustomerStore(sql).find(id) { customers.append(customer.masked()) } }
-        return customers
+        return try await CustomerStore(sql).find(ids).map { $0.masked() }
     }
 
     static func recordIDs(_ references: [String], field: String, prefix: IDPrefix) throws -> [RecordID] {

@@ -40,6 +40,14 @@ extension CustomerStore {
             .returning("id").first() != nil
     }
 
+    /// Customers by id regardless of scope (the system, pool bookkeeping), in the order given.
+    public func find(_ ids: [RecordID]) async throws -> [Customer] {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await sql.select().columns(Self.columns).from("customers").where(sql.idIn(SQLColumn("id"), ids)).all().map(Self.decode)
+        let byID = Dictionary(uniqueKeysWithValues: try await hydrate(rows).map { ($0.id, $0) })
+        return ids.compactMap { byID[$0] }
+    }
+
     /// Customers waiting in `pool` (no owner), newest first.
     public func waiting(in pool: RecordID, page: PageRequest) async throws -> Page<Customer> {
         let query = sql.select().columns(qualifiedColumns).from("customers")

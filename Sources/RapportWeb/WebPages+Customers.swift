@@ -10,27 +10,14 @@ extension WebPages {
     /// The customers pages: search within the caller's scope, and one customer's 360 view
     /// (profile masked, tags, relations, stage history, timeline).
     func addCustomers(to router: Router<APIRequestContext>) {
-        router.get("customers") { request, context in
-            guard let (caller, secret) = try await session(request, context) else { return signInFirst(request) }
-            let locale = Localization.negotiate(request.headers[.acceptLanguage])
+        page(router, "customers") { request, context, web in
             let q = request.uri.queryParameters.get("q").map { String($0.prefix(200)) } ?? ""
-            let found = try await rapport.customers.list(.init(q: q.isEmpty ? nil : q), page: PageRequest(limit: 50), by: caller)
-            let page = CustomersPage(locale: locale, userName: try await userName(caller), csrf: WebSession.csrfToken(forSession: secret),
-                                     q: q, customers: found.items)
-            return html(WebTemplates.shared.render(page, template: "customers"), locale: locale, status: .ok)
+            let found = try await rapport.customers.list(.init(q: q.isEmpty ? nil : q), page: PageRequest(limit: 50), by: web.caller)
+            return web.page("customers", title: web.text("customers"), CustomersBody(q: q, customers: found.items.map(CustomerRow.init)))
         }
-        router.get("customers/:id") { request, context in
-            guard let (caller, secret) = try await session(request, context) else { return signInFirst(request) }
-            let locale = Localization.negotiate(request.headers[.acceptLanguage])
-            let view: CustomerUseCases.View360
-            do {
-                view = try await rapport.customers.view360(try context.parameters.require("id"), by: caller)
-            } catch let error as RapportError where error.code == .notFound {
-                return html(WebTemplates.shared.render(MessagePage(locale: locale, message: locale.text("not_found")), template: "message"),
-                            locale: locale, status: .notFound)
-            }
-            let page = Customer360Page(locale: locale, userName: try await userName(caller), csrf: WebSession.csrfToken(forSession: secret), view: view)
-            return html(WebTemplates.shared.render(page, template: "customer"), locale: locale, status: .ok)
+        page(router, "customers/:id") { request, context, web in
+            let view = try await rapport.customers.view360(try context.parameters.require("id"), by: web.caller)
+            return web.page("customer", title: view.customer.name, Customer360Body(locale: web.locale, view: view))
         }
     }
 }
@@ -55,40 +42,18 @@ struct CustomerRow {
 }
 
 /// Customer search.
-struct CustomersPage {
-    var lang: String
-    var strings: [String: String]
-    var title: String
-    var signedIn = true
-    var userName: String
-    var csrf: String
+struct CustomersBody {
     var q: String
     var customers: [CustomerRow]
-
-    init(locale: Localization.Locale, userName: String, csrf: String, q: String, customers: [Customer]) {
-        lang = locale.code
-        strings = locale.strings
-        title = locale.text("customers")
-        self.userName = userName
-        self.csrf = csrf
-        self.q = q
-        self.customers = customers.map(CustomerRow.init)
-    }
 }
 
 /// One customer's 360 view, worded for the reader.
-struct Customer360Page {
+struct Customer360Body {
     struct Line {
         var title: String
         var detail: String
     }
 
-    var lang: String
-    var strings: [String: String]
-    var title: String
-    var signedIn = true
-    var userName: String
-    var csrf: String
     var customer: CustomerRow
     var stageLabel: String
     var touchesText: String
@@ -96,13 +61,8 @@ struct Customer360Page {
     var stages: [Line]
     var timeline: [Line]
 
-    init(locale: Localization.Locale, userName: String, csrf: String, view: CustomerUseCases.View360) {
+    init(locale: Localization.Locale, view: CustomerUseCases.View360) {
         let formatter = locale.dateFormatter()
-        lang = locale.code
-        strings = locale.strings
-        title = view.customer.name
-        self.userName = userName
-        self.csrf = csrf
         customer = CustomerRow(view.customer)
         stageLabel = view.stageLabel.map { locale.code == "zh-Hans" ? $0.zhHans : $0.en } ?? view.customer.stage
         touchesText = locale.text("touches", ["n": String(view.outboundTouches), "limit": String(view.frequencyCap.limit), "days": String(view.frequencyCap.periodDays)])
@@ -115,21 +75,5 @@ struct Customer360Page {
                     .compactMap { $0 }.map { " · \($0)" }.joined()),
                  detail: formatter.string(from: activity.occurredAt))
         }
-    }
-}
-
-/// A page that only says something (not found, …).
-struct MessagePage {
-    var lang: String
-    var strings: [String: String]
-    var title: String
-    var signedIn = false
-    var message: String
-
-    init(locale: Localization.Locale, message: String) {
-        lang = locale.code
-        strings = locale.strings
-        title = message
-        self.message = message
     }
 }

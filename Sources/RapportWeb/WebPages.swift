@@ -13,7 +13,7 @@ struct WebPages: Sendable {
 
     /// The most a web form may weigh.
     static let maximumFormBytes = 64 * 1024
-    static let contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    static let contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
     func add(to router: Router<APIRequestContext>) {
         addLeads(to: router)
@@ -21,6 +21,10 @@ struct WebPages: Sendable {
         router.get("static/app.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: WebStatic.css)))
+        }
+        router.get("static/app.js") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                     body: .init(byteBuffer: ByteBuffer(string: WebStatic.script)))
         }
         router.get("login") { request, context in
             let locale = Localization.negotiate(request.headers[.acceptLanguage])
@@ -63,24 +67,14 @@ struct WebPages: Sendable {
             headers.append(HTTPField(name: .setCookie, value: WebSession.setCookie(WebSession.cookie, "", secure: WebSession.isSecure(request), maxAge: 0)))
             return Response(status: .seeOther, headers: headers)
         }
-        router.post("leads/:id/log-call") { request, context in
-            var request = request
-            let fields = try await FormBody.fields(&request, limit: Self.maximumFormBytes)
-            guard let (caller, secret) = try await session(request, context) else { return signInFirst(request) }
-            guard WebSession.same(fields[WebSession.csrfField], WebSession.csrfToken(forSession: secret)) else {
-                return Response(status: .forbidden, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "Forbidden")))
-            }
-            let outcome = fields["outcome"].flatMap { ["connected", "no_answer", "busy", "wrong_number"].contains($0) ? $0 : nil }
-            _ = try await rapport.leads.logFollowUp(try context.parameters.require("id"), .init(type: "call", outcome: outcome), by: caller)
-            return Response(status: .seeOther, headers: [.location: "/workbench", .cacheControl: "no-store"])
+        action(router, "leads/:id/log-call") { request, context, web, form in
+            let outcome = form["outcome"].flatMap { ["connected", "no_answer", "busy", "wrong_number"].contains($0) ? $0 : nil }
+            _ = try await rapport.leads.logFollowUp(try context.parameters.require("id"), .init(type: "call", outcome: outcome), by: web.caller)
+            return web.redirect(form["return_to"] ?? "/workbench", notice: "call_logged")
         }
-        router.get("workbench") { request, context in
-            guard let (caller, secret) = try await session(request, context) else { return signInFirst(request) }
-            let locale = Localization.negotiate(request.headers[.acceptLanguage])
-            let today = try await rapport.workbench.today(by: caller)
-            let user = try await rapport.users.get(caller.principal!.userID.rawValue, by: caller)
-            let page = WorkbenchPage(today, locale: locale, userName: user.name, csrf: WebSession.csrfToken(forSession: secret))
-            return html(WebTemplates.shared.render(page, template: "workbench"), locale: locale, status: .ok)
+        page(router, "workbench") { request, context, web in
+            let today = try await rapport.workbench.today(by: web.caller)
+            return web.page("workbench", title: web.text("workbench"), WorkbenchBody(today, locale: web.locale))
         }
     }
 
@@ -103,38 +97,29 @@ struct WebPages: Sendable {
 
     func loginPage(_ locale: Localization.Locale, next: String?, email: String, error: String?, status: HTTPResponse.Status, request: Request) throws -> Response {
         let token = WebSession.randomToken()
-        let page = LoginPage(lang: locale.code, strings: locale.strings, title: locale.strings["sign_in"] ?? "Sign in", csrf: token,
-                             next: WebSession.sameOriginPath(next), email: email, error: error)
-        var response = html(WebTemplates.shared.render(page, template: "login"), locale: locale, status: status)
+        let view = PageView(lang: locale.code, strings: locale.strings, title: locale.text("sign_in"), signedIn: false, userName: "", csrf: token,
+                            canManage: false, isAdmin: false, notice: nil, noticeIsError: false,
+                            body: LoginBody(next: WebSession.sameOriginPath(next), email: email, error: error))
+        var response = Self.html(WebTemplates.shared.render(view, template: "login"), locale: locale, status: status)
         response.headers.append(HTTPField(name: .setCookie, value: WebSession.setCookie(WebSession.loginCSRFCookie, token, secure: WebSession.isSecure(request))))
         return response
     }
+}
 
-    func html(_ text: String, locale: Localization.Locale, status: HTTPResponse.Status) -> Response {
-        Response(status: status,
-                 headers: [.contentType: "text/html; charset=utf-8", .contentLanguage: locale.code, .vary: "Accept-Language, Cookie",
-                           .cacheControl: "no-store", .contentSecurityPolicy: Self.contentSecurityPolicy,
-                           HTTPField.Name("X-Content-Type-Options")!: "nosniff", HTTPField.Name("Referrer-Policy")!: "same-origin"],
-                 body: .init(byteBuffer: ByteBuffer(string: text)))
+/// The stylesheet and the script, loaded once.
+enum WebStatic {
+    static let css = load("app", "css")
+    static let script = load("app", "js")
+
+    static func load(_ name: String, _ ext: String) -> String {
+        guard let url = Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Static"),
+              let text = try? String(contentsOf: url, encoding: .utf8) else { return "" }
+        return text
     }
 }
 
-/// The stylesheet, loaded once.
-enum WebStatic {
-    static let css: String = {
-        guard let url = Bundle.module.url(forResource: "app", withExtension: "css", subdirectory: "Static"),
-              let text = try? String(contentsOf: url, encoding: .utf8) else { return "" }
-        return text
-    }()
-}
-
-/// The sign-in page.
-struct LoginPage {
-    var lang: String
-    var strings: [String: String]
-    var title: String
-    var signedIn = false
-    var csrf: String
+/// The sign-in form.
+struct LoginBody {
     var next: String
     var email: String
     var error: String?
@@ -148,14 +133,8 @@ struct WorkbenchItem {
     var leadID: String? = nil
 }
 
-/// The workbench page.
-struct WorkbenchPage {
-    var lang: String
-    var strings: [String: String]
-    var title: String
-    var signedIn = true
-    var userName: String
-    var csrf: String
+/// The workbench.
+struct WorkbenchBody {
     var today: String
     var unreadText: String
     var warnings: [WorkbenchItem]
@@ -163,7 +142,7 @@ struct WorkbenchPage {
     var waiting: [WorkbenchItem]
     var activities: [WorkbenchItem]
 
-    init(_ today: WorkbenchUseCases.Today, locale: Localization.Locale, userName: String, csrf: String) {
+    init(_ today: WorkbenchUseCases.Today, locale: Localization.Locale) {
         let strings = locale.strings
         func text(_ key: String, _ values: [String: String] = [:]) -> String { locale.text(key, values) }
         let formatter = locale.dateFormatter()
@@ -171,11 +150,6 @@ struct WorkbenchPage {
             let name = notice.details["name"].map { " · \($0)" } ?? ""
             return text(notice.objectKind == .customer ? "record_customer" : "record_lead") + name
         }
-        lang = locale.code
-        self.strings = strings
-        title = text("workbench")
-        self.userName = userName
-        self.csrf = csrf
         self.today = formatter.string(from: today.now)
         unreadText = text("unread", ["n": String(today.unread)])
         warnings = today.warnings.map { warning in

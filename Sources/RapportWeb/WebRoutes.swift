@@ -14,7 +14,7 @@ public struct WebRoutes: Sendable {
     public init(rapport: Rapport) { self.rapport = rapport }
 
     /// The browser pages (HTML, not part of the API document).
-    public static let pageRoutes: Set<String> = ["GET /login", "POST /login", "POST /logout", "GET /workbench", "GET /static/app.css", "POST /leads/{id}/log-call", "GET /leads", "GET /pools/{id}", "POST /pools/{id}/claim", "GET /customers", "GET /customers/{id}"]
+    public static let pageRoutes: Set<String> = ["GET /login", "POST /login", "POST /logout", "GET /workbench", "GET /static/app.css", "GET /static/app.js", "POST /leads/{id}/log-call", "GET /leads", "GET /pools/{id}", "POST /pools/{id}/claim", "GET /customers", "GET /customers/{id}"]
 
     public func add(to router: Router<APIRequestContext>) {
         WebPages(rapport: rapport).add(to: router)
@@ -100,6 +100,12 @@ public enum Localization {
 
     /// Every catalog's keys (a test checks both languages have the same).
     public static var keysByLocale: [String: Set<String>] { catalogs.mapValues { Set($0.keys) } }
+
+    /// The locale of a user's setting (`zh…` is Chinese, anything else English).
+    public static func locale(_ code: String) -> Locale {
+        let chosen = code.lowercased().hasPrefix("zh") ? "zh-Hans" : "en"
+        return Locale(code: chosen, strings: catalogs[chosen] ?? [:])
+    }
 
     /// Picks zh-Hans or en from an `Accept-Language` header (English when nothing matches).
     public static func negotiate(_ header: String?) -> Locale {

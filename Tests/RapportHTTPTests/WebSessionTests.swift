@@ -92,7 +92,7 @@ import Testing
                 #expect(unsigned.status == .forbidden)
                 let logged = try await client.send(.post, "/leads/\(lead.id)/log-call", json: "outcome=connected&_csrf=\(token)",
                                                    headers: ["Cookie": "\(WebSession.cookie)=\(session)"], contentType: "application/x-www-form-urlencoded")
-                #expect(logged.status == .seeOther && logged.headers[.location] == "/workbench")
+                #expect(logged.status == .seeOther && logged.headers[.location] == "/workbench?notice=call_logged")
                 let after = try await client.send(.get, "/workbench", headers: ["Cookie": "\(WebSession.cookie)=\(session)", "Accept-Language": "en"])
                 #expect(!after.text.contains("/leads/\(lead.id)/log-call") && after.text.contains("Call"))
                 #expect(try await harness.rapport.leads.followUps(lead.id.rawValue, page: PageRequest(), by: rep.caller).items.map(\.outcome) == ["connected"])
@@ -140,15 +140,15 @@ import Testing
                                                      contentType: "application/x-www-form-urlencoded")
                 #expect(unsigned.status == .forbidden)
                 let tooMany = try await client.send(.post, "/pools/default/claim", json: form, headers: cookie, contentType: "application/x-www-form-urlencoded")
-                #expect(tooMany.status == .seeOther && tooMany.headers[.location] == "/pools/default?result=holding_limit_reached")
+                #expect(tooMany.status == .seeOther && tooMany.headers[.location] == "/pools/default?notice=holding_limit_reached")
                 let refused = try await client.send(.get, tooMany.headers[.location]!, headers: cookie)
                 #expect(refused.text.contains("You already hold as many open leads"))
                 let one = try await client.send(.post, "/pools/default/claim", json: "lead_id=\(waiting[0].id)&_csrf=\(token)", headers: cookie,
                                                 contentType: "application/x-www-form-urlencoded")
-                #expect(one.headers[.location] == "/pools/default?result=claimed")
+                #expect(one.headers[.location] == "/pools/default?notice=claimed")
                 let mine = try await client.send(.get, "/leads", headers: cookie)
                 #expect(mine.status == .ok && mine.text.contains("Waiting 0") && !mine.text.contains("Waiting 1"))
-                let echoed = try await client.send(.get, "/pools/default?result=%3Cscript%3E", headers: cookie)
+                let echoed = try await client.send(.get, "/pools/default?notice=%3Cscript%3E", headers: cookie)
                 #expect(!echoed.text.contains("<script>") && !echoed.text.contains("role=\"status\""))
                 #expect(try await client.send(.get, "/pools/default").status == .seeOther)
             }

@@ -81,6 +81,30 @@ public enum Localization {
             return formatter
         }
 
+        /// A whole number with the locale's grouping (12,345).
+        public func number(_ value: Int) -> String {
+            value.formatted(.number.locale(Foundation.Locale(identifier: code == "zh-Hans" ? "zh_Hans_CN" : "en_GB")))
+        }
+
+        /// A ratio as a percentage with one decimal (63.2%).
+        public func percent(_ ratio: Double) -> String {
+            ratio.formatted(.percent.precision(.fractionLength(1)).locale(Foundation.Locale(identifier: code == "zh-Hans" ? "zh_Hans_CN" : "en_GB")))
+        }
+
+        /// An amount in minor units of `currency` (ISO 4217), formatted for the reader, computed
+        /// without floating point: ¥1,234.50, US$10.00.
+        public func money(_ minor: Int64, currency: String) -> String {
+            let digits = ["JPY": 0, "KRW": 0, "BHD": 3, "KWD": 3, "JOD": 3, "OMR": 3, "TND": 3][currency.uppercased()] ?? 2
+            var scale: Int64 = 1
+            for _ in 0..<digits { scale *= 10 }
+            let sign = minor < 0 ? "-" : ""
+            let magnitude = minor.magnitude
+            let whole = Int(magnitude / UInt64(scale))
+            let fraction = digits == 0 ? "" : "." + String(magnitude % UInt64(scale)).leftPadded(to: digits)
+            let symbol = ["CNY": "¥", "USD": code == "zh-Hans" ? "US$" : "$", "EUR": "€", "GBP": "£", "HKD": "HK$", "JPY": "JP¥"][currency.uppercased()] ?? currency.uppercased() + " "
+            return sign + symbol + number(whole) + fraction
+        }
+
         /// The string `key` with each `{name}` replaced by its value (the key itself if missing).
         public func text(_ key: String, _ values: [String: String] = [:]) -> String {
             values.reduce(strings[key] ?? key) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }

@@ -181,3 +181,17 @@ import Testing
         }
     }
 }
+
+@Suite struct LocaleFormattingTests {
+    @Test func numbersAndMoneyAreFormattedPerLocaleWithoutFloatingPoint() {
+        let en = Localization.locale("en"), zh = Localization.locale("zh-Hans")
+        #expect(en.number(1_234_567) == "1,234,567")
+        #expect(zh.number(1_234_567) == "1,234,567")
+        #expect(en.money(123_450, currency: "CNY") == "¥1,234.50")
+        #expect(en.money(1_000_553_400, currency: "USD") == "$10,005,534.00")
+        #expect(zh.money(1_000, currency: "USD") == "US$10.00")
+        #expect(en.money(-5, currency: "CNY") == "-¥0.05")
+        #expect(en.money(500, currency: "JPY") == "JP¥500")
+        #expect(en.percent(0.6315) == "63.2%")
+    }
+}

@@ -134,6 +134,7 @@ let package = Package(
             name: "RapportTestSupport",
             dependencies: [
                 "RapportServer",
+                "RapportWeb",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/RapportTestSupport",

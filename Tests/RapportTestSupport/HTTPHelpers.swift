@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import RapportWeb
 
 /// Small helpers for in-process HTTP tests.
 extension TestClientProtocol {
@@ -41,5 +42,25 @@ extension TestResponse {
     /// The field codes of a validation problem, as `field:code`.
     public var fieldErrors: Set<String> {
         Set(((object["errors"] as? [[String: Any]]) ?? []).map { "\($0["field"] as? String ?? ""):\($0["code"] as? String ?? "")" })
+    }
+}
+
+/// Web pages in tests: a signed-in browser is a session cookie (a sign-in secret) and the CSRF
+/// token derived from it.
+extension TestClientProtocol {
+    /// GETs a page as the holder of session `secret`, reading `language`.
+    public func page(_ uri: String, session secret: String, language: String = "en") async throws -> TestResponse {
+        try await send(.get, uri, headers: ["Cookie": "\(WebSession.cookie)=\(secret)", "Accept-Language": language])
+    }
+
+    /// Posts a url-encoded form as the holder of session `secret`, with the session's CSRF token
+    /// (or `csrf` when given, to test refusals).
+    public func submit(_ uri: String, session secret: String, _ fields: [(String, String)], csrf: String? = nil, language: String = "en") async throws -> TestResponse {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_.~"))
+        let pairs = fields + [(WebSession.csrfField, csrf ?? WebSession.csrfToken(forSession: secret))]
+        let body = pairs.map { "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }
+            .joined(separator: "&")
+        return try await send(.post, uri, json: body, headers: ["Cookie": "\(WebSession.cookie)=\(secret)", "Accept-Language": language],
+                              contentType: "application/x-www-form-urlencoded")
     }
 }

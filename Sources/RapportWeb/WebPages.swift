@@ -72,6 +72,12 @@ struct WebPages: Sendable {
             _ = try await rapport.leads.logFollowUp(try context.parameters.require("id"), .init(type: "call", outcome: outcome), by: web.caller)
             return web.redirect(form["return_to"] ?? "/workbench", notice: "call_logged")
         }
+        action(router, "customers/:id/log-call") { request, context, web, form in
+            let outcome = form["outcome"].flatMap { ["connected", "no_answer", "busy", "wrong_number"].contains($0) ? $0 : nil }
+            _ = try await rapport.activities.log(.init(customerID: try context.parameters.require("id"), type: "call", direction: "outbound", outcome: outcome),
+                                                 by: web.caller)
+            return web.redirect(form["return_to"] ?? "/workbench", notice: "call_logged")
+        }
         page(router, "workbench") { request, context, web in
             let today = try await rapport.workbench.today(by: web.caller)
             return web.page("workbench", title: web.text("workbench"), WorkbenchBody(today, locale: web.locale))
@@ -129,8 +135,12 @@ struct LoginBody {
 struct WorkbenchItem {
     var title: String
     var detail: String
-    /// A lead the quick "log a call" form posts to.
-    var leadID: String? = nil
+    /// Where the quick "log a call" form posts (`/leads/{id}/log-call`, `/customers/{id}/log-call`).
+    var callPath: String? = nil
+    /// The record's own page.
+    var link: String? = nil
+    /// A unique id for the form's controls.
+    var key: String = ""
 }
 
 /// The workbench.
@@ -140,6 +150,7 @@ struct WorkbenchBody {
     var warnings: [WorkbenchItem]
     var assignments: [WorkbenchItem]
     var waiting: [WorkbenchItem]
+    var due: [WorkbenchItem]
     var activities: [WorkbenchItem]
 
     init(_ today: WorkbenchUseCases.Today, locale: Localization.Locale) {
@@ -162,7 +173,15 @@ struct WorkbenchBody {
         }
         waiting = today.awaitingFirstTouch.map { lead in
             WorkbenchItem(title: lead.name, detail: [lead.phone, lead.source].compactMap { $0 }.joined(separator: " · ")
-                          + " · " + text("waiting_since", ["date": formatter.string(from: lead.assignedAt ?? lead.createdAt)]), leadID: lead.id.rawValue)
+                          + " · " + text("waiting_since", ["date": formatter.string(from: lead.assignedAt ?? lead.createdAt)]),
+                          callPath: "/leads/\(WebPages.segment(lead.id.rawValue))/log-call", link: "/leads/\(WebPages.segment(lead.id.rawValue))",
+                          key: "w-" + lead.id.rawValue)
+        }
+        due = today.dueForFollowUp.map { item in
+            let path = (item.kind == .lead ? "/leads/" : "/customers/") + WebPages.segment(item.id.rawValue)
+            let since = item.daysSince == 0 ? text("touched_today") : item.daysSince == 1 ? text("touched_day_ago") : text("touched_days_ago", ["n": String(item.daysSince)])
+            return WorkbenchItem(title: item.name, detail: text(item.kind == .lead ? "record_lead" : "record_customer") + " · " + since,
+                                 callPath: path + "/log-call", link: path, key: "d-" + item.id.rawValue)
         }
         activities = today.recent.map { touch in
             let outcome = touch.outcome.map { strings["outcome_\($0)"] ?? $0 }

@@ -24,8 +24,21 @@ public struct WorkbenchUseCases: Sendable {
         public var warnings: [Warning]
         /// The caller's open leads never followed up, longest waiting first (masked).
         public var awaitingFirstTouch: [Lead]
+        /// The caller's leads and customers due for a follow-up: touched before, longest
+        /// untouched first (at most 10 of each kind, merged).
+        public var dueForFollowUp: [Due]
         /// What the caller logged lately on customers and leads, newest first.
         public var recent: [Touch]
+    }
+
+    /// A lead or customer the caller followed up before, and when they last did.
+    public struct Due: Sendable, Equatable {
+        public var kind: ObjectKind
+        public var id: RecordID
+        public var name: String
+        public var lastTouchAt: Date
+        /// Whole days since the last touch.
+        public var daysSince: Int
     }
 
     /// One thing the caller logged: on a customer's timeline or on a lead.
@@ -51,12 +64,25 @@ public struct WorkbenchUseCases: Sendable {
         let waiting = try await rapport.database.read { sql in
             try await LeadStore(sql).awaitingFirstTouch(owner: principal.userID, limit: 20, in: leadScope).map { $0.masked() }
         }
+        let customerScope = try await rapport.scope(caller, .read, .customer, anchor: .owner(column: "owner_id"), table: "customers")
+        let due = try await rapport.database.read { sql in
+            let leads = try await LeadStore(sql).longestUntouched(owner: principal.userID, limit: 10, in: leadScope)
+            let customers = try await CustomerStore(sql).longestUntouched(owner: principal.userID, limit: 10, in: customerScope)
+            return (leads.compactMap { lead in lead.lastFollowUpAt.map { Due(kind: .lead, id: lead.id, name: lead.name, lastTouchAt: $0, daysSince: 0) } }
+                + customers.map { Due(kind: .customer, id: $0.id, name: $0.name, lastTouchAt: $0.lastTouchAt, daysSince: 0) })
+                .sorted { $0.lastTouchAt < $1.lastTouchAt }
+                .map { item in
+                    var item = item
+                    item.daysSince = max(0, Int(now.timeIntervalSince(item.lastTouchAt) / 86_400))
+                    return item
+                }
+        }
         let activities = try await rapport.activities.list(customer: nil, actor: principal.userID.rawValue, type: nil, page: PageRequest(limit: 10), by: caller)
         let followUps = try await rapport.database.read { sql in try await LeadStore(sql).followUps(by: principal.userID, limit: 10) }
         let recent = (activities.items.map { Touch(type: $0.type, subject: $0.subject, outcome: $0.outcome, occurredAt: $0.occurredAt, onLead: false) }
             + followUps.map { Touch(type: $0.type, subject: $0.subject, outcome: $0.outcome, occurredAt: $0.occurredAt, onLead: true) })
             .sorted { $0.occurredAt > $1.occurredAt }.prefix(10)
         return Today(now: now, unread: try await rapport.notifications.unread(by: caller), newAssignments: Array(assignments.prefix(20)),
-                     warnings: warnings, awaitingFirstTouch: waiting, recent: Array(recent))
+                     warnings: warnings, awaitingFirstTouch: waiting, dueForFollowUp: due, recent: Array(recent))
     }
 }

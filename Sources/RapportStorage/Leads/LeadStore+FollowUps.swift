@@ -59,6 +59,15 @@ extension LeadStore {
 }
 
 extension LeadStore {
+    /// `owner`'s open leads followed up at least once, longest untouched first (within `scope`).
+    public func longestUntouched(owner: RecordID, limit: Int, in scope: ScopeFilter) async throws -> [Lead] {
+        let query = sql.select().columns(qualifiedColumns).from("leads")
+            .where(SQLColumn("owner_id", table: "leads"), .equal, SQLBind(owner.rawValue))
+            .where(SQLColumn("last_follow_up_at", table: "leads"), .isNot, SQLLiteral.null)
+            .where(SQLColumn("status_category", table: "leads"), .equal, SQLBind(StageCategory.open.rawValue))
+        return try await scope.apply(to: query).orderBy(SQLColumn("last_follow_up_at", table: "leads")).limit(limit).all().map(Self.decode)
+    }
+
     /// The follow-ups `actor` logged lately, newest first.
     public func followUps(by actor: RecordID, limit: Int) async throws -> [LeadFollowUp] {
         try await sql.select().columns(Self.followUpColumns).from("lead_activities").where("actor_id", .equal, actor.rawValue)

@@ -26,7 +26,15 @@ struct WebPages: Sendable {
             Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: WebStatic.script)))
         }
+        router.get("favicon.ico") { _, _ in
+            Response(status: .ok, headers: [.contentType: "image/svg+xml", .cacheControl: "public, max-age=86400"],
+                     body: .init(byteBuffer: ByteBuffer(string: WebStatic.icon)))
+        }
         router.get("login") { request, context in
+            // A reader already signed in goes straight on.
+            if try await session(request, context) != nil {
+                return Self.redirect(request.uri.queryParameters.get("next").map({ String($0) }) ?? "/workbench")
+            }
             let locale = Localization.negotiate(request.headers[.acceptLanguage])
             return try loginPage(locale, next: request.uri.queryParameters.get("next"), email: "", error: nil, status: .ok, request: request)
         }
@@ -116,6 +124,8 @@ struct WebPages: Sendable {
 enum WebStatic {
     static let css = load("app", "css")
     static let script = load("app", "js")
+    /// The site icon: an "R" on the accent colour, as a tiny SVG.
+    static let icon = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\"><rect width=\"32\" height=\"32\" rx=\"6\" fill=\"#1f5fbf\"/><text x=\"16\" y=\"23\" font-size=\"20\" font-family=\"sans-serif\" font-weight=\"700\" fill=\"#fff\" text-anchor=\"middle\">R</text></svg>"
 
     static func load(_ name: String, _ ext: String) -> String {
         guard let url = Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Static"),

@@ -13,7 +13,7 @@ extension WebPages {
         page(router, "leads") { request, context, web in
             let status = request.uri.queryParameters.get("status").flatMap { $0.isEmpty ? nil : String($0.prefix(64)) }
             let mine = try await rapport.leads.list(.init(owner: web.caller.principal!.userID.rawValue, status: status), page: PageRequest(limit: 50), by: web.caller)
-            let pools = try await rapport.pools.list(object: .lead, by: web.caller)
+            let pools = try await rapport.pools.viewable(object: .lead, by: web.caller)
             return web.page("leads", title: web.text("my_leads"), LeadsBody(leads: mine.items, pools: pools, status: status ?? ""))
         }
         page(router, "pools/:id") { request, context, web in

@@ -129,6 +129,12 @@ public struct PoolUseCases: Sendable {
         return try await rapport.database.read { sql in try await PoolStore(sql).all(object: object, includeArchived: includeArchived) }
     }
 
+    /// The pools the caller may look into and claim from (members see theirs; pool
+    /// administrators, managers and administrators see all).
+    public func viewable(object: Pool.Object? = nil, by caller: Caller) async throws -> [Pool] {
+        try await list(object: object, by: caller).filter { (try? Self.mayView($0, caller)) != nil }
+    }
+
     /// One pool.
     public func get(_ reference: String, by caller: Caller) async throws -> Pool {
         _ = try await rapport.scope(caller, .read, .pool, anchor: .teamTable, table: "teams")

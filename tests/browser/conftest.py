@@ -145,12 +145,27 @@ class Browser:
         self.shot()
 
     def shot(self) -> Path:
-        """Saves a screenshot of the current page (numbered, named after its path)."""
+        """Saves a screenshot of the current page (numbered, named after its path), and checks
+        what every page must be: in a declared language, every control labelled, under 100 KB."""
         path = re.sub(r"[^A-Za-z0-9]+", "-", self.driver.current_url.replace(self.base_url, "")).strip("-") or "root"
         target = ARTIFACTS / f"{next(_counter):03d}-{self.label}-{path[:60]}.png"
         target.parent.mkdir(parents=True, exist_ok=True)
         self.driver.save_screenshot(str(target))
+        self.check_page()
         return target
+
+    def check_page(self) -> None:
+        """Every page: a `lang`, a label for every control, and well under 100 KB."""
+        if not self.driver.current_url.startswith(self.base_url) or "text/html" not in self.driver.execute_script("return document.contentType"):
+            return
+        unlabelled = self.driver.execute_script(
+            "return Array.from(document.querySelectorAll('input:not([type=hidden]):not([type=submit]), select, textarea'))"
+            ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))"
+            ".map(e => e.name || e.id || e.outerHTML.slice(0, 80))")
+        assert not unlabelled, f"{self.path}: controls without a label: {unlabelled}"
+        assert self.driver.execute_script("return document.documentElement.lang"), f"{self.path}: no lang"
+        weight = len(self.driver.page_source.encode())
+        assert weight < 100_000, f"{self.path} weighs {weight} bytes"
 
     # Reading ------------------------------------------------------------------------------------
     def find(self, css: str) -> WebElement:

@@ -72,3 +72,26 @@ def test_a_phone_sized_screen_keeps_every_page_usable(browser, admin: Admin) -> 
         tab.go(path)
         width = tab.driver.execute_script("return document.documentElement.scrollWidth")
         assert width <= 400, f"{path} scrolls sideways on a phone ({width}px)"
+
+
+def test_the_keyboard_reaches_everything_with_a_visible_focus(browser, admin: Admin) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    rep = admin.user("rep")
+    tab = browser("en")
+    tab.sign_in(rep)
+    tab.go("/workbench")
+    ActionChains(tab.driver).send_keys(Keys.TAB).perform()
+    first = tab.driver.switch_to.active_element
+    assert first.get_attribute("class") == "skip" and first.is_displayed(), "the first Tab reaches the skip link, shown"
+    reached = []
+    for _ in range(8):
+        ActionChains(tab.driver).send_keys(Keys.TAB).perform()
+        active = tab.driver.switch_to.active_element
+        if active.tag_name == "body":
+            break  # past the last control of the page
+        reached.append(active.get_attribute("href") or active.tag_name + ":" + (active.get_attribute("class") or "") + ":" + active.text[:20])
+        outline = tab.driver.execute_script("const s = getComputedStyle(arguments[0]); return s.outlineStyle + ' ' + s.outlineWidth", active)
+        assert not outline.startswith("none"), f"no visible focus on {reached[-1]}: {outline}"
+    assert any(str(link).endswith("/customers") for link in reached), reached

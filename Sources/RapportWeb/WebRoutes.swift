@@ -17,6 +17,7 @@ public struct WebRoutes: Sendable {
     public static let pageRoutes: Set<String> = ["GET /login", "POST /login", "POST /logout", "GET /workbench", "GET /static/app.css", "GET /static/app.js", "GET /favicon.ico", "POST /leads/{id}/log-call", "POST /customers/{id}/log-call", "GET /leads", "GET /pools/{id}", "POST /pools/{id}/claim", "GET /customers", "GET /customers/{id}"]
 
     public func add(to router: Router<APIRequestContext>) {
+        router.add(middleware: WebNotFoundMiddleware())
         WebPages(rapport: rapport).add(to: router)
         router.get("/") { request, _ in
             let locale = Localization.negotiate(request.headers[.acceptLanguage])

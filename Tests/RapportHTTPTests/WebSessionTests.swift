@@ -151,6 +151,10 @@ import Testing
                 let echoed = try await client.send(.get, "/pools/default?notice=%3Cscript%3E", headers: cookie)
                 #expect(!echoed.text.contains("<script>") && !echoed.text.contains("role=\"status\""))
                 #expect(try await client.send(.get, "/pools/default").status == .seeOther)
+                // A browser at an address that is no page gets a page; the API keeps its problem documents.
+                let missing = try await client.send(.get, "/no-such-page", headers: ["Accept": "text/html,application/xhtml+xml", "Accept-Language": "zh-CN"])
+                #expect(missing.status == .notFound && missing.text.contains("该页面不存在") && missing.headers[.contentType]?.hasPrefix("text/html") == true)
+                #expect(try await client.send(.get, "/api/v1/no-such-thing", headers: ["Accept": "text/html"]).problemCode == "not_found")
             }
         }
     }

@@ -95,6 +95,7 @@ public final class Rapport: Sendable {
     public var notifications: NotificationUseCases { NotificationUseCases(rapport: self) }
     public var jobs: JobUseCases { JobUseCases(rapport: self) }
     public var handovers: HandoverUseCases { HandoverUseCases(rapport: self) }
+    public var savedViews: SavedViewUseCases { SavedViewUseCases(rapport: self) }
 }
 
 /// Who is calling a use case, and from where.

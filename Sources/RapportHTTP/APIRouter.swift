@@ -54,6 +54,7 @@ public enum APIRouter {
         JobRoutes(rapport: rapport).add(to: api)
         HandoverRoutes(rapport: rapport).add(to: api)
         AnalyticsRoutes(rapport: rapport).add(to: api)
+        SavedViewRoutes(rapport: rapport).add(to: api)
         system.addTestClock(to: api)
         extend(router)
         routes.load(router.routes)

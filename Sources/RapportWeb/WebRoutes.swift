@@ -14,7 +14,29 @@ public struct WebRoutes: Sendable {
     public init(rapport: Rapport) { self.rapport = rapport }
 
     /// The browser pages (HTML, not part of the API document).
-    public static let pageRoutes: Set<String> = ["GET /login", "POST /login", "POST /logout", "GET /workbench", "GET /static/app.css", "GET /static/app.js", "GET /favicon.ico", "POST /leads/{id}/log-call", "POST /customers/{id}/log-call", "GET /leads", "GET /pools/{id}", "POST /pools/{id}/claim", "GET /customers", "GET /customers/{id}"]
+    public static let pageRoutes: Set<String> = [
+        "GET /customers",
+        "GET /customers/{id}",
+        "GET /favicon.ico",
+        "GET /leads",
+        "GET /leads/{id}",
+        "GET /login",
+        "GET /pools/{id}",
+        "GET /static/app.css",
+        "GET /static/app.js",
+        "GET /workbench",
+        "POST /customers/{id}/log-call",
+        "POST /leads/views",
+        "POST /leads/views/{id}/delete",
+        "POST /leads/{id}/activities",
+        "POST /leads/{id}/convert",
+        "POST /leads/{id}/log-call",
+        "POST /leads/{id}/release",
+        "POST /leads/{id}/status",
+        "POST /login",
+        "POST /logout",
+        "POST /pools/{id}/claim",
+    ]
 
     public func add(to router: Router<APIRequestContext>) {
         router.add(middleware: WebNotFoundMiddleware())

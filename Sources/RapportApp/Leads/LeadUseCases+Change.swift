@@ -33,19 +33,32 @@ extension LeadUseCases {
         }
     }
 
-    /// Moves a lead to another status along the dictionary's transitions (guards apply).
-    public func move(_ id: String, to status: String, reason: String?, expectedVersion: Int64? = nil, by caller: Caller) async throws -> Lead {
+    /// Moves a lead to another status along the dictionary's transitions (guards apply). `filling`
+    /// sets fields in the same step (what the target's guards ask for, as a status form sends
+    /// them); it may not touch the status, owner or pool, and a refused move changes nothing.
+    public func move(_ id: String, to status: String, reason: String?, filling: LeadInput? = nil, expectedVersion: Int64? = nil,
+                     by caller: Caller) async throws -> Lead {
         let existing = try await load(id, by: caller, .update)
         var check = Validator()
         let reason = reason.map { check.text($0, field: "reason", maxLength: 500) }.flatMap { $0.isEmpty ? nil : $0 }
+        if let filling, filling.status != nil || filling.owner != nil || filling.pool != nil {
+            check.add("status", "read_only", "Only fields may be filled along with a status change.")
+        }
         try check.finish()
         let now = rapport.clock.now()
         return try await rapport.transaction { sql in
             let dictionary = try await dictionary(sql)
+            var lead = existing
+            if let filling {
+                var check = Validator()
+                LeadNormaliser(settings: try await CustomerSettings.load(sql), dictionary: dictionary, ids: rapport.ids, now: now)
+                    .apply(filling, to: &lead, creating: false, check: &check)
+                try check.finish()
+            }
+            let fieldsChanged = lead != existing
             let transition = try LifecycleEngine(dictionary).applyChecked(.move(to: status, at: now, by: caller.actorID, reason: reason),
                                                                    to: LifecycleState(stage: existing.status, enteredAt: existing.statusEnteredAt),
-                                                                   filled: existing.filledFields)
-            var lead = existing
+                                                                   filled: lead.filledFields)
             lead.status = transition.state.stage
             lead.statusEnteredAt = transition.state.enteredAt
             lead.lastProgressAt = now
@@ -56,6 +69,9 @@ extension LeadUseCases {
             }
             lead.version = version + 1
             try await StageHistoryStore(sql).append(CustomerUseCases.history(transition, object: .lead, of: lead.id, ids: rapport.ids, at: now))
+            if fieldsChanged {
+                try await rapport.record(rapport.event("lead.updated", by: caller, kind: .lead, object: lead.id.rawValue), in: sql)
+            }
             try await rapport.record(rapport.event("lead.status_changed", by: caller, kind: .lead, object: lead.id.rawValue,
                                                    details: ["from": existing.status, "to": lead.status]), in: sql)
             return lead.masked()

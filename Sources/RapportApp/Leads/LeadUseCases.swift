@@ -161,13 +161,23 @@ public struct LeadUseCases: Sendable {
         public var source: String?
         /// A full phone number or email (exact, normalised), else the start of a name or company.
         public var q: String?
+        /// Created at or after `createdFrom` and before `createdBefore`.
+        public var createdFrom: Date?
+        public var createdBefore: Date?
+        /// No follow-up for this many days (1…3650): the last touch — or, never touched, the
+        /// assignment or the creation — is older.
+        public var quietDays: Int?
 
-        public init(owner: String? = nil, pool: String? = nil, status: String? = nil, source: String? = nil, q: String? = nil) {
+        public init(owner: String? = nil, pool: String? = nil, status: String? = nil, source: String? = nil, q: String? = nil,
+                    createdFrom: Date? = nil, createdBefore: Date? = nil, quietDays: Int? = nil) {
             self.owner = owner
             self.pool = pool
             self.status = status
             self.source = source
             self.q = q
+            self.createdFrom = createdFrom
+            self.createdBefore = createdBefore
+            self.quietDays = quietDays
         }
     }
 
@@ -175,12 +185,12 @@ public struct LeadUseCases: Sendable {
     public func list(_ query: ListQuery, page: PageRequest, by caller: Caller) async throws -> Page<Lead> {
         let scope = try await filter(caller, .read)
         return try await rapport.database.read { sql in
-            let filter = try await Self.listFilter(query, sql)
+            let filter = try await Self.listFilter(query, now: rapport.clock.now(), sql)
             return try await LeadStore(sql).list(filter, page: page, in: scope).map { $0.masked() }
         }
     }
 
-    static func listFilter(_ query: ListQuery, _ sql: any SQLDatabase) async throws -> LeadStore.ListFilter {
+    static func listFilter(_ query: ListQuery, now: Date, _ sql: any SQLDatabase) async throws -> LeadStore.ListFilter {
         var filter = LeadStore.ListFilter()
         var check = Validator()
         if let owner = query.owner {
@@ -193,6 +203,13 @@ public struct LeadUseCases: Sendable {
         }
         filter.status = query.status.map { String($0.prefix(64)) }
         filter.source = query.source.map { String($0.prefix(64)) }
+        filter.createdFrom = query.createdFrom
+        filter.createdBefore = query.createdBefore
+        if let days = query.quietDays {
+            if (1...3650).contains(days) { filter.quietSince = now.addingTimeInterval(-TimeInterval(days) * 86_400) } else {
+                check.add("quiet_days", "invalid", "quiet_days is a number of days from 1 to 3650.")
+            }
+        }
         try check.finish()
         if let q = query.q?.trimmingWhitespace(), !q.isEmpty {
             let q = String(q.prefix(200))

@@ -148,7 +148,7 @@ public struct PoolUseCases: Sendable {
         return try await rapport.database.read { sql in
             let pool = try await require(reference, sql)
             try Self.mayView(pool, caller)
-            var filter = try await LeadUseCases.listFilter(query, sql)
+            var filter = try await LeadUseCases.listFilter(query, now: rapport.clock.now(), sql)
             filter.poolID = pool.id
             filter.waiting = true
             filter.ownerID = nil

@@ -24,15 +24,27 @@ public struct Validator: Sendable {
         return text(value, field: field, maxLength: maxLength, allowEmpty: false)
     }
 
-    /// An optional text: trimmed, checked for length and control characters.
+    /// An optional text: trimmed, checked for length and control characters. A `multiline` text
+    /// (a note's body) may hold line breaks and tabs; its CR LF and CR become LF.
     @discardableResult
-    public mutating func text(_ value: String, field: String, maxLength: Int = 200, allowEmpty: Bool = true) -> String {
-        let trimmed = value.trimmingWhitespace()
+    public mutating func text(_ value: String, field: String, maxLength: Int = 200, allowEmpty: Bool = true, multiline: Bool = false) -> String {
+        var trimmed = value.trimmingWhitespace()
+        if multiline, trimmed.unicodeScalars.contains("\r") {
+            var lines = String.UnicodeScalarView()
+            var previous: Unicode.Scalar?
+            for scalar in trimmed.unicodeScalars {
+                if scalar == "\n", previous == "\r" { previous = scalar; continue }
+                lines.append(scalar == "\r" ? "\n" : scalar)
+                previous = scalar
+            }
+            trimmed = String(lines)
+        }
+        let allowed: Set<Unicode.Scalar> = multiline ? ["\n", "\t"] : []
         if trimmed.isEmpty && !allowEmpty {
             add(field, "required", "\(field) must not be empty.")
         } else if trimmed.count > maxLength {
             add(field, "too_long", "\(field) must be at most \(maxLength) characters.")
-        } else if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        } else if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !allowed.contains($0) }) {
             add(field, "invalid", "\(field) must not contain control characters.")
         }
         return trimmed

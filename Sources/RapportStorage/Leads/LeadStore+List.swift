@@ -17,6 +17,12 @@ extension LeadStore {
         public var phone: String?
         public var email: String?
         public var unionid: String?
+        /// Created at or after / before these instants.
+        public var createdFrom: Date?
+        public var createdBefore: Date?
+        /// Not followed up since this instant: the last touch, or (never touched) the assignment or
+        /// the creation, is older.
+        public var quietSince: Date?
 
         public init() {}
     }
@@ -64,6 +70,11 @@ extension LeadStore {
         equal("wechat_unionid", filter.unionid)
         if let waiting = filter.waiting {
             query.where(SQLColumn("owner_id", table: "leads"), waiting ? .is : .isNot, SQLLiteral.null)
+        }
+        if let from = filter.createdFrom { query.where(SQLColumn("created_at", table: "leads"), .greaterThanOrEqual, SQLBind(from.microsSinceEpoch)) }
+        if let before = filter.createdBefore { query.where(SQLColumn("created_at", table: "leads"), .lessThan, SQLBind(before.microsSinceEpoch)) }
+        if let quiet = filter.quietSince {
+            query.where(SQLQueryString("COALESCE(leads.last_follow_up_at, leads.assigned_at, leads.created_at) < \(bind: quiet.microsSinceEpoch)"))
         }
         if let text = filter.text?.lowercased(), !text.isEmpty {
             let pattern = SQLText.escapeLike(text) + "%"

@@ -10,6 +10,7 @@ public enum RapportMigrations {
         handovers0007,
         leadTurnover0008,
         customerPools0009,
+        savedViews0010,
         workbenchFollowUps0011,
     ]
 

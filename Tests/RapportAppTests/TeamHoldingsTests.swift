@@ -58,8 +58,12 @@ import Testing
             #expect(again.claimedToday == 1 && again.holding == 3 && again.openLeads == 3)
 
             // A manager of east sees east's people only; a rep themselves only; a team filter narrows.
+            // By default a pool of the caller's own team is shown, before the default pool.
+            _ = try await harness.rapport.pools.create(.init(key: "east-pool", name: "East", object: "lead", memberTeams: [east.id.rawValue]), by: harness.system)
             let managed = try await analytics.holdings(page: PageRequest(limit: 50), by: manager.caller)
             #expect(Set(managed.people.items.map(\.user.id)) == [manager.user.id, rep1.user.id])
+            #expect(managed.pool?.key == "east-pool" && managed.pools.count == 2)
+            #expect(try await analytics.holdings(page: PageRequest(limit: 50), by: admin.caller).pool?.key == "default")
             let mine = try await analytics.holdings(page: PageRequest(limit: 50), by: rep2.caller)
             #expect(mine.people.items.map(\.user.id) == [rep2.user.id])
             let west2 = try await analytics.holdings(team: west.id.rawValue, page: PageRequest(limit: 50), by: manager.caller)

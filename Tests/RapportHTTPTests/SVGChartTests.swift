@@ -22,13 +22,13 @@ import Testing
         #expect(svg.hasPrefix("<svg ") && svg.hasSuffix("</svg>"))
         #expect(svg.contains("role=\"img\"") && svg.contains("aria-labelledby=\"turnover-title turnover-desc\""))
         #expect(svg.contains("<title id=\"turnover-title\">Lead turnover</title><desc id=\"turnover-desc\">Claimed and converted per team</desc>"))
-        #expect(svg.contains("viewBox=\"0 0 480 ") && !svg.contains("style="))
+        #expect(svg.contains("viewBox=\"0 0 360 ") && !svg.contains("style="))
         #expect(svg.contains("<title>East · Claimed: 10</title>") && svg.contains("<title>West · Converted: 2</title>"))
         // The largest bar spans the room left for numbers; the others in proportion; zero draws nothing.
-        #expect(svg.contains("class=\"bar s0\" x=\"0\" y=\"42\" width=\"416\""))
-        #expect(svg.contains("width=\"208\" height=\"14\"><title>East · Converted: 5</title>"))
+        #expect(svg.contains("class=\"bar s0\" x=\"0\" y=\"42\" width=\"296\""))
+        #expect(svg.contains("width=\"148\" height=\"14\"><title>East · Converted: 5</title>"))
         #expect(svg.contains("width=\"0\" height=\"14\"><title>West · Claimed: 0</title>"))
-        #expect(svg.contains("width=\"83.2\" height=\"14\"><title>West · Converted: 2</title>"))
+        #expect(svg.contains("width=\"59.2\" height=\"14\"><title>West · Converted: 2</title>"))
         // A legend names each series (one series needs none).
         #expect(svg.contains(">Claimed</text>") && svg.contains(">Converted</text>"))
         let single = SVGChart.bars(id: "x", title: "t", description: "d", series: ["Only"], groups: [groups[0]])
@@ -50,7 +50,7 @@ import Testing
 
     @Test func longLabelsAreCutWithAnEllipsisAndShownWholeInTheTitle() {
         let long = String(repeating: "Northern region advisors ", count: 6)
-        #expect(SVGChart.truncated("Short", maxWidth: 480) == "Short")
+        #expect(SVGChart.truncated("Short", maxWidth: 360) == "Short")
         let cut = SVGChart.truncated(long, maxWidth: 200)
         #expect(cut.hasSuffix("…") && cut.count < long.count && long.hasPrefix(String(cut.dropLast())))
         let chinese = String(repeating: "华东区课程顾问", count: 10)
@@ -67,8 +67,8 @@ import Testing
         let svg = SVGChart.funnel(id: "funnel", title: "Lead funnel", description: "From new to converted", stages: stages, rates: ["50.0%", "20.0%"])
         #expect(svg.contains("role=\"img\"") && svg.contains("<title id=\"funnel-title\">Lead funnel</title>"))
         #expect(svg.contains(">New · 10</text>") && svg.contains(">Contacting · 5</text>") && svg.contains(">Converted · 1</text>"))
-        #expect(svg.contains("x=\"0\" y=\"18\" width=\"480\" height=\"22\"><title>New: 10</title>"))
-        #expect(svg.contains("x=\"120\" y=\"82\" width=\"240\" height=\"22\"><title>Contacting: 5</title>"))
+        #expect(svg.contains("x=\"0\" y=\"18\" width=\"360\" height=\"22\"><title>New: 10</title>"))
+        #expect(svg.contains("x=\"90\" y=\"82\" width=\"180\" height=\"22\"><title>Contacting: 5</title>"))
         #expect(svg.contains("↓ 50.0%") && svg.contains("↓ 20.0%"))
         let empty = SVGChart.funnel(id: "e", title: "t", description: "d", stages: [ChartValue(label: "New", value: 0, formatted: "0")], rates: [])
         #expect(empty.contains("width=\"0\" height=\"22\""))

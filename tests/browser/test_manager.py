@@ -67,7 +67,7 @@ def test_a_manager_opens_the_funnel_page(browser, admin: Admin) -> None:
     cells = _cells(rows[0])
     assert cells[0] == str(expected["created"]) == "3"
     assert cells[1:1 + len(expected["stages"])] == [str(stage["reached"]) for stage in expected["stages"]]
-    assert cells[1 + len(expected["stages"])] == str(expected["converted"])
+    assert cells[1 + len(expected["stages"])] == f"{expected['conversion_rate'] * 100:.1f}%"
     assert len(tab.all("table.funnel tbody tr")) == 1, "no other team's sources"
 
     # Filtered to the source: the chart is that source's funnel.
@@ -110,6 +110,7 @@ def test_a_manager_hands_over_a_leaver_through_the_wizard(browser, admin: Admin)
     tab.find(f"input[name=user][value='{scene.rep.id}']").click()
     tab.click("form[action='/manage/handover/targets'] button[type=submit]")
     assert "3 leads, 3 open" in tab.text
+    tab.shot()
     tab.find("#leads-to-users").click()
     Select(tab.find("#leads-users")).select_by_value(scene.colleague.id)
     tab.find("#customers-to-none").click()

@@ -43,7 +43,8 @@ extension LeadAnalyticsUseCases {
 
     /// The holding levels of the people whose leads the caller may read (a rep: themselves; a
     /// manager: their team subtree; an administrator or analyst: everyone), optionally of one
-    /// team, against lead pool `pool` (an id or key; by default the `default` pool, else the first).
+    /// team, against lead pool `pool` (an id or key; by default the first pool the caller's team is
+    /// a member of, else the `default` pool, else the first).
     public func holdings(pool reference: String? = nil, team: String? = nil, page: PageRequest, by caller: Caller) async throws -> Holdings {
         let scope = try await rapport.scope(caller, .read, .lead, anchor: .userTable, table: "users")
         let now = rapport.clock.now()
@@ -64,7 +65,8 @@ extension LeadAnalyticsUseCases {
                 }
                 pool = found
             } else {
-                pool = pools.first { $0.key == "default" } ?? pools.first
+                let path = caller.principal?.teamPath
+                pool = pools.first { !$0.memberTeamIDs.isEmpty && path != nil && $0.admits(teamPath: path) } ?? pools.first { $0.key == "default" } ?? pools.first
             }
             let listed = try await UserStore(sql).list(people, page: page, in: scope)
             let ids = listed.items.map(\.id)

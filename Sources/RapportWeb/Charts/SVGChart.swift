@@ -32,7 +32,7 @@ public struct ChartGroup: Sendable, Equatable {
 /// inline styles): `bar`, `s0`…`s4` per series, `label`, `value`, `rate`.
 public enum SVGChart {
     /// The drawing's width in user units (its widest size on screen; it shrinks to fit).
-    public static let width = 480
+    public static let width = 360
     static let fontSize = 13.0
     static let barHeight = 14
     static let funnelHeight = 22

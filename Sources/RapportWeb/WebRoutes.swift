@@ -21,6 +21,13 @@ public struct WebRoutes: Sendable {
         "GET /leads",
         "GET /leads/{id}",
         "GET /login",
+        "GET /manage",
+        "GET /manage/funnel",
+        "GET /manage/handover",
+        "GET /manage/handover/preview",
+        "GET /manage/handover/targets",
+        "GET /manage/handovers/{id}",
+        "GET /manage/turnover",
         "GET /pools/{id}",
         "GET /static/app.css",
         "GET /static/app.js",
@@ -35,6 +42,7 @@ public struct WebRoutes: Sendable {
         "POST /leads/{id}/status",
         "POST /login",
         "POST /logout",
+        "POST /manage/handover",
         "POST /pools/{id}/claim",
     ]
 

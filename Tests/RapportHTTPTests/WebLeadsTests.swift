@@ -174,6 +174,18 @@ import Testing
                 #expect(!managerTeam.text.contains("West Lead") && managerTeam.text.contains("团队线索"))
                 #expect(managerTeam.text.contains(rep.user.name))
             }
+            // Pages of 50, the next one by a link that keeps the filters.
+            for index in 0..<51 {
+                _ = try await harness.rapport.leads.create(LeadInput(name: "Bulk \(index)", phone: .some("1390000\(String(format: "%04d", index))")), by: colleague.caller)
+            }
+            try await harness.http { client in
+                let first = try await client.page("/leads?q=bulk", session: colleague.secret)
+                #expect(first.text.contains("Bulk 50") && !first.text.contains("Bulk 0<"))
+                let next = try #require(first.text.range(of: "href=\"/leads?q=bulk&amp;cursor=")
+                    .map { String(first.text[first.text.index($0.lowerBound, offsetBy: 6)...].prefix { $0 != "\"" }) })
+                let second = try await client.page(next.replacingOccurrences(of: "&amp;", with: "&"), session: colleague.secret)
+                #expect(second.status == .ok && second.text.contains("Bulk 0<") && !second.text.contains("Bulk 50") && !second.text.contains("rel=\"next\""))
+            }
         }
     }
 

@@ -11,6 +11,7 @@ public struct SavedViewStore: Sendable {
 
     static let columns = ["id", "user_id", "object", "name", "query", "position", "created_at"]
 
+    /// Stores a new view (the unique name per user and list is the caller's to check first).
     public func insert(_ view: SavedView) async throws {
         try await sql.insertRows(into: "saved_views", columns: Self.columns, rows: [[
             .text(view.id.rawValue), .text(view.userID.rawValue), .text(view.object.rawValue), .text(view.name), .text(view.query),

@@ -54,7 +54,7 @@ struct AdminRolesBody {
             RoleView(role: access.role.rawValue, label: web.label("role", access.role.rawValue), editable: access.role != .admin,
                      kinds: access.kinds.map { kind, scope, actions in
                          Kind(kind: kind.rawValue, label: web.label("kind", kind.rawValue),
-                              actions: actions.isEmpty ? "—" : actions.map { web.label("action", $0.rawValue) }.joined(separator: " · "),
+                              actions: actions.isEmpty ? "—" : AccessAction.allCases.filter(actions.contains).map { web.label("action", $0.rawValue) }.joined(separator: " · "),
                               scopes: WebOption.list((DataScope.allCases.map(\.rawValue) + ["none"]).map { ($0, web.label("scope", $0)) },
                                                      chosen: scope?.rawValue ?? "none"),
                               fieldID: "scope-\(access.role.rawValue)-\(kind.rawValue)")

@@ -23,6 +23,11 @@ def test_an_admin_creates_a_team_and_a_user_and_reads_the_audit_log(browser, adm
     tab.sign_in(admin_person)
     tab.click("header a[href='/admin']")
     assert tab.find("h1").text == "Admin"
+    tab.go("/admin/dictionary/lead")
+    assert tab.find("h1").text == "Lead" and "Initial stage" in tab.text
+    tab.go("/admin/roles")
+    assert "Team and subteams" in tab.text
+    tab.go("/admin")
     tab.click("main a[href='/admin/teams']")
     tab.submit("form[action='/admin/teams']", {"name": team_name, "key": f"t-{tag}"})
     assert "Team created." in tab.find("[role=status]").text
@@ -30,7 +35,7 @@ def test_an_admin_creates_a_team_and_a_user_and_reads_the_audit_log(browser, adm
 
     tab.go("/admin/users")
     team_id = option_value(tab, "#n-team", team_name)
-    tab.submit("form[action='/admin/users']", {
+    tab.submit("form[method=post][action='/admin/users']", {
         "email": f"person-{tag}@example.com", "name": user_name, "role": "rep", "team": team_id, "rep_level": "junior",
         "locale": "zh-Hans", "password": "a-long-password-" + tag,
     })

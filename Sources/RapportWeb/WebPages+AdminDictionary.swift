@@ -3,6 +3,7 @@ import Hummingbird
 import RapportApp
 import RapportCore
 import RapportHTTP
+import RapportStorage
 
 extension WebPages {
     /// The business dictionary, per object: stages (labels in both languages, category, order,
@@ -16,9 +17,20 @@ extension WebPages {
             return web.page("admin_dictionaries", title: web.text("admin_dictionary"), AdminDictionariesBody(web: web, all: all))
         }
         adminPage(router, "admin/dictionary/:object") { _, context, web in
-            let current = try await rapport.dictionary.get(try context.parameters.require("object"), by: web.caller)
+            let object = try context.parameters.require("object")
+            let current = try await rapport.dictionary.get(object, by: web.caller)
+            var revisions: [String] = []
+            var names: [RecordID: String] = [:]
+            for version in try await rapport.dictionary.versions(object, by: web.caller).prefix(10) {
+                var by = web.text("system_actor")
+                if let id = version.createdBy {
+                    if names[id] == nil { names[id] = (try? await rapport.users.get(id.rawValue, by: web.caller))?.name ?? id.rawValue }
+                    by = names[id] ?? id.rawValue
+                }
+                revisions.append(web.text("dictionary_revision", ["version": String(version.version), "date": web.date(version.createdAt), "name": by]))
+            }
             let title = web.text("admin_dictionary") + " · " + web.label("kind", current.dictionary.object.rawValue)
-            return web.page("admin_dictionary", title: title, AdminDictionaryBody(web: web, current: current))
+            return web.page("admin_dictionary", title: title, AdminDictionaryBody(web: web, current: current, revisions: revisions))
         }
         dictionaryAction(router, "stages") { dictionary, _, form in
             let key = form["key"] ?? ""

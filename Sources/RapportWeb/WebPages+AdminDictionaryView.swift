@@ -83,8 +83,12 @@ struct AdminDictionaryBody {
     var newFrom: [Choice]
     var types: [WebOption]
     var guardHint: String
+    var revisions: [String]
+    var auditLink: String
 
-    init(web: WebContext, current: DictionaryUseCases.Current) {
+    init(web: WebContext, current: DictionaryUseCases.Current, revisions: [String]) {
+        self.revisions = revisions
+        auditLink = "/admin/audit?object_kind=dictionary&object_id=" + WebPages.segment(current.dictionary.object.rawValue)
         let dictionary = current.dictionary
         let lang = web.locale.code
         func shown(_ text: LocalizedText) -> String { text.text(for: lang) }

@@ -310,6 +310,7 @@ import Testing
                 #expect(lead.field("budget_band")?.options.map(\.key) == ["low", "high"] && lead.field("budget_band")?.type == .enum)
                 let page = try await client.page("/admin/dictionary/lead", session: session, language: "zh-CN")
                 #expect(page.text.contains("到访") && page.text.contains("预算区间") && page.text.contains("name=\"version\" value=\"4\""))
+                #expect(page.text.contains("版本 4 · ") && page.text.contains(scene.admin.user.name))
                 let invalid = try await client.submit("/admin/dictionary/lead/fields", session: session, [
                     ("key", "Bad Key"), ("type", "text"), ("label_zh", "坏"), ("label_en", "Bad"), ("version", "4"),
                 ])

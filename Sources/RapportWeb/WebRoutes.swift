@@ -14,7 +14,7 @@ public struct WebRoutes: Sendable {
     public init(rapport: Rapport) { self.rapport = rapport }
 
     /// The browser pages (HTML, not part of the API document).
-    public static let pageRoutes: Set<String> = [
+    public static let pageRoutes: Set<String> = WebPages.adminPageRoutes.union([
         "GET /customers",
         "GET /customers/{id}",
         "GET /favicon.ico",
@@ -44,7 +44,7 @@ public struct WebRoutes: Sendable {
         "POST /logout",
         "POST /manage/handover",
         "POST /pools/{id}/claim",
-    ]
+    ])
 
     public func add(to router: Router<APIRequestContext>) {
         router.add(middleware: WebNotFoundMiddleware())

@@ -25,18 +25,7 @@ public struct AuthUseCases: Sendable {
 
         let now = rapport.clock.now()
         let buckets = ["account:" + Digest.sha256Hex(normalised)] + (address.map { ["address:" + $0] } ?? [])
-        let lockedFor = try await rapport.database.read { sql in
-            var longest: TimeInterval = 0
-            for bucket in buckets {
-                if let until = try await LoginThrottleStore(sql).state(bucket)?.lockedUntil, until > now {
-                    longest = max(longest, until.timeIntervalSince(now))
-                }
-            }
-            return longest
-        }
-        if lockedFor > 0 {
-            throw RapportError(.rateLimited, "Too many failed sign-ins; try again later.", retryAfterSeconds: Int(lockedFor.rounded(.up)))
-        }
+        try await refuseIfLocked(buckets, at: now)
 
         let found = try await rapport.database.read { sql in try await UserStore(sql).findForLogin(email: normalised) }
         let hash: String
@@ -70,7 +59,24 @@ public struct AuthUseCases: Sendable {
         return IssuedToken(token: token, secret: secret)
     }
 
-    private func recordFailure(_ buckets: [String], at now: Date, in sql: any SQLDatabase) async throws {
+    /// Refuses (`rate_limited`) while any of the buckets is locked after too many failed password checks.
+    func refuseIfLocked(_ buckets: [String], at now: Date) async throws {
+        let lockedFor = try await rapport.database.read { sql in
+            var longest: TimeInterval = 0
+            for bucket in buckets {
+                if let until = try await LoginThrottleStore(sql).state(bucket)?.lockedUntil, until > now {
+                    longest = max(longest, until.timeIntervalSince(now))
+                }
+            }
+            return longest
+        }
+        if lockedFor > 0 {
+            throw RapportError(.rateLimited, "Too many failed sign-ins; try again later.", retryAfterSeconds: Int(lockedFor.rounded(.up)))
+        }
+    }
+
+    /// Counts a failed password check in each bucket and locks the buckets past their limits.
+    func recordFailure(_ buckets: [String], at now: Date, in sql: any SQLDatabase) async throws {
         let settings = rapport.settings
         let store = LoginThrottleStore(sql)
         for bucket in buckets {

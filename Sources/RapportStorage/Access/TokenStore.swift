@@ -74,12 +74,13 @@ public struct TokenStore: Sendable {
             .returning("id").first() != nil
     }
 
-    /// Revokes every live credential of a user (tokens and sessions); returns how many.
+    /// Revokes every live credential of a user (tokens and sessions), but `kept`; returns how many.
     @discardableResult
-    public func revokeAll(of user: RecordID, at now: Date) async throws -> Int {
-        try await sql.update("api_tokens").set("revoked_at", to: SQLBind(now.microsSinceEpoch))
+    public func revokeAll(of user: RecordID, except kept: RecordID? = nil, at now: Date) async throws -> Int {
+        let query = sql.update("api_tokens").set("revoked_at", to: SQLBind(now.microsSinceEpoch))
             .where("user_id", .equal, user.rawValue).where("revoked_at", .is, SQLLiteral.null)
-            .returning("id").all().count
+        if let kept { query.where("id", .notEqual, kept.rawValue) }
+        return try await query.returning("id").all().count
     }
 
     /// Records that a token was used (callers do this at most about once an hour per token).

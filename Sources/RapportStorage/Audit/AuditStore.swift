@@ -45,12 +45,18 @@ public struct AuditStore: Sendable {
         public var action: String?
         public var objectKind: String?
         public var objectID: String?
+        /// Entries at or after this instant.
+        public var since: Date?
+        /// Entries before this instant.
+        public var until: Date?
 
-        public init(actorID: RecordID? = nil, action: String? = nil, objectKind: String? = nil, objectID: String? = nil) {
+        public init(actorID: RecordID? = nil, action: String? = nil, objectKind: String? = nil, objectID: String? = nil, since: Date? = nil, until: Date? = nil) {
             self.actorID = actorID
             self.action = action
             self.objectKind = objectKind
             self.objectID = objectID
+            self.since = since
+            self.until = until
         }
     }
 
@@ -61,6 +67,8 @@ public struct AuditStore: Sendable {
         if let action = filter.action { query.where("action", .equal, action) }
         if let kind = filter.objectKind { query.where("object_kind", .equal, kind) }
         if let object = filter.objectID { query.where("object_id", .equal, object) }
+        if let since = filter.since { query.where("at", .greaterThanOrEqual, SQLBind(since.microsSinceEpoch)) }
+        if let until = filter.until { query.where("at", .lessThan, SQLBind(until.microsSinceEpoch)) }
         if let cursor = page.cursor {
             guard let seq = Int64(cursor.after) else {
                 throw RapportError.validation([FieldError(field: "cursor", code: "invalid", message: "cursor is not a cursor this server issued.")])

@@ -18,6 +18,7 @@ struct WebPages: Sendable {
     func add(to router: Router<APIRequestContext>) {
         addLeads(to: router)
         addCustomers(to: router)
+        addImports(to: router)
         router.get("static/app.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: WebStatic.css)))

@@ -14,7 +14,9 @@ public struct WebRoutes: Sendable {
     public init(rapport: Rapport) { self.rapport = rapport }
 
     /// The browser pages (HTML, not part of the API document).
-    public static let pageRoutes: Set<String> = ["GET /login", "POST /login", "POST /logout", "GET /workbench", "GET /static/app.css", "GET /static/app.js", "POST /leads/{id}/log-call", "GET /leads", "GET /pools/{id}", "POST /pools/{id}/claim", "GET /customers", "GET /customers/{id}"]
+    public static let pageRoutes: Set<String> = ["GET /login", "POST /login", "POST /logout", "GET /workbench", "GET /static/app.css", "GET /static/app.js", "POST /leads/{id}/log-call", "GET /leads", "GET /pools/{id}", "POST /pools/{id}/claim", "GET /customers", "GET /customers/{id}",
+        "POST /customers/{id}/reveal", "POST /customers/{id}/activities", "GET /customers/{id}/merge", "POST /merges", "POST /merges/{id}/undo",
+        "GET /imports", "POST /imports", "GET /imports/{id}", "POST /imports/{id}/mapping", "POST /imports/{id}/run", "GET /imports/{id}/errors.csv"]
 
     public func add(to router: Router<APIRequestContext>) {
         WebPages(rapport: rapport).add(to: router)

@@ -41,7 +41,7 @@ extension ActivityUseCases {
         if type == .note, direction != .internal { check.add("direction", "invalid", "A note is internal.") }
         if let type, type.isTouch, direction == .internal { check.add("direction", "invalid", "A \(type.rawValue) is outbound or inbound.") }
         let subject = input.subject.map { check.text($0, field: "subject", maxLength: 200) }.flatMap { $0.isEmpty ? nil : $0 }
-        let body = input.body.map { check.text($0, field: "body", maxLength: 10_000) }.flatMap { $0.isEmpty ? nil : $0 }
+        let body = input.body.map { check.text($0, field: "body", maxLength: 10_000, multiline: true) }.flatMap { $0.isEmpty ? nil : $0 }
         let outcome = input.outcome.map { check.text($0, field: "outcome", maxLength: 64) }.flatMap { $0.isEmpty ? nil : $0 }
         let place = input.place.map { check.text($0, field: "place", maxLength: 300) }.flatMap { $0.isEmpty ? nil : $0 }
         if let duration = input.durationSeconds, !(0...86_400).contains(duration) {

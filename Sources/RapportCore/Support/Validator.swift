@@ -26,16 +26,31 @@ public struct Validator: Sendable {
 
     /// An optional text: trimmed, checked for length and control characters.
     @discardableResult
-    public mutating func text(_ value: String, field: String, maxLength: Int = 200, allowEmpty: Bool = true) -> String {
-        let trimmed = value.trimmingWhitespace()
+    /// Multiline text (`multiline`, e.g. a note) keeps line breaks and tabs, with CRLF made LF.
+    public mutating func text(_ value: String, field: String, maxLength: Int = 200, allowEmpty: Bool = true, multiline: Bool = false) -> String {
+        var trimmed = value.trimmingWhitespace()
+        if multiline, trimmed.unicodeScalars.contains("\r") { trimmed = Self.unixLineBreaks(trimmed) }
+        let allowed: Set<Unicode.Scalar> = multiline ? ["\n", "\t"] : []
         if trimmed.isEmpty && !allowEmpty {
             add(field, "required", "\(field) must not be empty.")
         } else if trimmed.count > maxLength {
             add(field, "too_long", "\(field) must be at most \(maxLength) characters.")
-        } else if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        } else if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !allowed.contains($0) }) {
             add(field, "invalid", "\(field) must not contain control characters.")
         }
         return trimmed
+    }
+
+    /// Text with CRLF and lone CR line breaks made LF.
+    static func unixLineBreaks(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        var afterCR = false
+        for scalar in text.unicodeScalars {
+            defer { afterCR = scalar == "\r" }
+            if scalar == "\n", afterCR { continue }
+            scalars.append(scalar == "\r" ? "\n" : scalar)
+        }
+        return String(scalars)
     }
 
     public var isValid: Bool { errors.isEmpty }

@@ -116,7 +116,9 @@ struct CustomerMergeBody {
     var survivor: CustomerRow
     var candidates: [CustomerRow]
     var other: CustomerRow?
-    var fields: [MergeFieldRow] = []
+    var fields: [MergeFieldRow] = [] {
+        didSet { hasFields = !fields.isEmpty }
+    }
+    var hasFields = false
     var swap: String = ""
-    var hasFields: Bool { !fields.isEmpty }
 }

@@ -67,12 +67,12 @@ extension WebPages {
                 _ = try await rapport.imports.saveMapping(name: name, columns: columns, object: record.object,
                                                           options: .init(nameTemplate: form["name_template"]), by: web.caller)
             }
-            return web.redirect("/imports/" + Self.segment(id), notice: "dry_run_started")
+            return web.redirect("/imports/" + Self.segment(id))
         }
         action(router, "imports/:id/run") { _, context, web, form in
             let id: String = try context.parameters.require("id")
             _ = try await rapport.imports.commit(id, allOrNothing: form["all_or_nothing"] == "true", by: web.caller)
-            return web.redirect("/imports/" + Self.segment(id), notice: "import_started")
+            return web.redirect("/imports/" + Self.segment(id))
         }
         page(router, "imports/:id/errors.csv") { _, context, web in
             let id: String = try context.parameters.require("id")

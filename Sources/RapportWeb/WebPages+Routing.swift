@@ -132,5 +132,13 @@ struct MessageBody {
     var message: String
     var details: [String]
     var back: String?
-    var hasDetails: Bool { !details.isEmpty }
+    /// Stored, not computed: templates see stored properties only.
+    var hasDetails: Bool
+
+    init(message: String, details: [String], back: String?) {
+        self.message = message
+        self.details = details
+        self.back = back
+        hasDetails = !details.isEmpty
+    }
 }

@@ -118,9 +118,11 @@ def test_customer_pages_fit_a_phone(browser, admin: Admin) -> None:
     team = admin.team()
     rep = admin.user("rep", team=team)
     record = customer(admin, f"Phone view {secrets.token_hex(3)}", rep, "+86" + cn_mobile(), company="A company with a long name Ltd")
+    other = customer(admin, f"Another long customer name {secrets.token_hex(3)}", rep, "+86" + cn_mobile(), company="Another company with a long name Ltd")
     tab = browser("zh-CN", width=390, height=844)
     tab.sign_in(rep)
-    for path in (f"/customers/{record['id']}", f"/customers/{record['id']}/merge", "/customers?owner=mine"):
+    for path in (f"/customers/{record['id']}", f"/customers/{record['id']}/merge", f"/customers/{record['id']}/merge?with={other['id']}",
+                 "/customers?owner=mine"):
         tab.go(path)
         width = tab.driver.execute_script("return document.documentElement.scrollWidth")
         assert width <= 400, f"{path} scrolls sideways on a phone ({width}px)"

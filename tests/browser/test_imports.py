@@ -14,9 +14,22 @@ from selenium.webdriver.support.ui import WebDriverWait
 from conftest import Admin, Browser, cn_mobile
 
 
-def wait_for_text(tab: Browser, text: str, timeout: float = 60) -> None:
-    """Waits (the page refreshes itself while the import runs) until `text` shows, then photographs it."""
-    WebDriverWait(tab.driver, timeout, poll_frequency=0.5).until(lambda driver: text in driver.find_element(By.TAG_NAME, "body").text)
+def wait_for_status(tab: Browser, status: str, timeout: float = 60) -> None:
+    """Waits (the page refreshes itself while the import runs) until the import's status reads
+    `status`, then photographs the page."""
+    def shown(driver) -> bool:
+        try:
+            return driver.find_element(By.ID, "import-status").text == status
+        except Exception:  # the page is being reloaded
+            return False
+    WebDriverWait(tab.driver, timeout, poll_frequency=0.5).until(shown)
+    tab.shot()
+
+
+def upload_and_wait(tab: Browser, button_css: str) -> None:
+    """Presses the upload button and waits for the mapping page (the upload is a full page load)."""
+    tab.find(button_css).click()
+    WebDriverWait(tab.driver, 30).until(lambda driver: "/imports/imp_" in driver.current_url)
     tab.shot()
 
 
@@ -39,8 +52,7 @@ def test_import_a_csv_with_one_bad_row(browser, admin: Admin, tmp_path: Path) ->
     form = tab.find("form[action='/imports']")
     Select(form.find_element(By.NAME, "object")).select_by_value("customers")
     form.find_element(By.NAME, "file").send_keys(str(upload))
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    tab.shot()
+    upload_and_wait(tab, "form[action='/imports'] button[type=submit]")
     assert tab.path.startswith("/imports/imp_"), tab.path
     import_id = tab.path.split("/")[2]
 
@@ -52,7 +64,7 @@ def test_import_a_csv_with_one_bad_row(browser, admin: Admin, tmp_path: Path) ->
     tab.submit(f"form[action='/imports/{import_id}/mapping']")
 
     # The dry run: the counts and the bad row by line and column.
-    wait_for_text(tab, "Would be created")
+    wait_for_status(tab, "Checked (dry run)")
     counts = tab.find("table.counts").text
     assert "Would be created 2" in counts and "Have errors (would be skipped) 1" in counts, counts
     errors = tab.find("table.row-errors").text
@@ -61,7 +73,7 @@ def test_import_a_csv_with_one_bad_row(browser, admin: Admin, tmp_path: Path) ->
 
     # The real run, followed to the end.
     tab.submit(f"form[action='/imports/{import_id}/run']")
-    wait_for_text(tab, "Done")
+    wait_for_status(tab, "Done")
     counts = tab.find("table.counts").text
     assert "Created 2" in counts and "Skipped (rows with errors) 1" in counts, counts
     assert not tab.all("[data-refresh]"), "a finished import stops refreshing"
@@ -91,8 +103,7 @@ def test_import_pages_in_chinese_on_a_phone(browser, admin: Admin, tmp_path: Pat
     tab.go("/imports")
     assert "上传文件" in tab.text
     tab.find("input[name=file]").send_keys(str(upload))
-    tab.find("form[action='/imports'] button[type=submit]").click()
-    tab.shot()
+    upload_and_wait(tab, "form[action='/imports'] button[type=submit]")
     assert "匹配列" in tab.text
     for _ in range(2):
         width = tab.driver.execute_script("return document.documentElement.scrollWidth")

@@ -17,7 +17,11 @@ public struct WebRoutes: Sendable {
     public static let pageRoutes: Set<String> = WebPages.adminPageRoutes.union([
         "GET /customers",
         "GET /customers/{id}",
+        "GET /customers/{id}/merge",
         "GET /favicon.ico",
+        "GET /imports",
+        "GET /imports/{id}",
+        "GET /imports/{id}/errors.csv",
         "GET /leads",
         "GET /leads/{id}",
         "GET /login",
@@ -32,7 +36,12 @@ public struct WebRoutes: Sendable {
         "GET /static/app.css",
         "GET /static/app.js",
         "GET /workbench",
+        "POST /customers/{id}/activities",
         "POST /customers/{id}/log-call",
+        "POST /customers/{id}/reveal",
+        "POST /imports",
+        "POST /imports/{id}/mapping",
+        "POST /imports/{id}/run",
         "POST /leads/views",
         "POST /leads/views/{id}/delete",
         "POST /leads/{id}/activities",
@@ -43,6 +52,8 @@ public struct WebRoutes: Sendable {
         "POST /login",
         "POST /logout",
         "POST /manage/handover",
+        "POST /merges",
+        "POST /merges/{id}/undo",
         "POST /pools/{id}/claim",
     ])
 

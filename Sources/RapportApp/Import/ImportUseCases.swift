@@ -103,17 +103,7 @@ public struct ImportUseCases: Sendable {
     /// Refuses a file that was already imported completely (unless `allowRepeat`), so importing
     /// the same file twice creates nothing twice.
     public func start(_ request: NewImport, by caller: Caller) async throws -> ImportStore.Record {
-        try Self.checkObject(request.object)
-        try await requireImport(caller, object: request.object)
-        guard request.bytes.count <= Self.maximumBytes else {
-            throw RapportError(.payloadTooLarge, "The file is larger than \(Self.maximumBytes >> 20) MiB.")
-        }
-        var check = Validator()
-        let fileName = check.text(request.fileName, field: "file_name", maxLength: 255, allowEmpty: false)
-        try check.finish()
-        let delimiter = try Self.delimiter(request.options)
-        let (header, _) = try Self.head(request.bytes, delimiter: delimiter, rows: 0)
-        let dictionary = try await dictionary(request.object, by: caller)
+        let (fileName, header, dictionary) = try await checkedFile(request, by: caller)
         var columns = request.columns
         var options = request.options
         if columns == nil, let mappingID = request.mappingID {
@@ -130,7 +120,7 @@ public struct ImportUseCases: Sendable {
         if let owner = request.options.defaultOwner, RecordID(parsing: owner, prefix: .user) == nil {
             throw RapportError.validation([FieldError(field: "default_owner", code: "invalid", message: "default_owner is not a user id.")])
         }
-        let sha = SHA256.hash(data: request.bytes).map { String(format: "%02x", $0) }.joined()
+        let sha = Self.sha256(request.bytes)
         let now = rapport.clock.now()
         let record = ImportStore.Record(
             id: rapport.ids.next(.importRun, at: now), object: request.object, status: .pending, fileName: fileName, fileSHA256: sha,
@@ -148,6 +138,26 @@ public struct ImportUseCases: Sendable {
                                                    details: ["bytes": String(request.bytes.count), "dry_run": String(request.options.dryRun)]), in: sql)
             return record
         }
+    }
+
+    /// A file's SHA-256 in hex (how a repeated file is recognised).
+    static func sha256(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The checks of an uploaded file before it is kept: the object and the right to import it,
+    /// the size, the file's name, and UTF-8 CSV with a header (returned, with the object's dictionary).
+    func checkedFile(_ request: NewImport, by caller: Caller) async throws -> (fileName: String, header: [String], dictionary: ObjectDictionary) {
+        try Self.checkObject(request.object)
+        try await requireImport(caller, object: request.object)
+        guard request.bytes.count <= Self.maximumBytes else {
+            throw RapportError(.payloadTooLarge, "The file is larger than \(Self.maximumBytes >> 20) MiB.")
+        }
+        var check = Validator()
+        let fileName = check.text(request.fileName, field: "file_name", maxLength: 255, allowEmpty: false)
+        try check.finish()
+        let (header, _) = try Self.head(request.bytes, delimiter: try Self.delimiter(request.options), rows: 0)
+        return (fileName, header, try await dictionary(request.object, by: caller))
     }
 
     /// Splits a file into chunks of whole lines.

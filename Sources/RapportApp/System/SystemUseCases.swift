@@ -40,12 +40,13 @@ public struct SystemUseCases: Sendable {
         try await rapport.migrator.status(on: rapport.database)
     }
 
-    /// Removes expired idempotency keys and long-dead tokens.
+    /// Removes expired idempotency keys, long-dead tokens, and uploads never mapped (after a day).
     public func purgeExpired() async throws {
         let now = rapport.clock.now()
         try await rapport.database.write { sql in
             try await IdempotencyStore(sql).purge(before: now)
             try await TokenStore(sql).purge(before: now.addingTimeInterval(-90 * 86_400))
+            try await ImportStore(sql).cancelStaged(before: now.addingTimeInterval(-ImportUseCases.stagedFor), at: now)
             try await RevealCounterStore(sql).prune(before: RevealPolicy.windowStart(now.microsSinceEpoch) - 86_400_000_000)
         }
         try await rapport.database.write { sql in try await sql.refreshStatistics() }

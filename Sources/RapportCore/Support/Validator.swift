@@ -29,16 +29,7 @@ public struct Validator: Sendable {
     @discardableResult
     public mutating func text(_ value: String, field: String, maxLength: Int = 200, allowEmpty: Bool = true, multiline: Bool = false) -> String {
         var trimmed = value.trimmingWhitespace()
-        if multiline, trimmed.unicodeScalars.contains("\r") {
-            var lines = String.UnicodeScalarView()
-            var previous: Unicode.Scalar?
-            for scalar in trimmed.unicodeScalars {
-                if scalar == "\n", previous == "\r" { previous = scalar; continue }
-                lines.append(scalar == "\r" ? "\n" : scalar)
-                previous = scalar
-            }
-            trimmed = String(lines)
-        }
+        if multiline, trimmed.unicodeScalars.contains("\r") { trimmed = Self.unixLineBreaks(trimmed) }
         let allowed: Set<Unicode.Scalar> = multiline ? ["\n", "\t"] : []
         if trimmed.isEmpty && !allowEmpty {
             add(field, "required", "\(field) must not be empty.")
@@ -48,6 +39,18 @@ public struct Validator: Sendable {
             add(field, "invalid", "\(field) must not contain control characters.")
         }
         return trimmed
+    }
+
+    /// Text with CRLF and lone CR line breaks made LF.
+    static func unixLineBreaks(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        var afterCR = false
+        for scalar in text.unicodeScalars {
+            defer { afterCR = scalar == "\r" }
+            if scalar == "\n", afterCR { continue }
+            scalars.append(scalar == "\r" ? "\n" : scalar)
+        }
+        return String(scalars)
     }
 
     public var isValid: Bool { errors.isEmpty }

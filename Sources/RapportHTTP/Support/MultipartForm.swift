@@ -1,17 +1,25 @@
 import Foundation
+import Hummingbird
 import MultipartKit
 import NIOCore
 import RapportCore
 
 /// A `multipart/form-data` body read into its named parts (MultipartKit does the parsing).
-struct MultipartForm {
-    struct Part {
-        var name: String
-        var fileName: String?
-        var bytes: [UInt8]
+public struct MultipartForm: Sendable {
+    public struct Part: Sendable {
+        public var name: String
+        public var fileName: String?
+        public var bytes: [UInt8]
     }
 
-    var parts: [String: Part] = [:]
+    public var parts: [String: Part] = [:]
+
+    /// A request's `multipart/form-data` body within `limit` bytes (413 beyond it), or nil when
+    /// the body is not multipart (the web's upload forms read theirs so).
+    public static func read(_ request: inout Request, limit: Int) async throws -> MultipartForm? {
+        guard let boundary = boundary(of: request.headers[.contentType]) else { return nil }
+        return try MultipartForm(try await JSONBody.collect(&request, limit: limit), boundary: boundary)
+    }
 
     /// The boundary of a `multipart/form-data` content type, if that is what it is.
     static func boundary(of contentType: String?) -> String? {
@@ -57,7 +65,7 @@ struct MultipartForm {
     }
 
     /// A text part, trimmed; nil when absent or empty.
-    func text(_ name: String) -> String? {
+    public func text(_ name: String) -> String? {
         guard let part = parts[name] else { return nil }
         let text = String(decoding: part.bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? nil : text

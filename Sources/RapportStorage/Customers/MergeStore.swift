@@ -70,6 +70,13 @@ public struct MergeStore: Sendable {
             .from("merges").where("id", .equal, id.rawValue).first().map(Self.decode)
     }
 
+    /// The latest merges into `survivor` (undone ones too), newest first.
+    public func list(survivor: RecordID, limit: Int) async throws -> [Record] {
+        try await sql.select().columns("id", "survivor_id", "merged_id", "snapshot", "merged_by", "merged_at", "undone_at", "undone_by")
+            .from("merges").where("survivor_id", .equal, survivor.rawValue).orderBy("merged_at", .descending).orderBy("id", .descending)
+            .limit(limit).all().map(Self.decode)
+    }
+
     /// Marks a merge undone, once: false when it already was.
     public func markUndone(_ id: RecordID, at now: Date, by actor: RecordID?) async throws -> Bool {
         try await sql.update("merges").set("undone_at", to: SQLBind(now.microsSinceEpoch)).set("undone_by", to: SQLBind(actor?.rawValue))

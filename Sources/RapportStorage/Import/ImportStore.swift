@@ -50,6 +50,8 @@ public struct ImportStore: Sendable {
     }
 
     public enum Status: String, Sendable, Codable, CaseIterable {
+        /// Uploaded and kept, waiting for its column mapping (the web's upload step); no worker takes it.
+        case staged
         /// Waiting for a worker.
         case pending
         /// Checking every row first (dry runs and all-or-nothing imports).
@@ -206,6 +208,24 @@ public struct ImportStore: Sendable {
             .set("created_rows", to: SQLBind(Int64(0))).set("merged_rows", to: SQLBind(Int64(0))).set("flagged_rows", to: SQLBind(Int64(0)))
             .set("error_rows", to: SQLBind(Int64(0))).set("finished_at", to: SQLBind(Int64?.none)).set("updated_at", to: SQLBind(now.microsSinceEpoch))
             .where("id", .equal, id.rawValue).where("status", .equal, Status.validated.rawValue).returning("id").first() != nil
+    }
+
+    /// Sets a staged import's mapping and options and queues it: false unless it was staged.
+    public func queueStaged(_ id: RecordID, columns: [ImportColumn], options: Options, at now: Date) async throws -> Bool {
+        try await sql.update("imports").set("columns", to: SQLBind(JSONText.encode(columns))).set("options", to: SQLBind(JSONText.encode(options)))
+            .set("status", to: SQLBind(Status.pending.rawValue)).set("updated_at", to: SQLBind(now.microsSinceEpoch))
+            .where("id", .equal, id.rawValue).where("status", .equal, Status.staged.rawValue).returning("id").first() != nil
+    }
+
+    /// Cancels the imports staged before `before` that never got a mapping, dropping their files.
+    public func cancelStaged(before: Date, at now: Date) async throws {
+        try await sql.raw("""
+            DELETE FROM import_chunks WHERE import_id IN
+              (SELECT id FROM imports WHERE status = 'staged' AND created_at < \(bind: before.microsSinceEpoch))
+            """).run()
+        try await sql.update("imports").set("status", to: SQLBind(Status.cancelled.rawValue))
+            .set("updated_at", to: SQLBind(now.microsSinceEpoch)).set("finished_at", to: SQLBind(now.microsSinceEpoch))
+            .where("status", .equal, Status.staged.rawValue).where("created_at", .lessThan, SQLBind(before.microsSinceEpoch)).run()
     }
 
     // MARK: Errors

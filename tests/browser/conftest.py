@@ -155,12 +155,12 @@ class Browser:
         return target
 
     def check_page(self) -> None:
-        """Every page: a `lang`, a label for every control, and well under 100 KB."""
+        """Every page: a `lang`, a label for every shown control, and well under 100 KB."""
         if not self.driver.current_url.startswith(self.base_url) or "text/html" not in self.driver.execute_script("return document.contentType"):
             return
         unlabelled = self.driver.execute_script(
             "return Array.from(document.querySelectorAll('input:not([type=hidden]):not([type=submit]), select, textarea'))"
-            ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))"
+            ".filter(e => e.getClientRects().length > 0 && !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))"
             ".map(e => e.name || e.id || e.outerHTML.slice(0, 80))")
         assert not unlabelled, f"{self.path}: controls without a label: {unlabelled}"
         assert self.driver.execute_script("return document.documentElement.lang"), f"{self.path}: no lang"

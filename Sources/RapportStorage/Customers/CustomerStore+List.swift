@@ -38,7 +38,7 @@ extension CustomerStore {
             return try await query.orderBy(SQLColumn("id", table: "customers"), SQLDirection.descending).limit(page.limit + 1).all().map(Self.decode)
         }
         var fetched: [Customer]
-        if let alternatives = scope.alternatives() {
+        if let alternatives = scope.alternatives(unindexedOwner: common && sql.dialect.name != "postgresql") {
             // One ordered query per alternative (owned, shared), merged: each walks an index in id order.
             var byID: [RecordID: Customer] = [:]
             for alternative in alternatives {

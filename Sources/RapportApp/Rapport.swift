@@ -96,6 +96,10 @@ public final class Rapport: Sendable {
     public var jobs: JobUseCases { JobUseCases(rapport: self) }
     public var handovers: HandoverUseCases { HandoverUseCases(rapport: self) }
     public var savedViews: SavedViewUseCases { SavedViewUseCases(rapport: self) }
+    public var products: ProductUseCases { ProductUseCases(rapport: self) }
+    public var priceBooks: PriceBookUseCases { PriceBookUseCases(rapport: self) }
+    public var salesPolicies: SalesPolicyUseCases { SalesPolicyUseCases(rapport: self) }
+    public var pricing: PricingUseCases { PricingUseCases(rapport: self) }
 }
 
 /// Who is calling a use case, and from where.

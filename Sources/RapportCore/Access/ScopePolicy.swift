@@ -90,6 +90,14 @@ public struct ScopePolicy: Sendable, Equatable {
         policy.register(ObjectKind(rawValue: "handover"), [.admin: (.all, [.read, .create]), .manager: (.subtree, [.read, .create])])
         // Exports of customer data: administrators and managers (within their scope).
         policy.register(ObjectKind(rawValue: "export"), [.admin: (.all, [.read, .create]), .manager: (.subtree, [.read, .create])])
+        // The catalog, price books and sales policies: everyone reads (and prices quotes); only
+        // administrators configure them, unless they give managers a scope on `pricing`.
+        policy.register(ObjectKind(rawValue: "product"), [
+            .admin: (.all, all), .manager: (.all, read), .rep: (.all, read), .service: (.all, read),
+            .marketer: (.all, read), .partner: (.all, read), .analyst: (.all, read), .readOnly: (.all, read),
+        ])
+        policy.register(ObjectKind(rawValue: "pricing"), [.admin: (.all, all), .manager: (.all, all)])
+        policy.setScope(nil, role: .manager, kind: ObjectKind(rawValue: "pricing"))
         return policy
     }()
 }

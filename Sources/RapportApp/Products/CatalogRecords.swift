@@ -62,6 +62,17 @@ struct CatalogRecords<Record: CatalogRecord> {
         return try await rapport.database.read { sql in try await require(reference, sql) }
     }
 
+    /// A page of records read by `read`, after checking the list's text filters (`field` → value).
+    func list(filters: [String: String?], by caller: Caller, _ read: (any SQLDatabase) async throws -> Page<Record>) async throws -> Page<Record> {
+        try await Self.requireRead(rapport, caller)
+        var check = Validator()
+        for (field, value) in filters.sorted(by: { $0.key < $1.key }) {
+            if let value { check.text(value, field: field, maxLength: 100) }
+        }
+        try check.finish()
+        return try await rapport.database.read { sql in try await read(sql) }
+    }
+
     /// Creates a record: `make` builds and checks it (throwing field errors), `insert` stores it.
     func create(by caller: Caller, details: (Record) -> [String: String] = { _ in [:] },
                 make: (Date, any SQLDatabase) async throws -> Record, insert: (Record, any SQLDatabase) async throws -> Void) async throws -> Record {

@@ -81,11 +81,7 @@ public struct PriceBookUseCases: Sendable {
 
     /// Books in creation order: `q` is in the key or the name; active or archived.
     public func list(text: String?, active: Bool?, page: PageRequest, by caller: Caller) async throws -> Page<PriceBook> {
-        try await CatalogRecords<PriceBook>.requireRead(rapport, caller)
-        var check = Validator()
-        if let text { check.text(text, field: "q", maxLength: 100) }
-        try check.finish()
-        return try await rapport.database.read { sql in try await PriceBookStore(sql).list(text: text, active: active, page: page) }
+        try await records.list(filters: ["q": text], by: caller) { sql in try await PriceBookStore(sql).list(text: text, active: active, page: page) }
     }
 
     func apply(_ input: Input, to book: inout PriceBook, creating: Bool, _ sql: any SQLDatabase) async throws {

@@ -75,12 +75,9 @@ public struct ProductUseCases: Sendable {
 
     /// Products in creation order: `q` starts the SKU or is in the name; by category; active or archived.
     public func list(_ filter: ProductStore.Filter, page: PageRequest, by caller: Caller) async throws -> Page<Product> {
-        try await CatalogRecords<Product>.requireRead(rapport, caller)
-        var check = Validator()
-        if let text = filter.text { check.text(text, field: "q", maxLength: 100) }
-        if let category = filter.category { check.text(category, field: "category", maxLength: 100) }
-        try check.finish()
-        return try await rapport.database.read { sql in try await ProductStore(sql).list(filter, page: page) }
+        try await records.list(filters: ["q": filter.text, "category": filter.category], by: caller) { sql in
+            try await ProductStore(sql).list(filter, page: page)
+        }
     }
 
     func apply(_ input: Input, to product: inout Product, creating: Bool, _ sql: any SQLDatabase) async throws {

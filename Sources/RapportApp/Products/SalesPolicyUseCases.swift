@@ -89,11 +89,7 @@ public struct SalesPolicyUseCases: Sendable {
 
     /// Policies in creation order: `q` is in the name; active or archived.
     public func list(text: String?, active: Bool?, page: PageRequest, by caller: Caller) async throws -> Page<SalesPolicyRecord> {
-        try await CatalogRecords<SalesPolicyRecord>.requireRead(rapport, caller)
-        var check = Validator()
-        if let text { check.text(text, field: "q", maxLength: 100) }
-        try check.finish()
-        return try await rapport.database.read { sql in try await SalesPolicyStore(sql).list(text: text, active: active, page: page) }
+        try await records.list(filters: ["q": text], by: caller) { sql in try await SalesPolicyStore(sql).list(text: text, active: active, page: page) }
     }
 
     func apply(_ input: Input, to record: inout SalesPolicyRecord, creating: Bool, _ sql: any SQLDatabase) async throws {

@@ -96,6 +96,7 @@ public final class Rapport: Sendable {
     public var jobs: JobUseCases { JobUseCases(rapport: self) }
     public var handovers: HandoverUseCases { HandoverUseCases(rapport: self) }
     public var savedViews: SavedViewUseCases { SavedViewUseCases(rapport: self) }
+    public var opportunities: OpportunityUseCases { OpportunityUseCases(rapport: self) }
 }
 
 /// Who is calling a use case, and from where.

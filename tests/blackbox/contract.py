@@ -237,7 +237,7 @@ STANDARD_SCOPES: dict[str, dict[str, str]] = {
     role: {
         "user": scope, "team": scope, "token": "own", "audit": "none", "role": "none",
         "customer": scope, "dictionary": "all", "export": "subtree" if role == "manager" else "none",
-        "lead": scope, "pool": "all", "handover": "subtree" if role == "manager" else "none",
+        "lead": scope, "pool": "all", "handover": "subtree" if role == "manager" else "none", "opportunity": scope,
     }
     for role, scope in {
         "manager": "subtree", "rep": "own", "service": "own", "marketer": "own",

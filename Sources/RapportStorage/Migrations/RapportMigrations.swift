@@ -12,6 +12,7 @@ public enum RapportMigrations {
         customerPools0009,
         savedViews0010,
         workbenchFollowUps0011,
+        opportunities0013,
     ]
 
     /// A migrator over ``all`` plus any extra migrations (tests add a test-only record table).

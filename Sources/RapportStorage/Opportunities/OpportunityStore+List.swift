@@ -52,7 +52,8 @@ extension OpportunityStore {
             .column(SQLColumn("stage", table: "opportunities")).column(SQLColumn("currency", table: "opportunities"))
             .column(SQLColumn("probability", table: "opportunities"))
             .column(SQLFunction("count", args: SQLLiteral.all), as: "n")
-            .column(SQLFunction("sum", args: SQLColumn("amount_minor", table: "opportunities")), as: "total")
+            // PostgreSQL sums bigints as numeric: cast back (amounts are capped so sums fit 64 bits).
+            .column(SQLQueryString("CAST(sum(opportunities.amount_minor) AS BIGINT)"), as: "total")
             .from("opportunities"), filter)
         let scoped = scope.map { $0.apply(to: query) } ?? query
         return try await scoped.groupBy(SQLColumn("stage", table: "opportunities")).groupBy(SQLColumn("currency", table: "opportunities"))

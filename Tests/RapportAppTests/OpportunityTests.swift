@@ -307,4 +307,21 @@ import Testing
             #expect(forbidden.code == .forbidden)
         }
     }
+
+    @Test(arguments: TestBackend.available)
+    func opportunitiesFollowAMergedCustomerAndComeBackOnUndo(_ backend: TestBackend) async throws {
+        try await TestHarness.with(backend) { harness in
+            let admin = try await harness.signedIn(.admin)
+            let survivor = try await Self.customer(harness, "Li Lei", by: admin.caller)
+            let merged = try await Self.customer(harness, "Li L.", by: admin.caller)
+            let deal = try await harness.rapport.opportunities.create(OpportunityInput(name: "Deal", customer: merged.id.rawValue), by: admin.caller)
+            let record = try await harness.rapport.merges.merge(survivor: survivor.id.rawValue, merged: merged.id.rawValue, choices: [:], by: admin.caller)
+            let moved = try await harness.rapport.opportunities.get(deal.opportunity.id.rawValue, by: admin.caller)
+            #expect(moved.opportunity.customerID == survivor.id)
+            let byCustomer = try await harness.rapport.opportunities.list(.init(customer: survivor.id.rawValue), page: PageRequest(), by: admin.caller)
+            #expect(byCustomer.items.map(\.opportunity.id) == [deal.opportunity.id])
+            _ = try await harness.rapport.merges.undo(record.id.rawValue, by: admin.caller)
+            #expect(try await harness.rapport.opportunities.get(deal.opportunity.id.rawValue, by: admin.caller).opportunity.customerID == merged.id)
+        }
+    }
 }

@@ -100,6 +100,7 @@ public final class Rapport: Sendable {
     public var priceBooks: PriceBookUseCases { PriceBookUseCases(rapport: self) }
     public var salesPolicies: SalesPolicyUseCases { SalesPolicyUseCases(rapport: self) }
     public var pricing: PricingUseCases { PricingUseCases(rapport: self) }
+    public var opportunities: OpportunityUseCases { OpportunityUseCases(rapport: self) }
 }
 
 /// Who is calling a use case, and from where.

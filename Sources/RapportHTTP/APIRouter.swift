@@ -56,6 +56,7 @@ public enum APIRouter {
         AnalyticsRoutes(rapport: rapport).add(to: api)
         SavedViewRoutes(rapport: rapport).add(to: api)
         ProductRoutes(rapport: rapport).add(to: api)
+        OpportunityRoutes(rapport: rapport).add(to: api)
         system.addTestClock(to: api)
         extend(router)
         routes.load(router.routes)

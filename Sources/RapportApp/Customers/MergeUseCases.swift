@@ -10,7 +10,7 @@ public struct MergeUseCases: Sendable {
     var customers: CustomerUseCases { CustomerUseCases(rapport: rapport) }
 
     /// Merges `mergedID` into `survivorID`: the survivor takes the chosen fields and every contact
-    /// point, tag, consent, activity, stage-history row and relation of the other, which is kept as
+    /// point, tag, consent, activity, stage-history row, relation and opportunity of the other, which is kept as
     /// a tombstone (`merged_into`) so the merge can be undone. Both must be editable by the caller.
     public func merge(survivor survivorID: String, merged mergedID: String, choices: [String: String], by caller: Caller) async throws -> MergeStore.Record {
         var check = Validator()
@@ -29,6 +29,7 @@ public struct MergeUseCases: Sendable {
             let store = CustomerStore(sql)
             let activities = try await ActivityStore(sql).ids(of: merged.id)
             let history = try await StageHistoryStore(sql).rowIDs(.customer, of: merged.id)
+            let opportunities = try await OpportunityStore(sql).ids(ofCustomer: merged.id)
             var tombstone = merged
             tombstone.mergedInto = survivor.id
             tombstone.contacts = []
@@ -42,12 +43,13 @@ public struct MergeUseCases: Sendable {
             }
             try await ActivityStore(sql).reassign(activities, to: survivor.id)
             try await StageHistoryStore(sql).reassign(history, to: survivor.id)
+            try await OpportunityStore(sql).reassign(opportunities, toCustomer: survivor.id)
             let relations = try await RelationStore(sql).repoint(from: merged.id, to: survivor.id)
             let record = MergeStore.Record(
                 id: rapport.ids.next(.merge, at: now), survivorID: survivor.id, mergedID: merged.id,
                 snapshot: .init(survivorBefore: survivor, mergedBefore: merged, survivorVersionAfter: survivor.version + 1,
                                 activityIDs: activities, stageHistoryIDs: history, relationsMoved: relations.moved,
-                                relationsRemoved: relations.removed, choices: sides),
+                                relationsRemoved: relations.removed, choices: sides, opportunityIDs: opportunities),
                 mergedBy: caller.actorID, mergedAt: now, undoneAt: nil, undoneBy: nil)
             try await MergeStore(sql).insert(record)
             try await rapport.record(rapport.event("customer.merged", by: caller, kind: .customer, object: survivor.id.rawValue,
@@ -99,6 +101,7 @@ public struct MergeUseCases: Sendable {
             }
             try await ActivityStore(sql).reassign(record.snapshot.activityIDs, to: record.mergedID)
             try await StageHistoryStore(sql).reassign(record.snapshot.stageHistoryIDs, to: record.mergedID)
+            try await OpportunityStore(sql).reassign(record.snapshot.opportunityIDs ?? [], toCustomer: record.mergedID)
             try await RelationStore(sql).restore(record.snapshot.relationsMoved + record.snapshot.relationsRemoved, by: caller.actorID)
             try await rapport.record(rapport.event("customer.merge_undone", by: caller, kind: .customer, object: record.survivorID.rawValue,
                                                    details: ["merged": record.mergedID.rawValue, "merge": record.id.rawValue]), in: sql)

@@ -76,7 +76,10 @@ public struct DictionaryUseCases: Sendable {
             }
             let inUse = try await Self.stagesInUse(object, sql)
             let fieldsInUse = try await Self.fieldsInUse(object, current: current?.dictionary, sql)
-            let revised = current?.dictionary.revised(to: edited, stagesInUse: inUse, fieldsInUse: fieldsInUse) ?? edited
+            let pipelinesInUse = object == .opportunity ? try await OpportunityStore(sql).stagesInUse() : [:]
+            let edited = edited.aligned(after: current?.dictionary)
+            let revised = (current?.dictionary.revised(to: edited, stagesInUse: inUse, fieldsInUse: fieldsInUse,
+                                                       pipelineStagesInUse: pipelinesInUse) ?? edited).aligned(after: nil)
             try revised.validate(builtInFields: Self.builtInFields(object))
             try await DictionaryStore(sql).insert(revised, version: base + 1, at: now, by: caller.actorID)
             try await rapport.record(rapport.event("dictionary.changed", by: caller, kind: .dictionary, object: object.rawValue,
@@ -94,14 +97,16 @@ public struct DictionaryUseCases: Sendable {
     static func builtInFields(_ object: DictionaryObject) -> Set<String> {
         switch object {
         case .customer: Customer.builtInFields
+        case .opportunity: Opportunity.builtInFields
         default: ["name", "owner_id", "team_id", "source", "amount", "expected_close_date", "phone", "email", "company", "title", "score"]
         }
     }
 
-    /// Stage keys records of `object` use now (only customers exist so far).
+    /// Stage keys records of `object` use now (customers, and opportunities in any pipeline).
     static func stagesInUse(_ object: DictionaryObject, _ sql: any SQLDatabase) async throws -> Set<String> {
         switch object {
         case .customer: try await CustomerStore(sql).stagesInUse()
+        case .opportunity: try await OpportunityStore(sql).stagesInUse().values.reduce(into: Set<String>()) { $0.formUnion($1) }
         default: []
         }
     }
@@ -110,9 +115,19 @@ public struct DictionaryUseCases: Sendable {
     /// size: once any record of the type has a custom value, every current field counts as in use
     /// (a removed field is archived, and its values stay readable).
     static func fieldsInUse(_ object: DictionaryObject, current: ObjectDictionary?, _ sql: any SQLDatabase) async throws -> Set<String> {
-        guard object == .customer, let current else { return [] }
-        let any = try await sql.raw("SELECT id FROM customers WHERE custom_fields <> '{}' LIMIT 1").first()
-        return any == nil ? [] : Set(current.fields.map(\.key))
+        guard let current else { return [] }
+        let any: Bool
+        switch object {
+        case .customer: any = try await sql.raw("SELECT id FROM customers WHERE custom_fields <> '{}' LIMIT 1").first() != nil
+        case .opportunity: any = try await OpportunityStore(sql).anyCustomValues()
+        default: return []
+        }
+        // Opportunities keep their loss reason in a column: the option list is in use once any is lost.
+        var used = any ? Set(current.fields.map(\.key)) : []
+        if object == .opportunity, try await sql.raw("SELECT id FROM opportunities WHERE loss_reason IS NOT NULL LIMIT 1").first() != nil {
+            used.insert(Opportunity.lossReasonField)
+        }
+        return used
     }
 
     /// The current dictionary of every object type: the saved version, else the template's.

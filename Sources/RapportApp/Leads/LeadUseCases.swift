@@ -130,8 +130,7 @@ public struct LeadUseCases: Sendable {
             guard lead.poolID != nil else { return check.add("pool_id", "required", "A lead without an owner waits in a pool: name pool_id.") }
         case .some(.some(let owner)):
             guard let id = RecordID(parsing: owner, prefix: .user) else { return check.add("owner_id", "invalid", "owner_id is not a user id.") }
-            let userScope = try await rapport.scope(caller, .read, .user, anchor: .userTable, table: "users")
-            guard mayAssign || caller.principal?.userID == id, let user = try await UserStore(sql).find(id, in: userScope), user.status == .active else {
+            guard let user = try await rapport.assignableOwner(id, mayAssign: mayAssign, by: caller, sql) else {
                 return check.add("owner_id", "invalid", "owner_id must be an active user you may assign leads to.")
             }
             lead.ownerID = id

@@ -77,8 +77,35 @@ extension BusinessDictionary {
     // MARK: Opportunity
 
     static var b2bOpportunity: ObjectDictionary {
-        ObjectDictionary(
-            object: .opportunity, initialStage: "prospecting",
+        opportunity(
+            pipelines: [b2bNewSale, b2bRenewal, b2bUpsell],
+            fields: [
+                FieldDefinition(
+                    key: "product_line", label: LocalizedText("产品线", "Product lines"),
+                    definition: LocalizedText("本商机涉及的产品线，可多选。", "The product lines this deal involves."),
+                    type: .multiEnum,
+                    options: [
+                        FieldOption("software", "软件订阅", "Software subscription"), FieldOption("hardware", "硬件", "Hardware"),
+                        FieldOption("services", "实施服务", "Implementation services"), FieldOption("support", "维保", "Support"),
+                    ]),
+                FieldDefinition(
+                    key: "decision_maker", label: LocalizedText("决策人", "Decision maker"),
+                    definition: LocalizedText("客户方拍板的联系人。", "The contact who makes the buying decision."),
+                    type: .recordLink, linkTo: .customer),
+                FieldDefinition(
+                    key: "partner", label: LocalizedText("合作伙伴", "Partner"),
+                    definition: LocalizedText("参与本商机的渠道合作伙伴。", "The channel partner involved in this deal."),
+                    type: .recordLink, linkTo: .partner),
+                lossReasonField,
+            ])
+    }
+
+    /// New business (新签), a Maven-style pipeline: prospecting → engaging → proposal → negotiation → won | lost.
+    static var b2bNewSale: PipelineDefinition {
+        PipelineDefinition(
+            key: "new_sale", label: LocalizedText("新签", "New sale"),
+            definition: LocalizedText("新客户的首次成交。", "A first deal with a new customer."),
+            initialStage: "prospecting",
             stages: [
                 StageDefinition(
                     key: "prospecting", label: LocalizedText("初步接洽", "Prospecting"),
@@ -98,37 +125,10 @@ extension BusinessDictionary {
                     definition: LocalizedText("正在谈判价格、条款和合同。", "Price, terms and contract are being negotiated."),
                     category: .open, lifecycle: .favor, transitions: ["won", "proposal", "lost"],
                     guards: ["amount", "expected_close_date", "decision_maker"], slaDays: 14, probability: 80),
-                StageDefinition(
-                    key: "won", label: LocalizedText("赢单", "Won"),
-                    definition: LocalizedText("合同已签署。", "The contract is signed."),
-                    category: .won, lifecycle: .purchase, guards: ["amount"], probability: 100),
-                StageDefinition(
-                    key: "lost", label: LocalizedText("输单", "Lost"),
-                    definition: LocalizedText("客户选择不购买或选择了竞品；可重新打开。", "The customer chose not to buy or chose a competitor; may be re-opened."),
-                    category: .lost, transitions: ["prospecting", "engaging"], guards: ["lost_reason"], probability: 0),
-            ],
-            fields: [
-                FieldDefinition(
-                    key: "product_line", label: LocalizedText("产品线", "Product lines"),
-                    definition: LocalizedText("本商机涉及的产品线，可多选。", "The product lines this deal involves."),
-                    type: .multiEnum,
-                    options: [
-                        FieldOption("software", "软件订阅", "Software subscription"), FieldOption("hardware", "硬件", "Hardware"),
-                        FieldOption("services", "实施服务", "Implementation services"), FieldOption("support", "维保", "Support"),
-                    ]),
-                FieldDefinition(
-                    key: "decision_maker", label: LocalizedText("决策人", "Decision maker"),
-                    definition: LocalizedText("客户方拍板的联系人。", "The contact who makes the buying decision."),
-                    type: .recordLink, linkTo: .customer),
-                FieldDefinition(
-                    key: "partner", label: LocalizedText("合作伙伴", "Partner"),
-                    definition: LocalizedText("参与本商机的渠道合作伙伴。", "The channel partner involved in this deal."),
-                    type: .recordLink, linkTo: .partner),
-                FieldDefinition(
-                    key: "competitor", label: LocalizedText("竞争对手", "Competitor"),
-                    definition: LocalizedText("客户同时在评估的主要竞品。", "The main competitor the customer is also evaluating."),
-                    type: .text, maxLength: 100),
-                lostReasonField,
+                wonStage(LocalizedText("赢单", "Won"), LocalizedText("合同已签署。", "The contract is signed."), reopenTo: "negotiation"),
+                lostStage(LocalizedText("输单", "Lost"),
+                          LocalizedText("客户选择不购买或选择了竞品；可重新打开。", "The customer chose not to buy or chose a competitor; may be re-opened."),
+                          reopenTo: ["prospecting", "engaging"]),
             ])
     }
 

@@ -113,32 +113,8 @@ extension BusinessDictionary {
     // MARK: Opportunity
 
     static var educationOpportunity: ObjectDictionary {
-        ObjectDictionary(
-            object: .opportunity, initialStage: "needs_analysis",
-            stages: [
-                StageDefinition(
-                    key: "needs_analysis", label: LocalizedText("需求沟通", "Needs analysis"),
-                    definition: LocalizedText("正在了解学员的学习目标、时间和预算。", "Finding out the learner's goals, schedule and budget."),
-                    category: .open, lifecycle: .understand, transitions: ["proposal", "lost"], slaDays: 7, probability: 10),
-                StageDefinition(
-                    key: "proposal", label: LocalizedText("方案报价", "Proposal"),
-                    definition: LocalizedText("已给出学习方案、课包和价格。", "A study plan, a course package and a price have been offered."),
-                    category: .open, lifecycle: .favor, transitions: ["negotiation", "needs_analysis", "lost"],
-                    guards: ["amount"], slaDays: 7, probability: 40),
-                StageDefinition(
-                    key: "negotiation", label: LocalizedText("待付款", "Awaiting payment"),
-                    definition: LocalizedText("家长已认可方案，等待付款（含分期、优惠确认）。", "The parent accepted the plan; payment (instalments, discount) is pending."),
-                    category: .open, lifecycle: .favor, transitions: ["won", "proposal", "lost"],
-                    guards: ["amount", "course_package"], slaDays: 5, probability: 70),
-                StageDefinition(
-                    key: "won", label: LocalizedText("已成交", "Won"),
-                    definition: LocalizedText("已付款报名或续费。", "Paid: enrolled or renewed."),
-                    category: .won, lifecycle: .purchase, guards: ["amount"], probability: 100),
-                StageDefinition(
-                    key: "lost", label: LocalizedText("已输单", "Lost"),
-                    definition: LocalizedText("家长决定不购买；可重新打开回到需求沟通。", "The parent decided not to buy; may be re-opened to needs analysis."),
-                    category: .lost, transitions: ["needs_analysis"], guards: ["lost_reason"], probability: 0),
-            ],
+        opportunity(
+            pipelines: [educationNewSale, educationRenewal, educationUpsell],
             fields: [
                 FieldDefinition(
                     key: "deal_type", label: LocalizedText("商机类型", "Deal type"),
@@ -160,7 +136,35 @@ extension BusinessDictionary {
                     key: "discount_percent", label: LocalizedText("折扣（%）", "Discount (%)"),
                     definition: LocalizedText("相对标准价格的折扣百分比。", "The discount off the list price, in percent."),
                     type: .number, minimum: 0, maximum: 100),
-                lostReasonField,
+                lossReasonField,
+            ])
+    }
+
+    /// New enrolment (新签): needs analysis → proposal → awaiting payment → won | lost.
+    static var educationNewSale: PipelineDefinition {
+        PipelineDefinition(
+            key: "new_sale", label: LocalizedText("新签", "New sale"),
+            definition: LocalizedText("新学员的首次报名。", "A new learner's first enrolment."),
+            initialStage: "needs_analysis",
+            stages: [
+                StageDefinition(
+                    key: "needs_analysis", label: LocalizedText("需求沟通", "Needs analysis"),
+                    definition: LocalizedText("正在了解学员的学习目标、时间和预算。", "Finding out the learner's goals, schedule and budget."),
+                    category: .open, lifecycle: .understand, transitions: ["proposal", "lost"], slaDays: 7, probability: 10),
+                StageDefinition(
+                    key: "proposal", label: LocalizedText("方案报价", "Proposal"),
+                    definition: LocalizedText("已给出学习方案、课包和价格。", "A study plan, a course package and a price have been offered."),
+                    category: .open, lifecycle: .favor, transitions: ["negotiation", "needs_analysis", "lost"],
+                    guards: ["amount"], slaDays: 7, probability: 40),
+                StageDefinition(
+                    key: "negotiation", label: LocalizedText("待付款", "Awaiting payment"),
+                    definition: LocalizedText("家长已认可方案，等待付款（含分期、优惠确认）。", "The parent accepted the plan; payment (instalments, discount) is pending."),
+                    category: .open, lifecycle: .favor, transitions: ["won", "proposal", "lost"],
+                    guards: ["amount", "course_package"], slaDays: 5, probability: 70),
+                wonStage(LocalizedText("已成交", "Won"), LocalizedText("已付款报名或续费。", "Paid: enrolled or renewed."), reopenTo: "negotiation"),
+                lostStage(LocalizedText("已输单", "Lost"),
+                          LocalizedText("家长决定不购买；可重新打开回到需求沟通。", "The parent decided not to buy; may be re-opened to needs analysis."),
+                          reopenTo: ["needs_analysis"]),
             ])
     }
 
@@ -196,10 +200,11 @@ extension BusinessDictionary {
             ])
     }
 
-    /// The `lost_reason` enum field both default opportunity dictionaries use as the guard of `lost`.
-    static var lostReasonField: FieldDefinition {
+    /// The `loss_reason` option list both default opportunity dictionaries use: the guard of `lost`.
+    /// Opportunities keep the chosen key in a column of their own (see `Opportunity.lossReason`).
+    static var lossReasonField: FieldDefinition {
         FieldDefinition(
-            key: "lost_reason", label: LocalizedText("输单原因", "Lost reason"),
+            key: "loss_reason", label: LocalizedText("输单原因", "Lost reason"),
             definition: LocalizedText("商机未成交的主要原因。", "The main reason the deal was not won."),
             type: .enum,
             options: [

@@ -40,7 +40,7 @@ public enum DictionaryObject: String, Sendable, Codable, CaseIterable {
                     "name", "company", "title", "value_tier", "score", "id_number",
                     "phone", "email", "wechat_openid", "wechat_unionid", "address",
                 ]
-            case .opportunity: ["name", "customer_id", "amount", "expected_close_date"]
+            case .opportunity: ["name", "customer_id", "amount", "expected_close_date", "competitors"]
             case .order: ["number", "customer_id", "opportunity_id", "amount", "signed_on"]
             case .partner: ["name", "level", "phone", "email"]
             case .ticket: ["subject", "customer_id", "priority"]

@@ -11,9 +11,11 @@ extension ObjectDictionary {
     ///   - fieldsInUse: custom field keys that some record has a value for.
     ///   - optionsInUse: per field key, the option keys some value holds; nil counts every option of a
     ///     field in `fieldsInUse` as in use.
+    ///   - pipelineStagesInUse: per pipeline key, the stage keys its records or their history name
+    ///     (see ``revisedPipelines(to:stagesInUse:)``).
     public func revised(
         to edited: ObjectDictionary, stagesInUse: Set<String>, fieldsInUse: Set<String>,
-        optionsInUse: [String: Set<String>]? = nil
+        optionsInUse: [String: Set<String>]? = nil, pipelineStagesInUse: [String: Set<String>] = [:]
     ) -> ObjectDictionary {
         var result = edited
         result.object = object
@@ -54,6 +56,7 @@ extension ObjectDictionary {
                 result.fields[index].options.append(kept)
             }
         }
+        result.pipelines = revisedPipelines(to: edited.pipelines, stagesInUse: pipelineStagesInUse)
         return result
     }
 }

@@ -19,6 +19,12 @@ extension ObjectDictionary {
 
     /// Every structural problem, in the order of the document.
     func problems(builtInFields: Set<String>) -> [FieldError] {
+        stageProblems(builtInFields: builtInFields) + fieldProblems(builtInFields: builtInFields)
+            + pipelineProblems(builtInFields: builtInFields)
+    }
+
+    /// Problems of the stages and the initial stage (what a pipeline checks of its own stages too).
+    func stageProblems(builtInFields: Set<String>) -> [FieldError] {
         var errors: [FieldError] = []
         func add(_ field: String, _ code: String, _ message: String) {
             errors.append(FieldError(field: field, code: code, message: message))
@@ -89,7 +95,15 @@ extension ObjectDictionary {
             add("initial_stage", "unknown_stage", "No stage named \(initialStage).")
         }
 
-        // Custom fields.
+        return errors
+    }
+
+    /// Problems of the custom fields.
+    func fieldProblems(builtInFields: Set<String>) -> [FieldError] {
+        var errors: [FieldError] = []
+        func add(_ field: String, _ code: String, _ message: String) {
+            errors.append(FieldError(field: field, code: code, message: message))
+        }
         var seenFields: Set<String> = []
         for (index, field) in fields.enumerated() {
             let path = "fields[\(index)]"

@@ -1,6 +1,7 @@
 /// One object's part of the business dictionary: its stage machine and its custom fields.
 ///
-/// JSON: `{"object": "lead", "initial_stage": "new", "stages": […], "fields": […]}`.
+/// JSON: `{"object": "lead", "initial_stage": "new", "stages": […], "fields": […]}`; an object with
+/// pipelines (opportunities) adds `"pipelines": […]` (omitted when there are none).
 public struct ObjectDictionary: Sendable, Codable, Equatable {
     /// The object these definitions are for.
     public var object: DictionaryObject
@@ -10,12 +11,19 @@ public struct ObjectDictionary: Sendable, Codable, Equatable {
     public var stages: [StageDefinition]
     /// The custom fields, in display order (archived ones included).
     public var fields: [FieldDefinition]
+    /// The pipelines (opportunities only), in display order (archived ones included). When there are
+    /// any, `stages` and `initial_stage` are those of the first one (see ``aligned(after:)``).
+    public var pipelines: [PipelineDefinition]
 
-    public init(object: DictionaryObject, initialStage: String, stages: [StageDefinition], fields: [FieldDefinition] = []) {
+    public init(
+        object: DictionaryObject, initialStage: String, stages: [StageDefinition], fields: [FieldDefinition] = [],
+        pipelines: [PipelineDefinition] = []
+    ) {
         self.object = object
         self.initialStage = initialStage
         self.stages = stages
         self.fields = fields
+        self.pipelines = pipelines
     }
 
     /// The stage with `key`, archived or not.
@@ -38,7 +46,7 @@ public struct ObjectDictionary: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case object
         case initialStage = "initial_stage"
-        case stages, fields
+        case stages, fields, pipelines
     }
 
     public init(from decoder: any Decoder) throws {
@@ -47,5 +55,15 @@ public struct ObjectDictionary: Sendable, Codable, Equatable {
         initialStage = try container.decode(String.self, forKey: .initialStage)
         stages = try container.decode([StageDefinition].self, forKey: .stages)
         fields = try container.decodeIfPresent([FieldDefinition].self, forKey: .fields) ?? []
+        pipelines = try container.decodeIfPresent([PipelineDefinition].self, forKey: .pipelines) ?? []
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(object, forKey: .object)
+        try container.encode(initialStage, forKey: .initialStage)
+        try container.encode(stages, forKey: .stages)
+        try container.encode(fields, forKey: .fields)
+        if !pipelines.isEmpty { try container.encode(pipelines, forKey: .pipelines) }
     }
 }

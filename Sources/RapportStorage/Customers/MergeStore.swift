@@ -19,10 +19,13 @@ public struct MergeStore: Sendable {
         public var relationsMoved: [CustomerRelation]
         public var relationsRemoved: [CustomerRelation]
         public var choices: [String: CustomerMerge.Side]
+        /// The merged customer's opportunities, moved to the survivor (nil in merges made before
+        /// opportunities existed).
+        public var opportunityIDs: [String]?
 
         public init(survivorBefore: Customer, mergedBefore: Customer, survivorVersionAfter: Int64, activityIDs: [String],
                     stageHistoryIDs: [String], relationsMoved: [CustomerRelation], relationsRemoved: [CustomerRelation],
-                    choices: [String: CustomerMerge.Side]) {
+                    choices: [String: CustomerMerge.Side], opportunityIDs: [String]? = nil) {
             self.survivorBefore = survivorBefore
             self.mergedBefore = mergedBefore
             self.survivorVersionAfter = survivorVersionAfter
@@ -31,6 +34,7 @@ public struct MergeStore: Sendable {
             self.relationsMoved = relationsMoved
             self.relationsRemoved = relationsRemoved
             self.choices = choices
+            self.opportunityIDs = opportunityIDs
         }
     }
 

@@ -13,6 +13,7 @@ public enum RapportMigrations {
         savedViews0010,
         workbenchFollowUps0011,
         productsAndPolicies0012,
+        opportunities0013,
     ]
 
     /// A migrator over ``all`` plus any extra migrations (tests add a test-only record table).

@@ -59,6 +59,9 @@ func holdingsText(_ web: WebContext, _ kind: HandoverUseCases.KindPreview) -> St
     case .leads: return web.text("handover_leads_owned", ["n": count, "open": web.locale.number(kind.open ?? 0)])
     case .customers:
         return web.text("handover_customers_owned", ["n": count]) + (kind.skipped > 0 ? " · " + web.text("handover_skipped", ["n": web.locale.number(kind.skipped)]) : "")
+    case .opportunities:
+        return web.text("handover_opportunities_owned", ["n": count])
+            + (kind.skipped > 0 ? " · " + web.text("handover_closed_kept", ["n": web.locale.number(kind.skipped)]) : "")
     }
 }
 
@@ -86,7 +89,11 @@ struct HandoverTargetsBody {
             let name = kind.kind.rawValue
             let to = form["\(name)_to"] ?? (preview.user.teamID == nil ? "users" : "team")
             let chosenPeople = Set(form.all("\(name)_users"))
-            let pools = kind.kind == .leads ? choices.leadPools : choices.customerPools
+            let pools = switch kind.kind {
+            case .leads: choices.leadPools
+            case .customers: choices.customerPools
+            case .opportunities: [(String, String)]()
+            }
             return KindForm(
                 kind: name, legend: web.text("handover_kind_\(name)"), owned: holdingsText(web, kind),
                 choices: ["users", "team", "pool", "none"].filter { $0 != "pool" || !pools.isEmpty }.map { value in
@@ -218,9 +225,12 @@ struct HandoverReportBody {
                                hasRecipients: !outcome.recipients.isEmpty)
         }
         self.items = items.items.map { item in
-            let isLead = item.objectKind == .lead
-            return Item(kind: web.text(isLead ? "record_lead" : "record_customer"), id: item.objectID.rawValue,
-                        link: (isLead ? "/leads/" : "/customers/") + WebPages.segment(item.objectID.rawValue),
+            let (label, path) = switch item.objectKind {
+            case .lead: ("record_lead", "/leads/")
+            case .opportunity: ("record_opportunity", "/opportunities/")
+            default: ("record_customer", "/customers/")
+            }
+            return Item(kind: web.text(label), id: item.objectID.rawValue, link: path + WebPages.segment(item.objectID.rawValue),
                         to: item.to.map { person($0) } ?? item.poolID.map { web.text("handover_to_pool_named", ["pool": poolNames[$0] ?? $0.rawValue]) } ?? "–")
         }
         hasItems = !self.items.isEmpty

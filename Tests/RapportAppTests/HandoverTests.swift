@@ -174,6 +174,50 @@ import Testing
     }
 
     @Test(arguments: TestBackend.available)
+    func openOpportunitiesMoveWithTheirStagesAndClosedOnesStay(_ backend: TestBackend) async throws {
+        try await TestHarness.with(backend) { harness in
+            let east = try await harness.team("east")
+            let west = try await harness.team("west")
+            let pool = try await LeadPoolTests.pool(harness, key: "default", teams: [east], rules: PoolRules())
+            let (rep, _, customers) = try await Self.departing(harness, team: east, pool: pool, leads: 0, customers: 1)
+            let heir = try await harness.signedIn(.rep, team: west)
+            let admin = try await harness.signedIn(.admin)
+            let deals = harness.rapport.opportunities
+            var created: [Opportunity] = []
+            for name in ["A", "B", "C"] {
+                created.append(try await deals.create(OpportunityInput(name: name, customer: customers[0].id.rawValue, amount: .some(Money(9_900, "CNY"))),
+                                                      by: rep.caller).opportunity)
+            }
+            _ = try await deals.move(created[1].id.rawValue, to: "proposal", reason: nil, by: rep.caller)
+            _ = try await deals.move(created[2].id.rawValue, to: "lost", reason: nil, lossReason: "price", by: rep.caller)
+            let history = try await deals.history(created[1].id.rawValue, by: admin.caller)
+
+            // Opportunities never go to a pool; the refusal changes nothing.
+            let refused = try await #require(throws: RapportError.self) {
+                try await harness.rapport.handovers.handOver(.init(user: rep.user.id.rawValue, reason: "Left",
+                                                                   targets: [.opportunities: Target(to: "pool", pool: pool.key)]), by: admin.caller)
+            }
+            #expect(refused.fieldErrors.map(\.field) == ["opportunities.to"])
+            #expect(try await harness.rapport.users.get(rep.user.id.rawValue, by: admin.caller).status == .active)
+
+            let preview = try await harness.rapport.handovers.preview(rep.user.id.rawValue, plan: [:], by: admin.caller)
+            let planned = try #require(preview.kinds.first { $0.kind == .opportunities })
+            #expect(planned.count == 2 && planned.skipped == 1 && planned.records.map(\.id) == [created[1].id, created[0].id])
+
+            let handover = try await harness.rapport.handovers.handOver(.init(user: rep.user.id.rawValue, reason: "Left",
+                                                                              targets: [.opportunities: Target(to: "users", userIDs: [heir.user.id.rawValue])]),
+                                                                        by: admin.caller)
+            #expect(handover.summary.kinds["opportunities"] == .init(to: "users", moved: 2, skipped: 1, recipients: [.init(userID: heir.user.id, count: 2)]))
+            let moved = try await deals.get(created[1].id.rawValue, by: heir.caller).opportunity
+            #expect(moved.ownerID == heir.user.id && moved.teamID == west.id && moved.stage == "proposal" && moved.version == 3)
+            #expect(try await deals.history(created[1].id.rawValue, by: admin.caller) == history)
+            #expect(try await deals.get(created[2].id.rawValue, by: admin.caller).opportunity.ownerID == rep.user.id)
+            let items = try await harness.rapport.handovers.items(handover.id.rawValue, kind: "opportunity", page: PageRequest(), by: admin.caller)
+            #expect(Set(items.items.map(\.objectID)) == Set([created[0].id, created[1].id]))
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
     func roundRobinIsEvenAndThePreviewDealsAlikeAndWarnsOfHoldingLimits(_ backend: TestBackend) async throws {
         try await TestHarness.with(backend) { harness in
             let east = try await harness.team("east")

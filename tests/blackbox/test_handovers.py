@@ -9,6 +9,7 @@ import secrets
 
 from contract import Api, field_codes, problem, restore_standard_roles
 from test_customers import V1, cn_mobile, new_person, unique
+from test_opportunities import cny, ensure_opportunity_dictionary
 
 
 def collect_items(api: Api, handover_id: str, kind: str) -> list[dict]:
@@ -25,6 +26,7 @@ def collect_items(api: Api, handover_id: str, kind: str) -> list[dict]:
 
 def test_handover_preview_refusals_run_and_report(api: Api) -> None:
     restore_standard_roles(api)
+    ensure_opportunity_dictionary(api)
     root = api.post(f"{V1}/teams", json={"key": unique("hand"), "name": "Handover desk"}, expect=201).json()
     child = api.post(f"{V1}/teams", json={"key": unique("hand-sub"), "name": "Handover sub", "parent_id": root["id"]}, expect=201).json()
     other_team = api.post(f"{V1}/teams", json={"key": unique("hand-other"), "name": "Elsewhere"}, expect=201).json()
@@ -42,6 +44,9 @@ def test_handover_preview_refusals_run_and_report(api: Api) -> None:
     customers = [leaver.api.post(f"{V1}/customers", json={"kind": "person", "name": unique("Handed"),
                                                           "contacts": [{"kind": "phone", "value": cn_mobile()}]}, expect=201).json()["customer"]
                  for _ in range(3)]
+    deals = [leaver.api.post(f"{V1}/opportunities", json={"name": unique(f"Deal {index}"), "customer_id": customers[0]["id"], "amount": cny(10_000)},
+                             expect=201).json() for index in range(3)]
+    leaver.api.post(f"{V1}/opportunities/{deals[2]['id']}/stage", json={"stage": "lost", "loss_reason": "price"}, expect=200)
 
     # Preview: counts and the newest records, contacts masked; with a plan, each recipient's share.
     preview = manager.api.post(f"{V1}/handovers/preview", json={"user_id": leaver.id}, expect=200).json()
@@ -49,6 +54,7 @@ def test_handover_preview_refusals_run_and_report(api: Api) -> None:
     assert preview["leads"]["count"] == 5 and preview["leads"]["open"] == 5 and preview["leads"]["plan"] is None
     assert all("*" in record["phone"] for record in preview["leads"]["records"])
     assert preview["customers"]["count"] == 3 and preview["customers"]["open"] is None
+    assert preview["opportunities"]["count"] == 2 and preview["opportunities"]["skipped"] == 1  # the lost one stays
     planned = manager.api.post(f"{V1}/handovers/preview", json={"user_id": leaver.id, "plan": {
         "leads": {"to": "users", "user_ids": [first.id, second.id]}, "customers": {"to": "team", "team_id": child["key"]}}}, expect=200).json()
     assert [share["count"] for share in planned["leads"]["plan"]["recipients"]] == [3, 2]
@@ -64,6 +70,9 @@ def test_handover_preview_refusals_run_and_report(api: Api) -> None:
     assert field_codes(problem(manager.api.post(f"{V1}/handovers", json={"user_id": leaver.id, "reason": "Left",
                                                                          "customers": {"to": "pool", "pool_id": pool["id"]}}),
                                422, "validation_failed")) == {"customers.pool_id": "wrong_pool"}
+    assert field_codes(problem(manager.api.post(f"{V1}/handovers", json={"user_id": leaver.id, "reason": "Left",
+                                                                         "opportunities": {"to": "pool", "pool_id": pool["id"]}}),
+                               422, "validation_failed")) == {"opportunities.to": "invalid"}
     bad = problem(manager.api.post(f"{V1}/handovers", json={"user_id": leaver.id, "reason": "Left", "leads": {"to": "users", "user_ids": []},
                                                             "customers": {"to": "team", "team_id": other_team["id"]}}), 422, "validation_failed")
     assert field_codes(bad) == {"leads.user_ids": "required", "customers.team_id": "invalid"}
@@ -75,7 +84,7 @@ def test_handover_preview_refusals_run_and_report(api: Api) -> None:
     # The handover: leads round-robin to two users, customers to the sub-team; replayed by its key.
     key = "handover-" + secrets.token_hex(8)
     payload = {"user_id": leaver.id, "reason": "Left the company", "leads": {"to": "users", "user_ids": [first.id, second.id]},
-               "customers": {"to": "team", "team_id": child["id"]}}
+               "customers": {"to": "team", "team_id": child["id"]}, "opportunities": {"to": "users", "user_ids": [second.id]}}
     created = manager.api.post(f"{V1}/handovers", json=payload, headers={"Idempotency-Key": key}, expect=201)
     handover = created.json()
     assert created.headers["Location"] == f"/api/v1/handovers/{handover['id']}"
@@ -87,6 +96,8 @@ def test_handover_preview_refusals_run_and_report(api: Api) -> None:
     assert summary["kinds"]["leads"]["moved"] == 5 and [s["count"] for s in summary["kinds"]["leads"]["recipients"]] == [3, 2]
     assert summary["kinds"]["customers"] == {"to": "team", "team_id": child["id"], "pool_id": None, "moved": 3, "kept": 0, "skipped": 0,
                                              "recipients": [{"user_id": first.id, "count": 3}]}
+    assert summary["kinds"]["opportunities"] == {"to": "users", "team_id": None, "pool_id": None, "moved": 2, "kept": 0, "skipped": 1,
+                                                 "recipients": [{"user_id": second.id, "count": 2}]}
 
     # Frozen: the old token is refused at once; the user is disabled.
     problem(leaver.api.get(f"{V1}/me"), 401, "unauthorized")
@@ -102,6 +113,9 @@ def test_handover_preview_refusals_run_and_report(api: Api) -> None:
     for customer in customers:
         now = api.get(f"{V1}/customers/{customer['id']}", expect=200).json()
         assert now["owner_id"] == first.id and now["stage"] == customer["stage"]
+    owners = {deal["id"]: api.get(f"{V1}/opportunities/{deal['id']}", expect=200).json() for deal in deals}
+    assert [owners[deal["id"]]["owner_id"] for deal in deals] == [second.id, second.id, leaver.id]
+    assert owners[deals[0]["id"]]["team_id"] == root["id"] and owners[deals[0]["id"]]["stage"] == deals[0]["stage"]
 
     # The report: listed for the manager (not for a manager elsewhere), the detail, items paged per kind.
     listed = manager.api.get(f"{V1}/handovers", expect=200).json()["data"]
@@ -114,7 +128,8 @@ def test_handover_preview_refusals_run_and_report(api: Api) -> None:
     assert sorted(item["object_id"] for item in lead_items) == sorted(lead["id"] for lead in leads)
     assert all(item["from_user_id"] == leaver.id and item["pool_id"] is None for item in lead_items)
     assert len(collect_items(manager.api, handover["id"], "customer")) == 3
-    problem(manager.api.get(f"{V1}/handovers/{handover['id']}/items?kind=opportunity"), 422, "validation_failed")
+    assert sorted(item["object_id"] for item in collect_items(manager.api, handover["id"], "opportunity")) == sorted(deal["id"] for deal in deals[:2])
+    problem(manager.api.get(f"{V1}/handovers/{handover['id']}/items?kind=order"), 422, "validation_failed")
     problem(manager.api.get(f"{V1}/handovers/hnd_{'0' * 26}"), 404, "not_found")
     notices = first.api.get(f"{V1}/notifications", expect=200).json()["data"]
     assert any(notice["kind"] == "handover.received" and notice["details"]["customers"] == "3" for notice in notices)

@@ -19,7 +19,7 @@ extension HandoverUseCases {
         public var count: Int
         /// Of those, open ones (leads).
         public var open: Int?
-        /// Records never moved (customers merged into others).
+        /// Records never moved (customers merged into others, won or lost opportunities).
         public var skipped: Int
         /// The newest records, at most ``HandoverUseCases/previewRecords``.
         public var records: [PreviewRecord]
@@ -31,7 +31,7 @@ extension HandoverUseCases {
     public struct PreviewRecord: Sendable {
         public var id: RecordID
         public var name: String
-        /// The stage (customers) or status (leads).
+        /// The stage (customers, opportunities) or status (leads).
         public var stage: String
         public var phone: String?
         public var email: String?
@@ -106,6 +106,10 @@ extension HandoverUseCases {
             let customers = try await CustomerStore(sql).list(filter, page: page, in: everyone).items
             return KindPreview(kind: kind, count: holdings.customers.count, open: nil, skipped: holdings.mergedCustomers,
                                records: customers.map { PreviewRecord(id: $0.id, name: $0.name, stage: $0.stage) })
+        case .opportunities:
+            let open = holdings.opportunities.filter(\.isOpen)
+            return KindPreview(kind: kind, count: open.count, open: open.count, skipped: holdings.skipped(kind),
+                               records: open.suffix(Self.previewRecords).reversed().map { PreviewRecord(id: $0.id, name: $0.name, stage: $0.stage) })
         }
     }
 

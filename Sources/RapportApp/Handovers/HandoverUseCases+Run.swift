@@ -27,7 +27,7 @@ extension HandoverUseCases {
             var summary = HandoverSummary(revokedCredentials: revoked)
             var dealt: [HandoverKind: [(id: RecordID, to: RecordID?, pool: RecordID?)]] = [:]
             for kind in HandoverKind.allCases {
-                let skipped = kind == .customers ? holdings.mergedCustomers : 0
+                let skipped = holdings.skipped(kind)
                 guard let destination = destinations[kind] else {
                     summary.kinds[kind.rawValue] = .init(to: "none", kept: holdings.count(kind), skipped: skipped)
                     continue
@@ -50,6 +50,7 @@ extension HandoverUseCases {
             try await notify(handover, summary, sql)
             try await rapport.record(rapport.event("handover.completed", by: caller, kind: .handover, object: id.rawValue, details: [
                 "user_id": user.id.rawValue, "leads": String(dealt[.leads]?.count ?? 0), "customers": String(dealt[.customers]?.count ?? 0),
+                "opportunities": String(dealt[.opportunities]?.count ?? 0),
                 "revoked_credentials": String(revoked),
             ]), in: sql)
             return handover
@@ -75,6 +76,8 @@ extension HandoverUseCases {
                 CustomerAssignment(id: rapport.ids.next(.customerAssignment, at: at), record: record.id, kind: .handover, poolID: record.pool,
                                    from: handover.userID, to: record.to, reason: handover.reason, by: handover.byUserID, at: at)
             })
+        case .opportunities:
+            moved = try await store.moveOpportunities(of: handover.id, from: handover.userID, at: at)
         }
         guard moved == deal.count else {
             throw RapportError(.conflict, "Some of the user's \(kind.rawValue) changed owner during the handover; try again.")

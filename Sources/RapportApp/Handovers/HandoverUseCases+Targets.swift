@@ -57,6 +57,10 @@ extension HandoverUseCases {
             }
             return Destination(target: .team(team.id), recipients: members)
         case "pool":
+            guard kind != .opportunities else {
+                check.add("\(field).to", "invalid", "Opportunities go to users or a team, not to a pool.")
+                return nil
+            }
             guard let reference = input.pool, let pool = try await PoolUseCases.find(reference, sql) else {
                 check.add("\(field).pool_id", "invalid", "\(field).pool_id must be a pool.")
                 return nil

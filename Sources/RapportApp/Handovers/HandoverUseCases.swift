@@ -5,7 +5,7 @@ import SQLKit
 
 /// Handovers (离职交接): a departing user is frozen (disabled, every token and session revoked) and
 /// everything they own moves — each kind to chosen users round-robin, to a team's active members,
-/// or to a pool — in one transaction, keeping stages and history, recording the previous owner,
+/// or to a pool (leads and customers) — in one transaction, keeping stages and history, recording the previous owner,
 /// and leaving a report. Administrators hand over anyone; managers the users of their team
 /// subtree; other roles never.
 public struct HandoverUseCases: Sendable {
@@ -58,11 +58,25 @@ public struct HandoverUseCases: Sendable {
         var leads: [HandoverStore.OwnedLead]
         var customers: [RecordID]
         var mergedCustomers: Int
+        var opportunities: [HandoverStore.OwnedOpportunity]
+
+        /// Open opportunities: the ones a handover moves.
+        var openOpportunities: [RecordID] { opportunities.filter(\.isOpen).map(\.id) }
 
         func count(_ kind: HandoverKind) -> Int {
             switch kind {
             case .leads: leads.count
             case .customers: customers.count
+            case .opportunities: openOpportunities.count
+            }
+        }
+
+        /// Records of `kind` a handover never moves: customers merged into others, closed opportunities.
+        func skipped(_ kind: HandoverKind) -> Int {
+            switch kind {
+            case .leads: 0
+            case .customers: mergedCustomers
+            case .opportunities: opportunities.count - openOpportunities.count
             }
         }
 
@@ -71,6 +85,7 @@ public struct HandoverUseCases: Sendable {
             let ids: [RecordID] = switch kind {
             case .leads: leads.map(\.id)
             case .customers: customers
+            case .opportunities: openOpportunities
             }
             if let pool = destination.pool { return ids.map { ($0, nil, pool.id) } }
             return RoundRobin.deal(ids, to: destination.recipients.map(\.id)).map { ($0.record, $0.to, nil) }
@@ -104,6 +119,7 @@ public struct HandoverUseCases: Sendable {
     func holdings(of user: RecordID, _ sql: any SQLDatabase) async throws -> Holdings {
         let store = HandoverStore(sql)
         let customers = try await store.ownedCustomers(of: user)
-        return Holdings(leads: try await store.ownedLeads(of: user), customers: customers.live, mergedCustomers: customers.merged)
+        return Holdings(leads: try await store.ownedLeads(of: user), customers: customers.live, mergedCustomers: customers.merged,
+                        opportunities: try await store.ownedOpportunities(of: user))
     }
 }

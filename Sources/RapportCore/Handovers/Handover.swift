@@ -1,17 +1,20 @@
 import Foundation
 
 /// The kinds of record a handover (离职交接) moves. Each kind is moved as a whole to one target;
-/// later kinds (open tasks, opportunities, playbook runs) are added here and in the use case's
-/// one switch over kinds.
+/// later kinds (open tasks, playbook runs) are added here and in the use case's one switch over
+/// kinds. Opportunities move while open; won and lost ones stay with the departing user, who
+/// closed them.
 public enum HandoverKind: String, Sendable, Codable, CaseIterable, Comparable {
     case leads
     case customers
+    case opportunities
 
     /// The object kind of the records (`handover_items.object_kind`).
     public var objectKind: ObjectKind {
         switch self {
         case .leads: .lead
         case .customers: .customer
+        case .opportunities: .opportunity
         }
     }
 
@@ -64,7 +67,7 @@ public struct Handover: Sendable, Equatable {
 
 /// What a handover did, kept with it as JSON: per kind, where the records went and how many.
 public struct HandoverSummary: Sendable, Equatable, Codable {
-    /// Per kind (`leads`, `customers`): every kind is reported, moved or not.
+    /// Per kind (`leads`, `customers`, `opportunities`): every kind is reported, moved or not.
     public var kinds: [String: KindSummary]
     /// Tokens and sessions of the departing user the handover revoked.
     public var revokedCredentials: Int
@@ -89,7 +92,7 @@ public struct HandoverSummary: Sendable, Equatable, Codable {
         public var moved: Int
         /// Records left with the departing user because the kind was not moved.
         public var kept: Int
-        /// Records never moved by a handover (customers merged into others).
+        /// Records never moved by a handover (customers merged into others, won or lost opportunities).
         public var skipped: Int
         /// Per recipient, in round-robin order: how many each received.
         public var recipients: [Share]

@@ -136,7 +136,7 @@ import Testing
             let hidden = try await #require(throws: RapportError.self) { try await orders.get(id, by: other.caller) }
             #expect(hidden.code == .notFound)
             let stranger = try await #require(throws: RapportError.self) { try await orders.act(.approve, on: id, reason: nil, by: other.caller) }
-            #expect(stranger.code == .forbidden)
+            #expect(stranger.code == .notFound)  // outside their scope: not even its existence
             let approved = try await orders.act(.approve, on: id, reason: nil, by: world.admin.caller)
             #expect(approved.status == .effective && approved.effectiveFrom == harness.clock.now())
             #expect(try await harness.count("entitlements") == 0)

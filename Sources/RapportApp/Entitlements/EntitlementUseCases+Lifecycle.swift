@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import RapportCore
 import RapportStorage
 import SQLKit

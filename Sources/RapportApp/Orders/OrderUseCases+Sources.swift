@@ -92,7 +92,7 @@ extension OrderUseCases {
                         }
                         return true
                     }
-                    if moved { status == .signed ? (counts.effective += 1) : (counts.expired += 1) }
+                    if moved && status == .signed { counts.effective += 1 } else if moved { counts.expired += 1 }
                 }
             }
         }

@@ -131,7 +131,7 @@ public struct OrderStore: Sendable {
     public func due(_ status: OrderStatus, _ column: String, at now: Date, limit: Int) async throws -> [RecordID] {
         let query = sql.select().column("id").from("orders").where("status", .equal, status.rawValue)
         if column == "effective_from" {
-            query.where { $0.where(SQLIdentifier(column), .lessThanOrEqual, SQLBind(now.microsSinceEpoch)).orWhere(SQLIdentifier(column), .is, SQLLiteral.null) }
+            query.where(group: { $0.where(SQLIdentifier(column), .lessThanOrEqual, SQLBind(now.microsSinceEpoch)).orWhere(SQLIdentifier(column), .is, SQLLiteral.null) })
         } else {
             query.where(SQLIdentifier(column), .lessThanOrEqual, SQLBind(now.microsSinceEpoch))
         }

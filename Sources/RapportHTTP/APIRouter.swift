@@ -57,6 +57,8 @@ public enum APIRouter {
         SavedViewRoutes(rapport: rapport).add(to: api)
         ProductRoutes(rapport: rapport).add(to: api)
         OpportunityRoutes(rapport: rapport).add(to: api)
+        OrderRoutes(rapport: rapport).add(to: api)
+        EntitlementRoutes(rapport: rapport).add(to: api)
         system.addTestClock(to: api)
         extend(router)
         routes.load(router.routes)

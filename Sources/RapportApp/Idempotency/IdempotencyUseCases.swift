@@ -14,12 +14,18 @@ public struct IdempotencyUseCases: Sendable {
         case replay(IdempotencyStore.StoredResponse)
     }
 
+    /// Whether `key` may be an idempotency key: 1 to 255 visible ASCII characters (the header's
+    /// rule, and the rule of keys sent in a body, such as an entitlement consumption's).
+    public static func isValidKey(_ key: String) -> Bool {
+        !key.isEmpty && key.utf8.count <= 255 && key.unicodeScalars.allSatisfy { $0.isASCII && $0.value >= 0x21 && $0.value < 0x7F }
+    }
+
     /// Claims `key` for this principal and request, or says how to answer.
     ///
     /// Throws `idempotency_key_reused` (422) for the same key with another request, and
     /// `idempotency_in_progress` (409) while the first request with the key is still running.
     public func begin(principal: RecordID, key: String, requestHash: String) async throws -> Decision {
-        guard !key.isEmpty, key.utf8.count <= 255, key.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x21 && $0.value < 0x7F }) else {
+        guard Self.isValidKey(key) else {
             throw RapportError.validation([FieldError(field: "Idempotency-Key", code: "invalid", message: "Idempotency-Key must be 1 to 255 visible ASCII characters.")])
         }
         let now = rapport.clock.now()

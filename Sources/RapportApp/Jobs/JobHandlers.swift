@@ -31,6 +31,8 @@ public final class JobHandlers: Sendable {
         let handlers = JobHandlers()
         JobUseCases.registerHandlers(in: handlers)
         PoolUseCases.registerHandlers(in: handlers)
+        handlers.register(OrderUseCases.dailyKind) { _, rapport in try await rapport.orders.runDaily() }
+        handlers.register(EntitlementUseCases.dailyKind) { _, rapport in try await rapport.entitlements.runDaily() }
         return handlers
     }
 

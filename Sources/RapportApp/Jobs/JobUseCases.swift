@@ -69,6 +69,8 @@ public struct JobUseCases: Sendable {
         let midnight = Date(microsSinceEpoch: (rapport.clock.now().microsSinceEpoch / day + 1) * day)
         try await enqueue(kind: Self.pruneKind, dedupKey: Self.pruneKind, dueAt: midnight)
         try await enqueue(kind: PoolUseCases.reclaimKind, dedupKey: PoolUseCases.reclaimKind, dueAt: midnight)
+        try await enqueue(kind: OrderUseCases.dailyKind, dedupKey: OrderUseCases.dailyKind, dueAt: midnight)
+        try await enqueue(kind: EntitlementUseCases.dailyKind, dedupKey: EntitlementUseCases.dailyKind, dueAt: midnight)
     }
 
     // MARK: Administrators

@@ -55,8 +55,15 @@ public struct OpportunityUseCases: Sendable {
     public func create(_ input: OpportunityInput, by caller: Caller) async throws -> Item {
         _ = try await filter(caller, .create)
         let customerScope = try await rapport.scope(caller, .read, .customer, anchor: .owner(column: "owner_id"), table: "customers")
+        return try await rapport.transaction { sql in try await create(input, by: caller, customerScope: customerScope, in: sql) }
+    }
+
+    /// ``create(_:by:)`` inside the caller's transaction `sql`, with the customer scope already
+    /// taken: the same checks, history and audit. The system's door for jobs (the renewal job)
+    /// that must create an opportunity and remember it in one transaction.
+    func create(_ input: OpportunityInput, by caller: Caller, customerScope: ScopeFilter, in sql: any SQLDatabase) async throws -> Item {
         let now = rapport.clock.now()
-        return try await rapport.transaction { sql in
+        do {
             let dictionary = try await dictionary(sql)
             var check = Validator()
             let customerID: RecordID? = input.customer.flatMap { RecordID(parsing: $0, prefix: .customer) }

@@ -29,8 +29,12 @@ public struct ProductUseCases: Sendable {
         public var unit: String?
         public var active: Bool?
         public var prices: [Price]?
+        /// What one unit sold grants; `.some(nil)` removes the grant.
+        public var grant: EntitlementGrant??
 
-        public init(sku: String? = nil, name: String? = nil, category: String?? = nil, unit: String? = nil, active: Bool? = nil, prices: [Price]? = nil) {
+        public init(sku: String? = nil, name: String? = nil, category: String?? = nil, unit: String? = nil, active: Bool? = nil, prices: [Price]? = nil,
+                    grant: EntitlementGrant?? = nil) {
+            self.grant = grant
             self.sku = sku
             self.name = name
             self.category = category
@@ -100,6 +104,10 @@ public struct ProductUseCases: Sendable {
         }
         if let unit = input.unit { product.unit = check.text(unit, field: "unit", maxLength: 32, allowEmpty: false) }
         if let active = input.active { product.active = active }
+        if let grant = input.grant {
+            grant?.check(field: "grant", into: &check)
+            product.grant = grant
+        }
         if let prices = input.prices {
             var listPrices: [String: Int64] = [:]
             for (index, price) in prices.enumerated() {

@@ -101,6 +101,16 @@ public struct ScopePolicy: Sendable, Equatable {
             .marketer: (.all, read), .partner: (.all, read), .analyst: (.all, read), .readOnly: (.all, read),
         ])
         policy.register(ObjectKind(rawValue: "pricing"), [.admin: (.all, all), .manager: (.all, all)])
+        // Orders like opportunities; service staff read their own. Entitlements: reading and
+        // consuming (update) decided by the customer's or order's scope.
+        policy.register(ObjectKind(rawValue: "order"), [
+            .admin: (.all, all), .manager: (.subtree, write), .rep: (.own, write), .service: (.own, read),
+            .partner: (.own, write), .analyst: (.all, read), .readOnly: (.own, read),
+        ])
+        policy.register(ObjectKind(rawValue: "entitlement"), [
+            .admin: (.all, all), .manager: (.subtree, [.read, .update]), .rep: (.own, [.read, .update]), .service: (.own, [.read, .update]),
+            .marketer: (.own, read), .partner: (.own, [.read, .update]), .analyst: (.all, read), .readOnly: (.own, read),
+        ])
         policy.setScope(nil, role: .manager, kind: ObjectKind(rawValue: "pricing"))
         return policy
     }()

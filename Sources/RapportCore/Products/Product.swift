@@ -13,14 +13,18 @@ public struct Product: Sendable, Equatable {
     public var active: Bool
     /// List prices in minor units, by ISO 4217 currency.
     public var listPrices: [String: Int64]
+    /// What one unit sold grants the customer once the order is effective (48 lessons valid 12
+    /// months, 12 months of service); nil grants nothing.
+    public var grant: EntitlementGrant?
     public var version: Int64
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(id: RecordID, sku: String, name: String, category: String? = nil, unit: String = Product.defaultUnit, active: Bool = true,
-                listPrices: [String: Int64] = [:], version: Int64 = 1, createdAt: Date, updatedAt: Date) {
+                listPrices: [String: Int64] = [:], grant: EntitlementGrant? = nil, version: Int64 = 1, createdAt: Date, updatedAt: Date) {
         self.id = id
         self.sku = sku
+        self.grant = grant
         self.name = name
         self.category = category
         self.unit = unit

@@ -20,6 +20,9 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case claimLimitReached = "claim_limit_reached"
     case cooldownActive = "cooldown_active"
     case alreadyClaimed = "already_claimed"
+    case insufficientBalance = "insufficient_balance"
+    case entitlementNotActive = "entitlement_not_active"
+    case consumptionKeyReused = "consumption_key_reused"
     case unavailable
     case `internal`
 }

@@ -11,12 +11,14 @@ public struct ProductDTO: Encodable, Sendable {
     public var unit: String
     public var active: Bool
     public var prices: [Money]
+    /// What one unit sold grants once the order is effective, or null.
+    @Nullable public var grant: GrantDTO?
     public var version: Int64
     public var createdAt: Date
     public var updatedAt: Date
 
     enum CodingKeys: String, CodingKey {
-        case id, sku, name, category, unit, active, prices, version, createdAt = "created_at", updatedAt = "updated_at"
+        case id, sku, name, category, unit, active, prices, grant, version, createdAt = "created_at", updatedAt = "updated_at"
     }
 
     init(_ product: Product) {
@@ -27,6 +29,7 @@ public struct ProductDTO: Encodable, Sendable {
         unit = product.unit
         active = product.active
         prices = product.listPrices.sorted { $0.key < $1.key }.map { Money($0.value, $0.key) }
+        grant = product.grant.map(GrantDTO.init)
         version = product.version
         createdAt = product.createdAt
         updatedAt = product.updatedAt
@@ -210,5 +213,24 @@ public struct QuoteDTO: Encodable, Sendable {
         total = Money(result.totalMinor, currency)
         applied = result.applied.map { Applied(policyId: $0.policyID, name: $0.name, discount: Money($0.discountMinor, currency)) }
         skipped = result.skipped.map { Skipped(policyId: $0.policyID, name: quote.policyNames[$0.policyID] ?? "", reason: $0.reason.rawValue) }
+    }
+}
+
+/// What one unit of a product grants: a unit, a quantity per unit sold, a validity (days or months).
+public struct GrantDTO: Encodable, Sendable {
+    public var unit: String
+    public var quantity: Int64
+    @Nullable public var validityDays: Int?
+    @Nullable public var validityMonths: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case unit, quantity, validityDays = "validity_days", validityMonths = "validity_months"
+    }
+
+    init(_ grant: EntitlementGrant) {
+        unit = grant.unit
+        quantity = grant.quantity
+        validityDays = grant.validityDays
+        validityMonths = grant.validityMonths
     }
 }

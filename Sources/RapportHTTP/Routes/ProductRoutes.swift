@@ -10,7 +10,7 @@ import RapportStorage
 struct ProductRoutes {
     let rapport: Rapport
 
-    static let productFields: Set<String> = ["sku", "name", "category", "unit", "active", "prices"]
+    static let productFields: Set<String> = ["sku", "name", "category", "unit", "active", "prices", "grant"]
     static let bookFields: Set<String> = ["key", "name", "currency", "active", "valid_from", "valid_until", "prices"]
     static let policyFields: Set<String> = ["name", "effect", "skus", "currency", "valid_from", "valid_until", "eligibility", "stacking", "priority", "active"]
 
@@ -114,11 +114,20 @@ struct ProductRoutes {
     }
 
     static func productInput(_ body: inout JSONBody) -> ProductUseCases.Input {
-        ProductUseCases.Input(
+        var input = ProductUseCases.Input(
             sku: body.string("sku"), name: body.string("name"), category: body.nullableString("category"), unit: body.string("unit"), active: body.bool("active"),
             prices: body.objects("prices", accepts: ["currency", "amount_minor"]) { price in
                 ProductUseCases.Price(currency: price.string("currency", required: true) ?? "", amountMinor: Int64(price.integer("amount_minor", required: true) ?? 0))
             })
+        if case .null? = body.fields["grant"] {
+            input.grant = .some(nil)
+        } else {
+            input.grant = body.nested("grant", accepts: ["unit", "quantity", "validity_days", "validity_months"]) { grant in
+                EntitlementGrant(unit: grant.string("unit", required: true) ?? "", quantity: Int64(grant.integer("quantity", required: true) ?? 0),
+                                 validityDays: grant.integer("validity_days"), validityMonths: grant.integer("validity_months"))
+            }.map { .some($0) }
+        }
+        return input
     }
 
     static func bookInput(_ body: inout JSONBody) -> PriceBookUseCases.Input {

@@ -53,7 +53,8 @@ public struct Problem: Encodable, Sendable {
         case .unauthorized: .unauthorized
         case .forbidden: .forbidden
         case .notFound: .notFound
-        case .conflict, .duplicate, .idempotencyInProgress, .holdingLimitReached, .claimLimitReached, .cooldownActive, .alreadyClaimed: .conflict
+        case .conflict, .duplicate, .idempotencyInProgress, .holdingLimitReached, .claimLimitReached, .cooldownActive, .alreadyClaimed,
+             .insufficientBalance, .entitlementNotActive, .consumptionKeyReused: .conflict
         case .preconditionFailed: .preconditionFailed
         case .preconditionRequired: .preconditionRequired
         case .rateLimited: .tooManyRequests

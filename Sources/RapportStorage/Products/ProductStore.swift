@@ -8,7 +8,15 @@ public struct ProductStore: Sendable {
 
     public init(_ sql: any SQLDatabase) { self.sql = sql }
 
-    static let columns = ["id", "sku", "name", "category", "unit", "active", "version", "created_at", "updated_at"]
+    static let columns = [
+        "id", "sku", "name", "category", "unit", "active", "version", "created_at", "updated_at",
+        "grant_unit", "grant_quantity", "grant_validity_days", "grant_validity_months",
+    ]
+
+    /// The grant columns' values (all null without a grant).
+    static func grantValues(_ grant: EntitlementGrant?) -> [BulkValue] {
+        [BulkValue(grant?.unit), BulkValue(grant?.quantity), BulkValue(grant?.validityDays.map(Int64.init)), BulkValue(grant?.validityMonths.map(Int64.init))]
+    }
 
     /// What a product list asks for.
     public struct Filter: Sendable, Equatable {
@@ -30,7 +38,7 @@ public struct ProductStore: Sendable {
             .text(product.id.rawValue), .text(product.sku), .text(product.name), BulkValue(product.category), .text(product.unit),
             .integer(product.active ? 1 : 0), .integer(product.version), .integer(product.createdAt.microsSinceEpoch),
             .integer(product.updatedAt.microsSinceEpoch),
-        ]])
+        ] + Self.grantValues(product.grant)])
         try await writePrices(product)
     }
 
@@ -39,6 +47,9 @@ public struct ProductStore: Sendable {
         let row = try await sql.update("products")
             .set("sku", to: SQLBind(product.sku)).set("name", to: SQLBind(product.name)).set("category", to: SQLBind(product.category))
             .set("unit", to: SQLBind(product.unit)).set("active", to: SQLBind(Int64(product.active ? 1 : 0)))
+            .set("grant_unit", to: SQLBind(product.grant?.unit)).set("grant_quantity", to: SQLBind(product.grant?.quantity))
+            .set("grant_validity_days", to: SQLBind(product.grant?.validityDays.map(Int64.init)))
+            .set("grant_validity_months", to: SQLBind(product.grant?.validityMonths.map(Int64.init)))
             .set("version", to: SQLBind(expectedVersion + 1)).set("updated_at", to: SQLBind(product.updatedAt.microsSinceEpoch))
             .where("id", .equal, product.id.rawValue).where("version", .equal, expectedVersion).returning("id").first()
         guard row != nil else { return false }
@@ -89,8 +100,13 @@ public struct ProductStore: Sendable {
     func load(_ query: SQLSelectBuilder) async throws -> [Product] {
         var products: [Product] = []
         for row in try await query.all() {
+            var grant: EntitlementGrant?
+            if let unit = try row.optionalText("grant_unit"), let quantity = try row.optionalInt("grant_quantity") {
+                grant = EntitlementGrant(unit: unit, quantity: quantity, validityDays: try row.optionalInt("grant_validity_days").map { Int($0) },
+                                         validityMonths: try row.optionalInt("grant_validity_months").map { Int($0) })
+            }
             products.append(Product(id: try row.id("id"), sku: try row.text("sku"), name: try row.text("name"), category: try row.optionalText("category"),
-                                    unit: try row.text("unit"), active: try row.int("active") != 0, version: try row.int("version"),
+                                    unit: try row.text("unit"), active: try row.int("active") != 0, grant: grant, version: try row.int("version"),
                                     createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")))
         }
         guard !products.isEmpty else { return [] }

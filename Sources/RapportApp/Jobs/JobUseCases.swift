@@ -69,6 +69,7 @@ public struct JobUseCases: Sendable {
         let midnight = Date(microsSinceEpoch: (rapport.clock.now().microsSinceEpoch / day + 1) * day)
         try await enqueue(kind: Self.pruneKind, dedupKey: Self.pruneKind, dueAt: midnight)
         try await enqueue(kind: PoolUseCases.reclaimKind, dedupKey: PoolUseCases.reclaimKind, dueAt: midnight)
+        try await enqueue(kind: ReceivableUseCases.overdueKind, dedupKey: ReceivableUseCases.overdueKind, dueAt: midnight)
     }
 
     // MARK: Administrators

@@ -25,6 +25,8 @@ public struct RapportSettings: Sendable {
     public var tokenUseInterval: TimeInterval = 3_600
     /// The business dictionary an object type reads until an administrator saves its own version.
     public var dictionaryTemplate: BusinessDictionary = .education
+    /// The zone the business keeps its calendar in: when a due date has passed, what "today" is.
+    public var businessTimeZone = TimeZone(identifier: "Asia/Shanghai") ?? .gmt
 
     public init() {}
 }
@@ -96,6 +98,7 @@ public final class Rapport: Sendable {
     public var jobs: JobUseCases { JobUseCases(rapport: self) }
     public var handovers: HandoverUseCases { HandoverUseCases(rapport: self) }
     public var savedViews: SavedViewUseCases { SavedViewUseCases(rapport: self) }
+    public var receivables: ReceivableUseCases { ReceivableUseCases(rapport: self) }
     public var products: ProductUseCases { ProductUseCases(rapport: self) }
     public var priceBooks: PriceBookUseCases { PriceBookUseCases(rapport: self) }
     public var salesPolicies: SalesPolicyUseCases { SalesPolicyUseCases(rapport: self) }

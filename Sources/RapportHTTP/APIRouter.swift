@@ -55,6 +55,7 @@ public enum APIRouter {
         HandoverRoutes(rapport: rapport).add(to: api)
         AnalyticsRoutes(rapport: rapport).add(to: api)
         SavedViewRoutes(rapport: rapport).add(to: api)
+        ReceivableRoutes(rapport: rapport).add(to: api)
         ProductRoutes(rapport: rapport).add(to: api)
         OpportunityRoutes(rapport: rapport).add(to: api)
         OrderRoutes(rapport: rapport).add(to: api)

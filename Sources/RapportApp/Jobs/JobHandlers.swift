@@ -33,6 +33,7 @@ public final class JobHandlers: Sendable {
         PoolUseCases.registerHandlers(in: handlers)
         handlers.register(OrderUseCases.dailyKind) { _, rapport in try await rapport.orders.runDaily() }
         handlers.register(EntitlementUseCases.dailyKind) { _, rapport in try await rapport.entitlements.runDaily() }
+        ReceivableUseCases.registerHandlers(in: handlers)
         return handlers
     }
 

@@ -15,6 +15,7 @@ public enum RapportMigrations {
         productsAndPolicies0012,
         opportunities0013,
         ordersAndEntitlements0015,
+        receivables0018,
     ]
 
     /// A migrator over ``all`` plus any extra migrations (tests add a test-only record table).

@@ -42,10 +42,7 @@ import Testing
 
     /// The audit actions recorded for one record, in order.
     static func audited(_ harness: TestHarness, _ id: RecordID) async throws -> [String] {
-        try await harness.rapport.database.read { sql in
-            try await sql.select().column("action").from("audit_log").where("object_id", .equal, id.rawValue).orderBy("seq").all()
-                .map { try $0.decode(column: "action", as: String.self) }
-        }
+        try await OpportunityTests.audited(harness, id)
     }
 
     @Test(arguments: TestBackend.available)

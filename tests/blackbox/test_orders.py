@@ -42,11 +42,13 @@ def test_order_lifecycle_with_approval(api: Api) -> None:
     floor = sales_floor(api)
     rep, manager, outsider = floor["rep"], floor["manager"], floor["outsider"]
 
-    bad = problem(rep.api.post(f"{V1}/orders", json={
-        "title": "x", "customer_id": floor["customer"]["id"], "currency": "CNY",
-        "lines": [{"sku": floor["product"]["sku"], "quantity": 1_000_000, "unit_price": cny(100_000_000_000_000)}, {"sku": "NOPE", "quantity": 1}]}),
-        422, "validation_failed")
-    assert field_codes(bad) == {"lines[0]": "overflow", "lines[1].sku": "invalid"}
+    def refused(lines: list[dict]) -> dict:
+        body = {"title": "x", "customer_id": floor["customer"]["id"], "currency": "CNY", "lines": lines}
+        return field_codes(problem(rep.api.post(f"{V1}/orders", json=body), 422, "validation_failed"))
+
+    assert refused([{"sku": floor["product"]["sku"], "quantity": 1_000_000, "unit_price": cny(100_000_000_000_000)}]) == {"lines[0]": "overflow"}
+    assert refused([{"sku": floor["product"]["sku"], "quantity": 1}, {"sku": "NOPE", "quantity": 1}]) == {"lines[1].sku": "invalid"}
+    assert refused([]) == {"lines": "required"}
 
     created = rep.api.post(f"{V1}/orders", json={
         "title": "Math year", "customer_id": floor["customer"]["id"], "currency": "CNY",

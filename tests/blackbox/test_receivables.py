@@ -23,14 +23,14 @@ def test_plan_payments_refund_and_invoices(api: Api) -> None:
     problem(outsider.api.get(f"{V1}/orders/{oid}/receivables"), 404, "not_found")
 
     # The plan: an even split; a wrong total or a mixed body is refused.
-    assert field_codes(problem(rep.api.put(f"{V1}/orders/{oid}/payment-plan", json={"installments": [{"due_date": today, "amount_minor": 1}]}),
+    assert field_codes(problem(rep.api.request("PUT", f"{V1}/orders/{oid}/payment-plan", json={"installments": [{"due_date": today, "amount_minor": 1}]}),
                                422, "validation_failed")) == {"installments": "total_mismatch"}
-    assert field_codes(problem(rep.api.put(f"{V1}/orders/{oid}/payment-plan", json={"count": 0, "first_due": "2026-02-30"}), 422,
+    assert field_codes(problem(rep.api.request("PUT", f"{V1}/orders/{oid}/payment-plan", json={"count": 0, "first_due": "2026-02-30"}), 422,
                                "validation_failed")) == {"count": "out_of_range", "first_due": "invalid"}
-    planned = rep.api.put(f"{V1}/orders/{oid}/payment-plan", json={"count": 2, "first_due": today}, expect=200)
+    planned = rep.api.request("PUT", f"{V1}/orders/{oid}/payment-plan", json={"count": 2, "first_due": today}, expect=200)
     assert planned.headers["ETag"] == '"1"'
     assert [i["amount_minor"] for i in planned.json()["installments"]] == [194_900, 194_900]
-    problem(rep.api.put(f"{V1}/orders/{oid}/payment-plan", json={"count": 3, "first_due": today}), 428, "precondition_required")
+    problem(rep.api.request("PUT", f"{V1}/orders/{oid}/payment-plan", json={"count": 3, "first_due": today}), 428, "precondition_required")
 
     # Payments: the earliest instalments first; more than is outstanding is refused.
     paid = rep.api.post(f"{V1}/orders/{oid}/payments", json={"amount": cny(200_000), "method": "bank_transfer", "reference": "B-1"}, expect=201).json()
@@ -44,9 +44,9 @@ def test_plan_payments_refund_and_invoices(api: Api) -> None:
     problem(outsider.api.post(f"{V1}/orders/{oid}/payments", json={"amount": cny(1)}), 404, "not_found")
 
     # The plan replaced with If-Match keeps what was received.
-    replaced = manager.api.put(f"{V1}/orders/{oid}/payment-plan", headers={"If-Match": '"1"'}, json={"count": 3, "first_due": today}, expect=200).json()
+    replaced = manager.api.request("PUT", f"{V1}/orders/{oid}/payment-plan", headers={"If-Match": '"1"'}, json={"count": 3, "first_due": today}, expect=200).json()
     assert replaced["plan_version"] == 2 and replaced["collected_minor"] == 200_000 and replaced["installments"][0]["status"] == "paid"
-    problem(manager.api.put(f"{V1}/orders/{oid}/payment-plan", headers={"If-Match": '"1"'}, json={"count": 3, "first_due": today}), 412,
+    problem(manager.api.request("PUT", f"{V1}/orders/{oid}/payment-plan", headers={"If-Match": '"1"'}, json={"count": 3, "first_due": today}), 412,
             "precondition_failed")
 
     # 16 of 96 lessons used, then a refund of the rest: the 80 unconsumed lessons revoked and their value

@@ -57,7 +57,7 @@ extension ReceivableUseCases {
                                                        "installments": String(plan.installments.count), "total_minor": String(plan.totalMinor),
                                                        "currency": plan.currency,
                                                    ]), in: sql)
-            return try await books(order, sql)
+            return try await self.books(order, sql)
         }
     }
 

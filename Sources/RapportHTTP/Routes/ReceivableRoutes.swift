@@ -12,7 +12,7 @@ struct ReceivableRoutes {
     func add(to api: RouterGroup<APIRequestContext>) {
         api.get("orders/:id/receivables") { _, context in
             let books = try await rapport.receivables.books(try context.parameters.require("id"), by: context.caller)
-            return try JSONResponse.make(ReceivablesDTO(books), etag: books.planVersion)
+            return try JSONResponse.make(ReceivablesDTO(books), etag: books.planVersion ?? 0)
         }
         api.put("orders/:id/payment-plan") { request, context in
             var body = try await JSONBody.read(request, accepts: ["installments", "count", "first_due", "interval_months", "version"])
@@ -24,7 +24,7 @@ struct ReceivableRoutes {
             let version: Int64? = if request.headers[.ifMatch] != nil || body.has("version") { try request.expectedVersion(body: &body) } else { nil }
             try body.finish()
             let books = try await rapport.receivables.setPlan(try context.parameters.require("id"), input, expectedVersion: version, by: context.caller)
-            return try JSONResponse.make(ReceivablesDTO(books), etag: books.planVersion)
+            return try JSONResponse.make(ReceivablesDTO(books), etag: books.planVersion ?? 0)
         }
         api.post("orders/:id/payments") { request, context in
             var body = try await JSONBody.read(request, accepts: ["amount", "received_on", "method", "reference", "note"])

@@ -28,11 +28,11 @@ extension ReceivableStore {
             .from(SQLAlias(SQLIdentifier("installments"), as: SQLIdentifier("i")))
             .join("orders", on: SQLColumn("id", table: "orders"), .equal, SQLColumn("order_id", table: "i"))
         query = scope.apply(to: query)
-        if filter.openOnly { query = query.where(SQLColumn("settled", table: "i"), .equal, 0) }
-        if let day = filter.dueBefore { query = query.where(SQLColumn("due_date", table: "i"), .lessThan, day.description) }
-        if let owner = filter.ownerID { query = query.where(SQLColumn("owner_id", table: "orders"), .equal, owner.rawValue) }
-        if let team = filter.teamID { query = query.where(SQLColumn("team_id", table: "orders"), .equal, team.rawValue) }
-        if let customer = filter.customerID { query = query.where(SQLColumn("customer_id", table: "orders"), .equal, customer.rawValue) }
+        if filter.openOnly { query = query.where(SQLColumn("settled", table: "i"), .equal, SQLBind(0)) }
+        if let day = filter.dueBefore { query = query.where(SQLColumn("due_date", table: "i"), .lessThan, SQLBind(day.description)) }
+        if let owner = filter.ownerID { query = query.where(SQLColumn("owner_id", table: "orders"), .equal, SQLBind(owner.rawValue)) }
+        if let team = filter.teamID { query = query.where(SQLColumn("team_id", table: "orders"), .equal, SQLBind(team.rawValue)) }
+        if let customer = filter.customerID { query = query.where(SQLColumn("customer_id", table: "orders"), .equal, SQLBind(customer.rawValue)) }
         if let after = page.cursor?.after {
             let parts = after.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
             if parts.count == 3, let number = Int(parts[2]) {

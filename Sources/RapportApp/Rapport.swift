@@ -101,6 +101,7 @@ public final class Rapport: Sendable {
     public var salesPolicies: SalesPolicyUseCases { SalesPolicyUseCases(rapport: self) }
     public var pricing: PricingUseCases { PricingUseCases(rapport: self) }
     public var opportunities: OpportunityUseCases { OpportunityUseCases(rapport: self) }
+    public var quotes: QuoteUseCases { QuoteUseCases(rapport: self) }
 }
 
 /// Who is calling a use case, and from where.

@@ -57,6 +57,7 @@ public enum APIRouter {
         SavedViewRoutes(rapport: rapport).add(to: api)
         ProductRoutes(rapport: rapport).add(to: api)
         OpportunityRoutes(rapport: rapport).add(to: api)
+        QuoteRoutes(rapport: rapport).add(to: api)
         system.addTestClock(to: api)
         extend(router)
         routes.load(router.routes)

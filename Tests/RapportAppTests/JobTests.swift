@@ -198,9 +198,10 @@ import Testing
             harness.clock.advance(by: 29 * 86_400)
             let recent = try await jobs.enqueue(kind: "test.count")
             let waiting = try await jobs.enqueue(kind: "test.count", dueAt: harness.clock.now().addingTimeInterval(100 * 86_400))
-            // `recent`, the first prune (nothing old enough yet) and the first nightly reclaim (no pools).
-            #expect(try await jobs.runDue(worker: "test").succeeded == 3)
-            #expect(try await harness.count("jobs") == 5)
+            // `recent`, the first prune (nothing old enough yet), the first nightly reclaim (no pools)
+            // and the first quote expiry (no quotes).
+            #expect(try await jobs.runDue(worker: "test").succeeded == 4)
+            #expect(try await harness.count("jobs") == 6)
             harness.clock.advance(by: 2 * 86_400)
             try await jobs.enqueue(kind: JobUseCases.pruneKind)
             #expect(try await jobs.runDue(worker: "test").succeeded == 1)

@@ -31,6 +31,7 @@ public final class JobHandlers: Sendable {
         let handlers = JobHandlers()
         JobUseCases.registerHandlers(in: handlers)
         PoolUseCases.registerHandlers(in: handlers)
+        QuoteUseCases.registerHandlers(in: handlers)
         return handlers
     }
 

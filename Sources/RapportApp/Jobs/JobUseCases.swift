@@ -62,13 +62,14 @@ public struct JobUseCases: Sendable {
         }
     }
 
-    /// Makes sure the recurring housekeeping jobs are queued: one `jobs.prune`, due at the next
-    /// midnight (UTC). Every runner calls this now and then; the dedup key keeps it to one.
+    /// Makes sure the recurring housekeeping jobs are queued: one `jobs.prune` (and the nightly
+    /// reclaim and quote expiry), due at the next midnight (UTC). Every runner calls this now and then; the dedup key keeps it to one.
     public func scheduleHousekeeping() async throws {
         let day: Int64 = 86_400_000_000
         let midnight = Date(microsSinceEpoch: (rapport.clock.now().microsSinceEpoch / day + 1) * day)
         try await enqueue(kind: Self.pruneKind, dedupKey: Self.pruneKind, dueAt: midnight)
         try await enqueue(kind: PoolUseCases.reclaimKind, dedupKey: PoolUseCases.reclaimKind, dueAt: midnight)
+        try await enqueue(kind: QuoteUseCases.expireKind, dedupKey: QuoteUseCases.expireKind, dueAt: midnight)
     }
 
     // MARK: Administrators

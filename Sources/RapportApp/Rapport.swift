@@ -106,6 +106,7 @@ public final class Rapport: Sendable {
     public var opportunities: OpportunityUseCases { OpportunityUseCases(rapport: self) }
     public var orders: OrderUseCases { OrderUseCases(rapport: self) }
     public var entitlements: EntitlementUseCases { EntitlementUseCases(rapport: self) }
+    public var quotes: QuoteUseCases { QuoteUseCases(rapport: self) }
 }
 
 /// Who is calling a use case, and from where.

@@ -60,6 +60,7 @@ public enum APIRouter {
         OpportunityRoutes(rapport: rapport).add(to: api)
         OrderRoutes(rapport: rapport).add(to: api)
         EntitlementRoutes(rapport: rapport).add(to: api)
+        QuoteRoutes(rapport: rapport).add(to: api)
         system.addTestClock(to: api)
         extend(router)
         routes.load(router.routes)

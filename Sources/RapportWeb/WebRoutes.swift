@@ -33,6 +33,7 @@ public struct WebRoutes: Sendable {
         "GET /manage/handovers/{id}",
         "GET /manage/turnover",
         "GET /pools/{id}",
+        "GET /quotes/{id}/print",
         "GET /static/app.css",
         "GET /static/app.js",
         "GET /workbench",

@@ -199,9 +199,9 @@ import Testing
             let recent = try await jobs.enqueue(kind: "test.count")
             let waiting = try await jobs.enqueue(kind: "test.count", dueAt: harness.clock.now().addingTimeInterval(100 * 86_400))
             // `recent`, the first prune (nothing old enough yet), the first nightly reclaim (no pools)
-            // and the orders' and entitlements' daily runs (nothing due).
-            #expect(try await jobs.runDue(worker: "test").succeeded == 5)
-            #expect(try await harness.count("jobs") == 7)
+            // the orders' and entitlements' daily runs, the overdue alert and the quote expiry (nothing due).
+            #expect(try await jobs.runDue(worker: "test").succeeded == 7)
+            #expect(try await harness.count("jobs") == 9)
             harness.clock.advance(by: 2 * 86_400)
             try await jobs.enqueue(kind: JobUseCases.pruneKind)
             #expect(try await jobs.runDue(worker: "test").succeeded == 1)

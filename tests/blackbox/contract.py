@@ -238,7 +238,7 @@ STANDARD_SCOPES: dict[str, dict[str, str]] = {
         "user": scope, "team": scope, "token": "own", "audit": "none", "role": "none",
         "customer": scope, "dictionary": "all", "export": "subtree" if role == "manager" else "none",
         "lead": scope, "pool": "all", "handover": "subtree" if role == "manager" else "none",
-        "product": "all", "pricing": "none", "opportunity": scope,
+        "product": "all", "pricing": "none", "opportunity": scope, "quote": scope,
         "order": "none" if role == "marketer" else scope, "entitlement": scope,
     }
     for role, scope in {

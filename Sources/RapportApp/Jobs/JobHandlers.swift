@@ -34,6 +34,7 @@ public final class JobHandlers: Sendable {
         handlers.register(OrderUseCases.dailyKind) { _, rapport in try await rapport.orders.runDaily() }
         handlers.register(EntitlementUseCases.dailyKind) { _, rapport in try await rapport.entitlements.runDaily() }
         ReceivableUseCases.registerHandlers(in: handlers)
+        QuoteUseCases.registerHandlers(in: handlers)
         return handlers
     }
 

@@ -62,8 +62,8 @@ public struct JobUseCases: Sendable {
         }
     }
 
-    /// Makes sure the recurring housekeeping jobs are queued: one `jobs.prune`, due at the next
-    /// midnight (UTC). Every runner calls this now and then; the dedup key keeps it to one.
+    /// Makes sure the recurring housekeeping jobs are queued: one `jobs.prune` (and the nightly
+    /// reclaim and quote expiry), due at the next midnight (UTC). Every runner calls this now and then; the dedup key keeps it to one.
     public func scheduleHousekeeping() async throws {
         let day: Int64 = 86_400_000_000
         let midnight = Date(microsSinceEpoch: (rapport.clock.now().microsSinceEpoch / day + 1) * day)
@@ -72,6 +72,7 @@ public struct JobUseCases: Sendable {
         try await enqueue(kind: OrderUseCases.dailyKind, dedupKey: OrderUseCases.dailyKind, dueAt: midnight)
         try await enqueue(kind: EntitlementUseCases.dailyKind, dedupKey: EntitlementUseCases.dailyKind, dueAt: midnight)
         try await enqueue(kind: ReceivableUseCases.overdueKind, dedupKey: ReceivableUseCases.overdueKind, dueAt: midnight)
+        try await enqueue(kind: QuoteUseCases.expireKind, dedupKey: QuoteUseCases.expireKind, dueAt: midnight)
     }
 
     // MARK: Administrators

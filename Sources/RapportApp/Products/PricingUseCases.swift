@@ -85,18 +85,7 @@ public struct PricingUseCases: Sendable {
     /// window or in another currency.
     public func quote(_ request: Request, by caller: Caller) async throws -> Quote {
         try await CatalogRecords<Product>.requireRead(rapport, caller)
-        var check = Validator()
-        Catalog.checkCurrency(request.currency, field: "currency", into: &check)
-        let rounding = request.rounding.map { Rounding(rawValue: $0) } ?? .halfUp
-        if rounding == nil { check.add("rounding", "invalid", "rounding is half_up, half_even or down.") }
-        let channel = request.channel.map { check.text($0, field: "channel", maxLength: 50) }
-        if request.lines.isEmpty || request.lines.count > Self.maximumLines {
-            check.add("lines", "invalid", "A quote has 1 to \(Self.maximumLines) lines.")
-        }
-        for (index, line) in request.lines.enumerated() where !(1...100_000).contains(line.quantity) {
-            check.add("lines[\(index)].quantity", "out_of_range", "quantity is from 1 to 100000.")
-        }
-        try check.finish()
+        let (rounding, channel) = try Self.check(request)
         var tags: [String] = []
         var customerID: RecordID?
         if let reference = request.customer {
@@ -109,20 +98,57 @@ public struct PricingUseCases: Sendable {
             }
         }
         let at = request.at ?? rapport.clock.now()
-        let (book, lines, policies) = try await rapport.database.read { sql in
-            let book = try await priceBook(request, at: at, sql)
-            let lines = try await price(request, book: book, sql)
-            return (book, lines, try await SalesPolicyStore(sql).active().map(\.policy))
-        }
+        let loaded = try await rapport.database.read { sql in try await Self.load(request, at: at, sql) }
         let context = Pricing.Context(currency: request.currency, at: at, customerTags: Set(tags), isNewCustomer: request.isNewCustomer ?? true, channel: channel)
-        let result = Pricing.price(lines.map { Pricing.Line(sku: $0.product.sku, quantity: $0.quantity, unitPriceMinor: $0.unitPrice) }, policies: policies,
-                                   context: context, rounding: rounding ?? .halfUp)
-        return Quote(at: at, priceBook: book, customerID: customerID, customerTags: tags.sorted(), isNewCustomer: context.isNewCustomer, channel: channel,
-                     lines: zip(lines, result.lines).map { Line(product: $0.product, source: $0.source, priced: $1) }, result: result,
-                     policyNames: Dictionary(policies.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first }))
+        let result = Pricing.price(loaded.pricingLines, policies: loaded.policies, context: context, rounding: rounding)
+        return Quote(at: at, priceBook: loaded.book, customerID: customerID, customerTags: tags.sorted(), isNewCustomer: context.isNewCustomer, channel: channel,
+                     lines: zip(loaded.lines, result.lines).map { Line(product: $0.product, source: $0.source, priced: $1) }, result: result,
+                     policyNames: loaded.policyNames)
     }
 
-    func priceBook(_ request: Request, at: Date, _ sql: any SQLDatabase) async throws -> PriceBook? {
+    /// What pricing reads from the catalog in one go: the price book, each line's product and
+    /// unit price, and the active sales policies. Prices both the price check above and stored
+    /// quotes (``QuoteUseCases``), so both price the same way.
+    struct Loaded: Sendable {
+        var book: PriceBook?
+        var lines: [(product: Product, quantity: Int, unitPrice: Int64, source: PriceSource)]
+        var policies: [SalesPolicy]
+
+        /// The lines as the pricing function takes them.
+        var pricingLines: [Pricing.Line] {
+            lines.map { Pricing.Line(sku: $0.product.sku, quantity: $0.quantity, unitPriceMinor: $0.unitPrice) }
+        }
+
+        /// Every evaluated policy's name, by id (for the explanation).
+        var policyNames: [String: String] { Dictionary(policies.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first }) }
+    }
+
+    /// Checks what a request says by itself (currency, rounding, channel, the number of lines and
+    /// their quantities); returns the rounding and the channel.
+    static func check(_ request: Request) throws -> (Rounding, String?) {
+        var check = Validator()
+        Catalog.checkCurrency(request.currency, field: "currency", into: &check)
+        let rounding = request.rounding.map { Rounding(rawValue: $0) } ?? .halfUp
+        if rounding == nil { check.add("rounding", "invalid", "rounding is half_up, half_even or down.") }
+        let channel = request.channel.map { check.text($0, field: "channel", maxLength: 50) }
+        if request.lines.isEmpty || request.lines.count > Self.maximumLines {
+            check.add("lines", "invalid", "A quote has 1 to \(Self.maximumLines) lines.")
+        }
+        for (index, line) in request.lines.enumerated() where !(1...100_000).contains(line.quantity) {
+            check.add("lines[\(index)].quantity", "out_of_range", "quantity is from 1 to 100000.")
+        }
+        try check.finish()
+        return (rounding ?? .halfUp, channel)
+    }
+
+    /// Reads the price book, the lines' prices and the active policies for `request` at `at`.
+    static func load(_ request: Request, at: Date, _ sql: any SQLDatabase) async throws -> Loaded {
+        let book = try await priceBook(request, at: at, sql)
+        let lines = try await price(request, book: book, sql)
+        return Loaded(book: book, lines: lines, policies: try await SalesPolicyStore(sql).active().map(\.policy))
+    }
+
+    static func priceBook(_ request: Request, at: Date, _ sql: any SQLDatabase) async throws -> PriceBook? {
         guard let reference = request.priceBook else { return nil }
         func refuse(_ code: String, _ message: String) -> RapportError {
             RapportError.validation([FieldError(field: "price_book", code: code, message: message)])
@@ -135,7 +161,7 @@ public struct PricingUseCases: Sendable {
     }
 
     /// Each line's product and unit price: the book's price when it has one, else the list price.
-    func price(_ request: Request, book: PriceBook?, _ sql: any SQLDatabase) async throws
+    static func price(_ request: Request, book: PriceBook?, _ sql: any SQLDatabase) async throws
         -> [(product: Product, quantity: Int, unitPrice: Int64, source: PriceSource)] {
         let products = try await ProductStore(sql).find(skus: Set(request.lines.map(\.sku).filter(Catalog.isSKU)))
         let bookPrices = Dictionary((book?.entries ?? []).map { ($0.productID, $0.amountMinor) }, uniquingKeysWith: { first, _ in first })

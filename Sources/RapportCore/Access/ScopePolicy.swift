@@ -80,6 +80,11 @@ public struct ScopePolicy: Sendable, Equatable {
             .admin: (.all, all), .manager: (.subtree, write), .rep: (.own, write), .service: (.own, write),
             .marketer: (.own, read), .partner: (.own, write), .analyst: (.all, read), .readOnly: (.own, read),
         ])
+        // Quotes follow opportunities (and whoever sees a quote's opportunity sees the quote).
+        policy.register(ObjectKind(rawValue: "quote"), [
+            .admin: (.all, all), .manager: (.subtree, write), .rep: (.own, write), .service: (.own, write),
+            .marketer: (.own, read), .partner: (.own, write), .analyst: (.all, read), .readOnly: (.own, read),
+        ])
         // Pools: administrators define them; everyone may see them (members claim from them).
         policy.register(ObjectKind(rawValue: "pool"), [
             .admin: (.all, all), .manager: (.all, read), .rep: (.all, read), .service: (.all, read),

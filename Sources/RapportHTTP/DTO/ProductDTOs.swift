@@ -134,7 +134,7 @@ public struct SalesPolicyDTO: Encodable, Sendable {
 }
 
 /// A priced order: each line's price and discount, the totals, and every policy's fate.
-public struct QuoteDTO: Encodable, Sendable {
+public struct PriceQuoteDTO: Encodable, Sendable {
     public struct Line: Encodable, Sendable {
         public var sku: String
         public var productId: String

@@ -31,7 +31,7 @@ struct ProductRoutes {
                                                        channel: body.string("channel"), at: body.date("at"), priceBook: body.string("price_book"),
                                                        rounding: body.string("rounding"), lines: lines ?? [])
             try body.finish()
-            return try JSONResponse.make(QuoteDTO(try await rapport.pricing.quote(quoteRequest, by: context.caller)))
+            return try JSONResponse.make(PriceQuoteDTO(try await rapport.pricing.quote(quoteRequest, by: context.caller)))
         }
     }
 

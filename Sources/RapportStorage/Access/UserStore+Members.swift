@@ -12,3 +12,11 @@ extension UserStore {
             .orderBy(SQLColumn("id", table: "users")).all().map(Self.decode)
     }
 }
+
+extension UserStore {
+    /// The active users with `role`, ordered by id.
+    public func active(role: Role) async throws -> [User] {
+        try await sql.select().columns(Self.columns).from("users").where("role", .equal, role.rawValue)
+            .where("status", .equal, User.Status.active.rawValue).orderBy("id").all().map(Self.decode)
+    }
+}

@@ -11,10 +11,16 @@ public struct StageHistoryStore: Sendable {
 
     /// Appends changes of one or more records (`id` makes each row's id).
     public func append(_ changes: [(object: DictionaryObject, record: RecordID, change: StageChange, id: RecordID)]) async throws {
+        try await append(kinds: changes.map { (ObjectKind(rawValue: $0.object.rawValue), $0.record, $0.change, $0.id) })
+    }
+
+    /// Appends changes of records of any object kind, including those with a fixed state machine
+    /// rather than a dictionary (quotes).
+    public func append(kinds changes: [(kind: ObjectKind, record: RecordID, change: StageChange, id: RecordID)]) async throws {
         try await sql.insertRows(
             into: "stage_history", columns: ["id", "object", "record_id", "from_stage", "to_stage", "at", "by_id", "reason"],
             rows: changes.map { entry in
-                [.text(entry.id.rawValue), .text(entry.object.rawValue), .text(entry.record.rawValue), BulkValue(entry.change.from),
+                [.text(entry.id.rawValue), .text(entry.kind.rawValue), .text(entry.record.rawValue), BulkValue(entry.change.from),
                  .text(entry.change.to), .integer(entry.change.at.microsSinceEpoch), BulkValue(entry.change.by?.rawValue),
                  BulkValue(entry.change.reason)]
             })
@@ -22,8 +28,13 @@ public struct StageHistoryStore: Sendable {
 
     /// The history of one record, oldest first.
     public func history(_ object: DictionaryObject, of record: RecordID) async throws -> [StageChange] {
+        try await history(kind: ObjectKind(rawValue: object.rawValue), of: record)
+    }
+
+    /// The history of one record of any object kind, oldest first.
+    public func history(kind: ObjectKind, of record: RecordID) async throws -> [StageChange] {
         try await sql.select().columns("from_stage", "to_stage", "at", "by_id", "reason").from("stage_history")
-            .where("object", .equal, object.rawValue).where("record_id", .equal, record.rawValue)
+            .where("object", .equal, kind.rawValue).where("record_id", .equal, record.rawValue)
             .orderBy("at").orderBy("id").all()
             .map { row in
                 StageChange(from: try row.optionalText("from_stage"), to: try row.text("to_stage"), at: try row.date("at"),

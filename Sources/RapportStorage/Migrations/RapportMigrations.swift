@@ -16,6 +16,7 @@ public enum RapportMigrations {
         opportunities0013,
         ordersAndEntitlements0015,
         receivables0018,
+        quotes0014,
     ]
 
     /// A migrator over ``all`` plus any extra migrations (tests add a test-only record table).

@@ -21,6 +21,8 @@ struct WebPages: Sendable {
         addManager(to: router)
         addAdmin(to: router)
         addImports(to: router)
+        addOpportunities(to: router)
+        addCatalog(to: router)
         router.get("static/app.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: WebStatic.css)))

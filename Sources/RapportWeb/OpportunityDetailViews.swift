@@ -55,6 +55,9 @@ struct OpportunityDetailBody {
     var stageForms: [StageForm] = []
     var hasStageForms = false
     var stageError: String?
+    /// A refused move, said at the top with a link to its form (a move from the board lands here).
+    var refusedMove: String?
+    var refusedMoveLink: String?
     var mayReopen = false
     var reopenTargets: [WebOption] = []
     var reopenReason: WebInput?
@@ -184,6 +187,10 @@ struct OpportunityDetailBody {
                              inputs: inputs, reason: reason, notes: notes, formError: formError, closes: stage.category.isClosed)
         }
         hasStageForms = !stageForms.isEmpty
+        if let refused, let form = stageForms.first(where: { "stage:\($0.key)" == refused.form }) {
+            refusedMove = locale.text("opp_move_refused", ["stage": form.label])
+            refusedMoveLink = "#move-" + form.key
+        }
         if let refused, refused.form.hasPrefix("stage:"), !stageForms.contains(where: { "stage:\($0.key)" == refused.form }) {
             stageError = refused.summary(shown: [], locale: locale)
         }

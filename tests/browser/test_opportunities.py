@@ -41,6 +41,7 @@ def test_a_rep_creates_an_opportunity_moves_it_loses_and_reopens_it(browser, adm
     tab.submit(card, {"stage": "proposal"})
     assert tab.find("#move-proposal [role=alert]").text, "the refusal is shown on the stage's form"
     assert "Amount is required." in tab.text
+    assert tab.find("a[href='#move-proposal']").text, "the refusal is said at the top, linking to its form"
     assert tab.find("#guard-proposal-amount").get_attribute("aria-invalid") == "true"
     tab.submit("#move-proposal", {"amount": "12,800", "reason": "Plan sent"})
     assert "Stage changed." in tab.text and "Proposal" in tab.find("h1").text
@@ -77,8 +78,8 @@ def test_the_calculator_applies_a_policy_and_the_board_fits_a_phone_in_chinese(b
     team = admin.team()
     rep = admin.user("rep", team=team, locale="zh-Hans")
     customer = _customer(admin, f"李 {tag}", rep)
-    admin.call("POST", "/opportunities", json={"name": f"英语 {tag}", "customer_id": customer["id"], "owner_id": rep.id,
-                                               "amount": {"amount_minor": 240_000, "currency": "CNY"}})
+    deal = admin.call("POST", "/opportunities", json={"name": f"英语 {tag}", "customer_id": customer["id"], "owner_id": rep.id,
+                                               "amount": {"amount_minor": 240_000, "currency": "CNY"}}).json()
 
     # The administrator adds a policy through the catalog's form.
     tab: Browser = browser("en")
@@ -102,5 +103,8 @@ def test_the_calculator_applies_a_policy_and_the_board_fits_a_phone_in_chinese(b
     phone.go("/opportunities")
     assert "商机" in phone.text and f"英语 {tag}" in phone.text
     assert _page_width_fits(phone), "the board scrolls the page sideways"
+    phone.go(f"/opportunities/{deal['id']}")
+    assert f"英语 {tag}" in phone.find("h1").text and "变更阶段" in phone.text
+    assert _page_width_fits(phone), "the opportunity's page scrolls sideways"
     phone.go(f"/customers/{customer['id']}")
     assert "新建商机" in phone.text

@@ -17,6 +17,9 @@ struct WebContext: Sendable {
     /// codes are shown, so nothing from the address is ever echoed.
     let notice: String?
     let noticeIsError: Bool
+    /// Whether the header links to the opportunities and the catalog (roles that may read them).
+    var seesOpportunities = false
+    var seesCatalog = false
 
     /// The CSRF token every form of this session carries.
     var csrf: String { WebSession.csrfToken(forSession: secret) }
@@ -32,7 +35,8 @@ struct WebContext: Sendable {
     /// rendered by `template` (which wraps its content in `{{#body}}…{{/body}}`).
     func page<Body>(_ template: String, title: String, _ body: Body, status: HTTPResponse.Status = .ok) -> Response {
         let view = PageView(lang: locale.code, strings: locale.strings, title: title, signedIn: true, userName: user.name, csrf: csrf,
-                            canManage: canManage, isAdmin: isAdmin, notice: notice, noticeIsError: noticeIsError, body: body)
+                            canManage: canManage, isAdmin: isAdmin, notice: notice, noticeIsError: noticeIsError,
+                            seesOpportunities: seesOpportunities, seesCatalog: seesCatalog, body: body)
         return WebPages.html(WebTemplates.shared.render(view, template: template), locale: locale, status: status)
     }
 
@@ -54,6 +58,8 @@ struct PageView<Body> {
     var isAdmin: Bool
     var notice: String?
     var noticeIsError: Bool
+    var seesOpportunities = false
+    var seesCatalog = false
     var body: Body
 }
 

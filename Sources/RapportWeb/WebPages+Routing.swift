@@ -59,7 +59,8 @@ extension WebPages {
                 notice = locale.strings["notice_\(code)"]
             }
         }
-        return WebContext(caller: caller, secret: secret, user: user, locale: locale, notice: notice, noticeIsError: noticeIsError)
+        return WebContext(caller: caller, secret: secret, user: user, locale: locale, notice: notice, noticeIsError: noticeIsError,
+                          seesOpportunities: try await rapport.allows(caller, .read, .opportunity), seesCatalog: try await rapport.allows(caller, .read, .product))
     }
 
     /// Runs a page's work, turning any error into an error page.

@@ -22,6 +22,8 @@ struct WebPages: Sendable {
         addAdmin(to: router)
         addImports(to: router)
         addQuotes(to: router)
+        addOpportunities(to: router)
+        addCatalog(to: router)
         router.get("static/app.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: WebStatic.css)))

@@ -3,6 +3,7 @@ import Hummingbird
 import Mustache
 import NIOCore
 import RapportApp
+import RapportCore
 import RapportHTTP
 import RapportStorage
 
@@ -14,7 +15,7 @@ public struct WebRoutes: Sendable {
     public init(rapport: Rapport) { self.rapport = rapport }
 
     /// The browser pages (HTML, not part of the API document).
-    public static let pageRoutes: Set<String> = WebPages.adminPageRoutes.union([
+    public static let pageRoutes: Set<String> = WebPages.adminPageRoutes.union(WebPages.opportunityPageRoutes).union([
         "GET /customers",
         "GET /customers/{id}",
         "GET /customers/{id}/merge",
@@ -137,7 +138,7 @@ public enum Localization {
         /// An amount in minor units of `currency` (ISO 4217), formatted for the reader, computed
         /// without floating point: ¥1,234.50, US$10.00.
         public func money(_ minor: Int64, currency: String) -> String {
-            let digits = ["JPY": 0, "KRW": 0, "BHD": 3, "KWD": 3, "JOD": 3, "OMR": 3, "TND": 3][currency.uppercased()] ?? 2
+            let digits = Money.minorDigits(currency)
             var scale: Int64 = 1
             for _ in 0..<digits { scale *= 10 }
             let sign = minor < 0 ? "-" : ""

@@ -61,6 +61,11 @@ import Testing
             _ = try await rapport.activities.log(.init(customerID: hidden.id.rawValue, type: "call", subject: "\(Self.secret) call"), by: outsider.caller)
             let hiddenLead = try await rapport.leads.create(LeadInput(name: "\(Self.secret) lead", phone: .some("13800000044")), by: outsider.caller).0
             _ = try await rapport.leads.logFollowUp(hiddenLead.id.rawValue, .init(type: "call", subject: "\(Self.secret) follow-up"), by: outsider.caller)
+            // Opportunities: the east's named with a script, the west's secret.
+            _ = try await rapport.opportunities.create(
+                OpportunityInput(name: Self.script, customer: customer.id.rawValue, amount: .some(Money(990, "CNY")), competitors: [Self.script]), by: rep.caller)
+            let hiddenDeal = try await rapport.opportunities.create(OpportunityInput(name: "\(Self.secret) deal", customer: hidden.id.rawValue), by: outsider.caller)
+            _ = try await rapport.products.create(.init(sku: "CRAWL-1", name: Self.script, prices: [.init(currency: "CNY", amountMinor: 100)]), by: admin.caller)
 
             try await harness.http { client in
                 for (person, mayManage) in [(rep, false), (manager, true)] {
@@ -78,6 +83,7 @@ import Testing
                     // Direct addresses of the west's records are not found.
                     #expect(try await client.page("/customers/\(hidden.id)", session: person.secret).status == .notFound)
                     #expect(try await client.page("/leads/\(hiddenLead.id)", session: person.secret).status == .notFound)
+                    #expect(try await client.page("/opportunities/\(hiddenDeal.opportunity.id)", session: person.secret).status == .notFound)
                 }
                 // The administrator sees everything, and every typed script stays text there too.
                 for (path, page) in try await Self.crawl(client, session: admin.secret, language: "en", limit: 200) {

@@ -64,11 +64,16 @@ extension OpportunityUseCases {
     /// Moves an open opportunity to another stage of its pipeline along the transitions (guards
     /// apply): won and lost close it, a lost stage needs `lossReason` (an option of the dictionary's
     /// `loss_reason`). A closed opportunity goes back to an open stage only by ``reopen(_:to:reason:expectedVersion:by:)``.
+    /// `filling` sets fields in the same step (what the target's guards ask for, as a stage form
+    /// sends them); it may not touch the customer, pipeline, stage, owner or loss reason, and a
+    /// refused move changes nothing.
     public func move(
-        _ id: String, to stage: String, reason: String?, lossReason: String? = nil, expectedVersion: Int64? = nil, by caller: Caller
+        _ id: String, to stage: String, reason: String?, lossReason: String? = nil, filling: OpportunityInput? = nil, expectedVersion: Int64? = nil,
+        by caller: Caller
     ) async throws -> Item {
         var check = Validator()
         let reason = reason.map { check.text($0, field: "reason", maxLength: 500) }.flatMap { $0.isEmpty ? nil : $0 }
+        if let filling, !filling.fillsOnlyFields { check.add("stage", "read_only", "Only fields may be filled along with a stage change.") }
         try check.finish()
         let existing = try await load(id, by: caller, .update)
         let now = rapport.clock.now()
@@ -80,6 +85,12 @@ extension OpportunityUseCases {
                 throw RapportError(.conflict, "The opportunity is closed (\(existing.stage)); re-open it with POST /opportunities/{id}/reopen.")
             }
             var opportunity = existing
+            if let filling {
+                var check = Validator()
+                OpportunityNormaliser(settings: try await CustomerSettings.load(sql), dictionary: dictionary, ids: rapport.ids, now: now)
+                    .apply(filling, to: &opportunity, creating: false, check: &check)
+                try check.finish()
+            }
             if target?.category == .lost {
                 var check = Validator()
                 let normaliser = OpportunityNormaliser(settings: try await CustomerSettings.load(sql), dictionary: dictionary, ids: rapport.ids, now: now)
@@ -92,10 +103,15 @@ extension OpportunityUseCases {
             let transition = try Self.engine(pipeline, dictionary).applyChecked(
                 .move(to: stage, at: now, by: caller.actorID, reason: reason),
                 to: LifecycleState(stage: existing.stage, enteredAt: existing.stageEnteredAt), filled: opportunity.filledFields)
+            let fieldsChanged = opportunity != existing
             Self.enter(transition, of: &opportunity, pipeline: pipeline)
             opportunity.updatedAt = now
-            return try await save(opportunity, existing: existing, transition: transition, expectedVersion: expectedVersion,
-                                  action: "opportunity.stage_changed", by: caller, dictionary: dictionary, sql)
+            let item = try await save(opportunity, existing: existing, transition: transition, expectedVersion: expectedVersion,
+                                      action: "opportunity.stage_changed", by: caller, dictionary: dictionary, sql)
+            if fieldsChanged, filling != nil {
+                try await rapport.record(rapport.event("opportunity.updated", by: caller, kind: .opportunity, object: opportunity.id.rawValue), in: sql)
+            }
+            return item
         }
     }
 

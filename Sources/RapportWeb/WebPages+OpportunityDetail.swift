@@ -1,0 +1,106 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import RapportApp
+import RapportCore
+import RapportHTTP
+import RapportStorage
+
+extension WebPages {
+    /// An opportunity's page and its forms: move to a stage (guard fields filled in the same step;
+    /// from the board too), re-open, edit with the version, share and stop sharing. A refused form
+    /// re-shows the page with the errors at its inputs (422, or 409 when it changed meanwhile); a
+    /// done one redirects with a notice.
+    func addOpportunityDetail(to router: Router<APIRequestContext>) {
+        page(router, "opportunities/:id") { request, context, web in
+            try await opportunityPage(web, try context.parameters.require("id"))
+        }
+        action(router, "opportunities/:id/stage") { request, context, web, form in
+            let id = try context.parameters.require("id")
+            let target = form["stage"] ?? ""
+            let current = try await rapport.opportunities.get(id, by: web.caller)
+            let pipeline = try await rapport.opportunities.pipeline(current.opportunity.pipeline, by: web.caller).pipeline
+            let dictionary = try await rapport.dictionary.get(DictionaryObject.opportunity.rawValue, by: web.caller).dictionary
+            let filling = OpportunityInput(guardsOf: target, in: pipeline, dictionary: dictionary, form: form.pairs)
+            do {
+                _ = try await rapport.opportunities.move(id, to: target, reason: form["reason"], lossReason: form["loss_reason"],
+                                                         filling: filling, by: web.caller)
+            } catch let error as RapportError where [.validationFailed, .conflict, .preconditionFailed].contains(error.code) {
+                return try await opportunityPage(web, id, refused: LeadFormRefusal(form: "stage:\(target)", error: error, posted: form),
+                                                 status: Problem.status(of: error.code))
+            }
+            return web.redirect(form["return_to"] ?? "/opportunities/" + Self.segment(id), notice: "stage_changed")
+        }
+        action(router, "opportunities/:id/reopen") { request, context, web, form in
+            let id = try context.parameters.require("id")
+            do {
+                _ = try await rapport.opportunities.reopen(id, to: form["stage"], reason: form["reason"] ?? "", by: web.caller)
+            } catch let error as RapportError where [.validationFailed, .conflict, .preconditionFailed].contains(error.code) {
+                return try await opportunityPage(web, id, refused: LeadFormRefusal(form: "reopen", error: error, posted: form), status: Problem.status(of: error.code))
+            }
+            return web.redirect("/opportunities/" + Self.segment(id), notice: "opportunity_reopened")
+        }
+        action(router, "opportunities/:id/edit") { request, context, web, form in
+            let id = try context.parameters.require("id")
+            let products = try await rapport.products.list(.init(active: true), page: PageRequest(limit: PageRequest.maximumLimit), by: web.caller).items
+            var input = OpportunityForm.input(form, currency: form["currency"] ?? "CNY", creating: false, products: products)
+            input.owner = web.canManage ? form["owner_id"] : nil
+            do {
+                guard let version = form["version"].flatMap({ Int64($0) }) else {
+                    throw RapportError.validation([FieldError(field: "version", code: "required", message: "The form's version is missing.")])
+                }
+                _ = try await rapport.opportunities.update(id, input, expectedVersion: version, by: web.caller)
+            } catch let error as RapportError where [.validationFailed, .conflict, .preconditionFailed].contains(error.code) {
+                return try await opportunityPage(web, id, refused: LeadFormRefusal(form: "edit", error: error, posted: form), status: Problem.status(of: error.code))
+            }
+            return web.redirect("/opportunities/" + Self.segment(id), notice: "opportunity_saved")
+        }
+        action(router, "opportunities/:id/collaborators") { request, context, web, form in
+            let id = try context.parameters.require("id")
+            do {
+                _ = try await rapport.opportunities.addCollaborator(id, user: form["user_id"] ?? "", access: form["access"] ?? "", by: web.caller)
+            } catch let error as RapportError where error.code == .validationFailed {
+                return try await opportunityPage(web, id, refused: LeadFormRefusal(form: "share", error: error, posted: form), status: .unprocessableContent)
+            }
+            return web.redirect("/opportunities/" + Self.segment(id), notice: "collaborator_added")
+        }
+        action(router, "opportunities/:id/collaborators/:user/delete") { request, context, web, form in
+            let id = try context.parameters.require("id")
+            try await rapport.opportunities.removeCollaborator(id, user: try context.parameters.require("user"), by: web.caller)
+            return web.redirect("/opportunities/" + Self.segment(id), notice: "collaborator_removed")
+        }
+    }
+
+    /// An opportunity's page as the reader may see it (`not_found` outside their scope).
+    func opportunityPage(_ web: WebContext, _ id: String, refused: LeadFormRefusal? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let item = try await rapport.opportunities.get(id, by: web.caller)
+        let opportunity = item.opportunity
+        let pipelines = try await rapport.opportunities.pipelines(by: web.caller).pipelines
+        guard let pipeline = pipelines.first(where: { $0.key == opportunity.pipeline }) else { throw RapportError.notFound("pipeline") }
+        let dictionary = try await rapport.dictionary.get(DictionaryObject.opportunity.rawValue, by: web.caller).dictionary
+        let history = try await rapport.opportunities.history(id, by: web.caller)
+        var wording = OpportunityWording(locale: web.locale, pipelines: pipelines, now: rapport.clock.now())
+        try await name([item], into: &wording, web)
+        wording.people.merge(try await userNames(Set(history.compactMap(\.by)), web)) { a, _ in a }
+        // Whoever may change it: its owner, the owner's managers, administrators, and edit collaborators.
+        let mayEdit = try await mayChange(item, web)
+        let colleagues = mayEdit
+            ? try await rapport.users.list(.init(status: .active), page: PageRequest(limit: PageRequest.maximumLimit), by: web.caller).items.map { ($0.id.rawValue, $0.name) }
+            : []
+        let products = try await rapport.products.list(.init(), page: PageRequest(limit: PageRequest.maximumLimit), by: web.caller).items
+        let data = OpportunityPageData(item: item, pipeline: pipeline, dictionary: dictionary, history: history, wording: wording, mayEdit: mayEdit,
+                                       colleagues: colleagues, owners: web.canManage ? colleagues : [], products: products)
+        return web.page("opportunity", title: opportunity.name, OpportunityDetailBody(data, locale: web.locale, refused: refused), status: status)
+    }
+
+    /// Whether the reader may change the opportunity: its owner (or in their managed subtree, or
+    /// an administrator) with a role that changes opportunities, or a collaborator with edit access.
+    func mayChange(_ item: OpportunityUseCases.Item, _ web: WebContext) async throws -> Bool {
+        guard try await rapport.allows(web.caller, .update, .opportunity) else { return false }
+        if item.collaborators.contains(where: { $0.userID == web.user.id }) {
+            return item.collaborators.contains { $0.userID == web.user.id && $0.access == .edit }
+        }
+        return true
+    }
+}

@@ -7,7 +7,7 @@ import RapportCore
 public struct OpportunityDTO: Encodable, Sendable {
     public var id: String
     public var name: String
-    public var customerId: String
+    @Nullable public var customerId: String?
     public var pipeline: String
     public var stage: String
     public var status: String
@@ -43,7 +43,7 @@ public struct OpportunityDTO: Encodable, Sendable {
         let opportunity = item.opportunity
         id = opportunity.id.rawValue
         name = opportunity.name
-        customerId = opportunity.customerID.rawValue
+        customerId = opportunity.customerID?.rawValue
         pipeline = opportunity.pipeline
         stage = opportunity.stage
         status = opportunity.statusCategory.rawValue

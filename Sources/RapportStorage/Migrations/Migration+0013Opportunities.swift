@@ -2,14 +2,15 @@ extension RapportMigrations {
     /// Opportunities on the pipelines of the business dictionary, and their product lines (SKUs as
     /// text until the catalogue links them). Collaborators are the opportunity's `record_grants` rows
     /// (`object_kind = 'opportunity'`, `access` read or edit), which the data scope already reads.
-    /// Indexes serve the kanban (pipeline, stage, owner), an owner's list, a team's list, the
+    /// The customer is optional (an open B2B deal may have no account yet); a pipeline that needs one
+    /// guards a stage with `customer_id`. Indexes serve the kanban (pipeline, stage, owner), an owner's list, a team's list, the
     /// expected-close calendar and a customer's opportunities.
     static let opportunities0013 = Migration("0013_opportunities", sql: [
         """
         CREATE TABLE opportunities (
             id TEXT PRIMARY KEY,
             name TEXT NOT NULL,
-            customer_id TEXT NOT NULL REFERENCES customers (id),
+            customer_id TEXT REFERENCES customers (id),
             pipeline TEXT NOT NULL,
             stage TEXT NOT NULL,
             status_category TEXT NOT NULL,

@@ -20,7 +20,7 @@ public struct OpportunityStore: Sendable {
     static func row(_ opportunity: Opportunity) -> [BulkValue] {
         func date(_ value: Date?) -> BulkValue { BulkValue(value?.microsSinceEpoch) }
         return [
-            .text(opportunity.id.rawValue), .text(opportunity.name), .text(opportunity.customerID.rawValue), .text(opportunity.pipeline),
+            .text(opportunity.id.rawValue), .text(opportunity.name), BulkValue(opportunity.customerID?.rawValue), .text(opportunity.pipeline),
             .text(opportunity.stage), .text(opportunity.statusCategory.rawValue), date(opportunity.stageEnteredAt),
             BulkValue(opportunity.amount?.amountMinor), BulkValue(opportunity.amount?.currency), BulkValue(opportunity.expectedCloseDate),
             .text(opportunity.ownerID.rawValue), BulkValue(opportunity.teamID?.rawValue), BulkValue(opportunity.source),
@@ -174,7 +174,7 @@ public struct OpportunityStore: Sendable {
         }
         let amount: Money? = try row.optionalInt("amount_minor").flatMap { minor in try row.optionalText("currency").map { Money(minor, $0) } }
         return Opportunity(
-            id: try row.id("id"), name: try row.text("name"), customerID: try row.id("customer_id"), pipeline: try row.text("pipeline"),
+            id: try row.id("id"), name: try row.text("name"), customerID: try row.optionalID("customer_id"), pipeline: try row.text("pipeline"),
             stage: try row.text("stage"), statusCategory: category, stageEnteredAt: try row.date("stage_entered_at"), amount: amount,
             expectedCloseDate: try row.optionalText("expected_close_date"), ownerID: try row.id("owner_id"), teamID: try row.optionalID("team_id"),
             source: try row.optionalText("source"), lossReason: try row.optionalText("loss_reason"),

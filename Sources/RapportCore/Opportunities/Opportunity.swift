@@ -37,14 +37,17 @@ public struct Opportunity: Sendable, Equatable {
     public var createdBy: RecordID?
     public var createdAt: Date
     public var updatedAt: Date
+    /// Its id in the system it was imported from (unique), so a repeated import finds it.
+    public var externalRef: String?
 
     public init(
         id: RecordID, name: String, customerID: RecordID?, pipeline: String, stage: String, statusCategory: StageCategory = .open,
         stageEnteredAt: Date, amount: Money? = nil, expectedCloseDate: String? = nil, ownerID: RecordID, teamID: RecordID? = nil,
         source: String? = nil, lossReason: String? = nil, competitors: [String] = [], customFields: [String: JSONValue] = [:],
         probabilityOverride: Int? = nil, lines: [OpportunityLine] = [], closedAt: Date? = nil, version: Int64 = 1, createdBy: RecordID? = nil,
-        createdAt: Date, updatedAt: Date
+        createdAt: Date, updatedAt: Date, externalRef: String? = nil
     ) {
+        self.externalRef = externalRef
         self.id = id
         self.name = name
         self.customerID = customerID

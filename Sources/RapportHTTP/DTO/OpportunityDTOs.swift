@@ -30,9 +30,11 @@ public struct OpportunityDTO: Encodable, Sendable {
     @Nullable public var createdBy: String?
     public var createdAt: Date
     public var updatedAt: Date
+    @Nullable public var externalRef: String?
 
     enum CodingKeys: String, CodingKey {
         case id, name, pipeline, stage, status, amount, source, competitors, probability, lines, collaborators, version
+        case externalRef = "external_ref"
         case customerId = "customer_id", stageEnteredAt = "stage_entered_at", expectedCloseDate = "expected_close_date"
         case ownerId = "owner_id", teamId = "team_id", lossReason = "loss_reason", customFields = "custom_fields"
         case probabilityOverride = "probability_override", weightedAmount = "weighted_amount", closedAt = "closed_at"
@@ -66,6 +68,7 @@ public struct OpportunityDTO: Encodable, Sendable {
         createdBy = opportunity.createdBy?.rawValue
         createdAt = opportunity.createdAt
         updatedAt = opportunity.updatedAt
+        externalRef = opportunity.externalRef
     }
 }
 

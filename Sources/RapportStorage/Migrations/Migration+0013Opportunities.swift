@@ -3,7 +3,8 @@ extension RapportMigrations {
     /// text until the catalogue links them). Collaborators are the opportunity's `record_grants` rows
     /// (`object_kind = 'opportunity'`, `access` read or edit), which the data scope already reads.
     /// The customer is optional (an open B2B deal may have no account yet); a pipeline that needs one
-    /// guards a stage with `customer_id`. Indexes serve the kanban (pipeline, stage, owner), an owner's list, a team's list, the
+    /// guards a stage with `customer_id`. `external_ref` is the id in the system an opportunity was
+    /// imported from (unique, so importing a file again matches rows to what it created). Indexes serve the kanban (pipeline, stage, owner), an owner's list, a team's list, the
     /// expected-close calendar and a customer's opportunities.
     static let opportunities0013 = Migration("0013_opportunities", sql: [
         """
@@ -29,9 +30,11 @@ extension RapportMigrations {
             version BIGINT NOT NULL,
             created_by TEXT,
             created_at BIGINT NOT NULL,
-            updated_at BIGINT NOT NULL
+            updated_at BIGINT NOT NULL,
+            external_ref TEXT
         )
         """,
+        "CREATE UNIQUE INDEX opportunities_external_ref ON opportunities (external_ref)",
         "CREATE INDEX opportunities_board ON opportunities (pipeline, stage, owner_id)",
         "CREATE INDEX opportunities_owner ON opportunities (owner_id, id)",
         "CREATE INDEX opportunities_team ON opportunities (team_id, id)",

@@ -89,7 +89,7 @@ extension ImportCommand {
             discussion: """
             Regions become teams, each manager a team under the region, agents reps and managers managers of that team. \
             People are matched by email; one without gets a placeholder address (--email-domain). New users cannot sign \
-            in until an administrator sets a password or invites them.
+            in until an administrator sets a password for them.
             """)
         @OptionGroup var options: PipelineImportOptions
         func run() async throws { try await options.run(.teamMembers) }

@@ -7,7 +7,7 @@ import SQLKit
 /// team, each manager a team under it (`central-dustin-brinkmann`), agents reps and managers
 /// managers of that team. People are matched by email (a member without one gets a placeholder
 /// `first.last@<email_domain>`), teams by key, so importing the file again creates nothing. New
-/// users have no password: they cannot sign in until an administrator sets one or invites them.
+/// users have no password: they cannot sign in until an administrator sets a password for them (PATCH /api/v1/users/{id}).
 struct TeamMemberImportBatch: ImportBatch {
     let reader: PipelineRowReader
     let emailDomain: String
@@ -92,9 +92,9 @@ struct TeamMemberImportBatch: ImportBatch {
             if try await users.find(email: email) != nil || seen.keys["user:\(email)"] != nil { return true }
             seen.keys["user:\(email)"] = line
             if placeholder {
-                result.warn("placeholder_email", "", "Members without an email got a placeholder address @\(emailDomain); change it before inviting them.", line: line)
+                result.warn("placeholder_email", "", "Members without an email got a placeholder address @\(emailDomain); change it to their real address.", line: line)
             }
-            result.warn("sign_in_disabled", "", "New users have no password: they cannot sign in until an administrator sets one or invites them.", line: line)
+            result.warn("sign_in_disabled", "", "New users have no password: they cannot sign in until an administrator sets a password for them (PATCH /api/v1/users/{id}).", line: line)
             guard write else { return false }
             let created = User(id: rapport.ids.next(.user, at: now), email: email, name: name, role: role, repLevel: nil, teamID: team?.id,
                                status: .active, locale: nil, version: 1, createdAt: now, updatedAt: now, lastLoginAt: nil)

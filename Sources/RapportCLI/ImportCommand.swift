@@ -8,7 +8,7 @@ import RapportStorage
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import", abstract: "Import customers from CSV (with dedup, a dry run, per-line errors and progress).",
-        subcommands: [Customers.self, Leads.self, Resume.self, Status.self])
+        subcommands: [Customers.self, Leads.self, TeamMembers.self, Products.self, Accounts.self, Opportunities.self, Resume.self, Status.self])
 
     struct Customers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -94,7 +94,7 @@ struct ImportCommand: AsyncParsableCommand {
                     .init(object: object, fileName: name, bytes: bytes, columns: columns, mappingID: mappingID, options: options, allowRepeat: allowRepeat), by: caller)
                 if let saveMapping {
                     _ = try await rapport.imports.saveMapping(name: saveMapping, columns: started.columns, object: object,
-                                                              options: .init(nameTemplate: started.options.nameTemplate, emptyValues: started.options.emptyValues), by: caller)
+                                                              options: ImportUseCases.mappingOptions(started.options), by: caller)
                 }
                 printError("import \(started.id) started (\(bytes.count) bytes)")
                 let meter = ProgressMeter(unit: "rows")
@@ -197,7 +197,10 @@ extension ImportCommand.Customers {
         static func summary(_ record: ImportStore.Record) {
             let counters = record.counters
             print("\(record.id) \(record.status.rawValue): \(counters.processed) rows, \(counters.created) created, \(counters.merged) merged, "
-                  + "\(counters.flagged) flagged, \(counters.errors) with errors")
+                  + "\(counters.flagged) flagged, \(counters.errors) with errors, \(record.warnings.count) warnings")
+            for warning in record.warnings {
+                print("warning \(warning.code)\(warning.subject.isEmpty ? "" : " [\(warning.subject)]"): \(warning.message) (\(warning.count) rows, first line \(warning.firstLine))")
+            }
             if let failure = record.failure { printError("error: \(failure)") }
         }
 
@@ -219,7 +222,8 @@ extension ImportCommand.Customers {
                 explicit[parts[0]] = parts[1]
             }
             let unmapped = header.filter { explicit[$0] == nil }
-            let guessed = object == ImportUseCases.leads ? LeadImportFields.suggest(headers: unmapped) : CustomerImportFields.suggest(headers: unmapped)
+            let guessed = PipelineImportKind(rawValue: object)?.suggest(headers: unmapped)
+                ?? (object == ImportUseCases.leads ? LeadImportFields.suggest(headers: unmapped) : CustomerImportFields.suggest(headers: unmapped))
             return header.map { name in ImportColumn(header: name, field: explicit[name] ?? guessed.first { $0.header == name }?.field ?? ImportColumn.ignore) }
         }
 }

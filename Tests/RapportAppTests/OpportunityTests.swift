@@ -324,4 +324,54 @@ import Testing
             #expect(try await harness.rapport.opportunities.get(deal.opportunity.id.rawValue, by: admin.caller).opportunity.customerID == merged.id)
         }
     }
+
+    @Test(arguments: TestBackend.available)
+    func anOpenDealMayWaitForItsAccountUnlessAStageGuardsIt(_ backend: TestBackend) async throws {
+        try await TestHarness.with(backend) { harness in
+            let admin = try await harness.signedIn(.admin)
+            let east = try await harness.team("east")
+            let rep = try await harness.signedIn(.rep, team: east)
+            let other = try await harness.signedIn(.rep, team: try await harness.team("west"))
+            let opportunities = harness.rapport.opportunities
+            // The b2b-style rule: an account is needed before proposal.
+            var dictionary = try await harness.rapport.dictionary.get("opportunity", by: admin.caller).dictionary
+            dictionary.pipelines[0].stages[dictionary.pipelines[0].stages.firstIndex { $0.key == "proposal" }!].guards.append("customer_id")
+            _ = try await harness.rapport.dictionary.replace("opportunity", with: dictionary, expectedVersion: nil, by: admin.caller)
+
+            let open = try await opportunities.create(OpportunityInput(name: "No account yet", amount: .some(Self.cny(500))), by: rep.caller)
+            #expect(open.opportunity.customerID == nil && open.opportunity.stage == "needs_analysis")
+            let id = open.opportunity.id.rawValue
+            let guarded = try await #require(throws: RapportError.self) { try await opportunities.move(id, to: "proposal", reason: nil, by: rep.caller) }
+            #expect(guarded.fieldErrors.map(\.field) == ["customer_id"])
+            let straightIn = try await #require(throws: RapportError.self) {
+                try await opportunities.create(OpportunityInput(name: "Guarded", stage: "proposal", amount: .some(Self.cny(1))), by: rep.caller)
+            }
+            #expect(straightIn.fieldErrors.map(\.field) == ["customer_id"])
+            // The account found later is attached (one the rep can see), then the guard passes.
+            let hidden = try await Self.customer(harness, "Not mine", by: other.caller)
+            let unseen = try await #require(throws: RapportError.self) {
+                try await opportunities.update(id, OpportunityInput(customer: hidden.id.rawValue), expectedVersion: nil, by: rep.caller)
+            }
+            #expect(unseen.fieldErrors.map(\.field) == ["customer_id"])
+            let account = try await Self.customer(harness, "Acme Corporation", by: rep.caller)
+            let attached = try await opportunities.update(id, OpportunityInput(customer: account.id.rawValue), expectedVersion: nil, by: rep.caller)
+            #expect(attached.opportunity.customerID == account.id)
+            #expect(try await opportunities.move(id, to: "proposal", reason: nil, by: rep.caller).opportunity.stage == "proposal")
+            // Once it has an account, it stays with it; the list filters by account, and one without is listed too.
+            let moved = try await #require(throws: RapportError.self) {
+                try await opportunities.update(id, OpportunityInput(customer: (try await Self.customer(harness, "Other", by: rep.caller)).id.rawValue),
+                                               expectedVersion: nil, by: rep.caller)
+            }
+            #expect(moved.fieldErrors.map { "\($0.field):\($0.code)" } == ["customer_id:read_only"])
+            let loose = try await opportunities.create(OpportunityInput(name: "Loose"), by: rep.caller)
+            let byAccount = try await opportunities.list(.init(customer: account.id.rawValue), page: PageRequest(), by: rep.caller)
+            #expect(byAccount.items.map(\.opportunity.id) == [open.opportunity.id])
+            #expect(try await opportunities.list(.init(), page: PageRequest(), by: rep.caller).items.map(\.opportunity.id) == [loose.opportunity.id, open.opportunity.id])
+            // A merge moves only the merged customer's deals; one without a customer stays without.
+            let twin = try await Self.customer(harness, "Acme Corp.", by: rep.caller)
+            _ = try await harness.rapport.merges.merge(survivor: twin.id.rawValue, merged: account.id.rawValue, choices: [:], by: admin.caller)
+            #expect(try await opportunities.get(id, by: rep.caller).opportunity.customerID == twin.id)
+            #expect(try await opportunities.get(loose.opportunity.id.rawValue, by: rep.caller).opportunity.customerID == nil)
+        }
+    }
 }

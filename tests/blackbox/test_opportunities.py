@@ -68,6 +68,18 @@ def test_opportunities_pipelines_board_and_collaborators(api: Api) -> None:
     cleared = problem(rep.api.patch(f"{V1}/opportunities/{oid}", headers={"If-Match": fetched.headers["ETag"]}, json={"amount": None}), 422, "validation_failed")
     assert field_codes(cleared) == {"amount": "required"}
     problem(rep.api.patch(f"{V1}/opportunities/{oid}", json={"name": "x"}), 428, "precondition_required")
+
+    # An open deal may wait for its account: created without one, attached later (one the owner can see), then kept.
+    loner = new_person(api, "rep", None, "Lou Loose")
+    account = loner.api.post(f"{V1}/customers", json={"kind": "organisation", "name": unique("Account")}, expect=201).json()["customer"]
+    loose = loner.api.post(f"{V1}/opportunities", json={"name": unique("No account yet"), "customer_id": None}, expect=201).json()
+    assert loose["customer_id"] is None and loose["status"] == "open" and loose["external_ref"] is None
+    problem(loner.api.patch(f"{V1}/opportunities/{loose['id']}", headers={"If-Match": '"1"'}, json={"customer_id": customer["id"]}), 422, "validation_failed")
+    attached = loner.api.patch(f"{V1}/opportunities/{loose['id']}", headers={"If-Match": '"1"'}, json={"customer_id": account["id"]}, expect=200).json()
+    assert attached["customer_id"] == account["id"]
+    other = loner.api.post(f"{V1}/customers", json={"kind": "person", "name": unique("Other")}, expect=201).json()["customer"]
+    kept = problem(loner.api.patch(f"{V1}/opportunities/{loose['id']}", headers={"If-Match": '"2"'}, json={"customer_id": other["id"]}), 422, "validation_failed")
+    assert field_codes(kept) == {"customer_id": "read_only"}
     problem(rep.api.patch(f"{V1}/opportunities/{oid}", headers={"If-Match": '"99"'}, json={"name": "x"}), 412, "precondition_failed")
     assert field_codes(problem(rep.api.patch(f"{V1}/opportunities/{oid}", headers={"If-Match": fetched.headers["ETag"]}, json={"stage": "won"}),
                                422, "validation_failed")) == {"stage": "read_only"}

@@ -20,6 +20,8 @@ struct ImportBatchResult {
     var flagged: Int64 = 0
     var errors: [ImportStore.RowError] = []
     var erroneousLines: Set<Int> = []
+    /// What was done to values that the importer should know (pipeline imports).
+    var warnings: [ImportWarning] = []
 
     /// Reports a bad row.
     mutating func fail(_ line: Int, code: String, _ message: String, field: String = "") {

@@ -7,17 +7,32 @@ extension ImportUseCases {
     /// The objects an import can fill.
     public static let customers = "customers"
     public static let leads = "leads"
+    /// The objects of the web's import page.
     public static let objects = [customers, leads]
+    /// Every object an import can fill: also an existing pipeline's team members, products,
+    /// accounts and opportunities (API and command line).
+    public static let allObjects = objects + PipelineImportKind.allCases.map(\.rawValue)
 
     /// The kind of record an object's import writes, for the audit log.
-    static func auditKind(_ object: String) -> ObjectKind { object == leads ? .lead : .customer }
+    static func auditKind(_ object: String) -> ObjectKind {
+        switch PipelineImportKind(rawValue: object) {
+        case .teamMembers: .user
+        case .products: .product
+        case .accounts: .customer
+        case .opportunities: .opportunity
+        case nil: object == leads ? .lead : .customer
+        }
+    }
 
     /// The dictionary an object's import reads.
-    static func dictionaryObject(_ object: String) -> DictionaryObject { object == leads ? .lead : .customer }
+    static func dictionaryObject(_ object: String) -> DictionaryObject {
+        object == leads ? .lead : object == PipelineImportKind.opportunities.rawValue ? .opportunity : .customer
+    }
 
     /// The guessed mapping of an object's import.
     static func suggest(_ object: String, headers: [String], dictionary: ObjectDictionary) -> [ImportColumn] {
         let keys = dictionary.fields.filter { !$0.archived }.map(\.key)
+        if let kind = PipelineImportKind(rawValue: object) { return kind.suggest(headers: headers, customFieldKeys: keys) }
         return object == leads ? LeadImportFields.suggest(headers: headers, customFieldKeys: keys)
             : CustomerImportFields.suggest(headers: headers, customFieldKeys: keys)
     }
@@ -25,6 +40,12 @@ extension ImportUseCases {
     /// Checks a mapping (and, with a header, that the file has its columns and the template's).
     static func validate(_ object: String, _ columns: [ImportColumn], options: ImportStore.Options, header: [String]?, dictionary: ObjectDictionary) throws(RapportError) {
         let keys = Set(dictionary.fields.filter { !$0.archived }.map(\.key))
+        if let kind = PipelineImportKind(rawValue: object) {
+            try kind.validate(columns, customFieldKeys: keys)
+            try validatePipelineOptions(kind, options, dictionary: dictionary)
+            if let header { _ = try ImportRowMapping.resolve(columns, header: header) }
+            return
+        }
         if object == leads {
             try LeadImportFields.validate(columns, customFieldKeys: keys, nameTemplate: options.nameTemplate)
             if let header { _ = try LeadRowMapper(columns: columns, header: header, dictionary: dictionary, users: [:], options: options) }

@@ -23,7 +23,8 @@ extension ImportUseCases {
         }
         try check.finish()
         // A saved lead mapping without a name column may lean on a name template given with each import.
-        try Self.validate(object, columns, options: .init(nameTemplate: object == Self.leads ? options.nameTemplate ?? "{name}" : nil), header: nil,
+        try Self.validate(object, columns, options: .init(nameTemplate: object == Self.leads ? options.nameTemplate ?? "{name}" : nil, currency: options.currency,
+                                                          pipeline: options.pipeline, valueMaps: options.valueMaps), header: nil,
                           dictionary: try await dictionary(object, by: caller))
         let now = rapport.clock.now()
         return try await rapport.transaction { sql in
@@ -33,6 +34,12 @@ extension ImportUseCases {
             try await rapport.record(rapport.event("import.mapping_saved", by: caller, object: saved.id.rawValue), in: sql)
             return saved
         }
+    }
+
+    /// What a saved mapping keeps of an import's options.
+    public static func mappingOptions(_ options: ImportStore.Options) -> ImportStore.MappingOptions {
+        .init(nameTemplate: options.nameTemplate, emptyValues: options.emptyValues, currency: options.currency, pipeline: options.pipeline,
+              valueMaps: options.valueMaps)
     }
 
     public func mappings(object: String = ImportUseCases.customers, by caller: Caller) async throws -> [ImportStore.Mapping] {

@@ -85,6 +85,9 @@ extension ImportUseCases {
     /// with the batch processor of the import's object.
     func process(_ record: ImportStore.Record, batchSize: Int, progress: @escaping @Sendable (ImportStore.Record) throws -> Void) async throws -> ImportStore.Record {
         let caller = try await actingCaller(record)
+        if let kind = PipelineImportKind(rawValue: record.object) {
+            return try await processPipeline(kind, record, caller: caller, batchSize: batchSize, progress: progress)
+        }
         if record.object == ImportUseCases.leads {
             let context = try await leadBatchContext(record, caller: caller)
             return try await process(record, delimiter: context.delimiter, batchSize: batchSize, progress: progress) { header in
@@ -107,6 +110,7 @@ extension ImportUseCases {
         if validateFirst {
             record.status = .validating
             record.counters = ImportStore.Counters()
+            record.warnings = []
             try await rapport.transaction { sql in try await ImportStore(sql).clearErrors(record.id) }
             var seen = ImportSeenKeys()
             record = try await pass(record, delimiter: delimiter, batchSize: batchSize, write: false, seen: &seen, progress: progress, make: make)
@@ -116,6 +120,7 @@ extension ImportUseCases {
                                         failure: "\(record.counters.errors) rows have errors; nothing was imported (all-or-nothing).")
             }
             record.counters = ImportStore.Counters()
+            record.warnings = []
         }
         record.status = .running
         var seen = ImportSeenKeys()
@@ -158,6 +163,8 @@ extension ImportUseCases {
         var users: [String: (id: RecordID, team: RecordID?)] = [:]
         var ownerTeams: [RecordID: RecordID?] = [:]
         var teams: [String: RecordID] = [:]
+        /// Users by name (``ImportMatchKey/normalised(_:)``): pipeline exports name their reps.
+        var names: [String: [RecordID]] = [:]
 
         /// The user an import's `default_owner` names, if any; an error when it is not one of them.
         func owner(_ named: String?, of object: String) throws(RapportError) -> RecordID? {
@@ -182,6 +189,7 @@ extension ImportUseCases {
                     result.users[user.email.lowercased()] = (user.id, user.teamID)
                     result.users[user.id.rawValue] = (user.id, user.teamID)
                     result.ownerTeams[user.id] = user.teamID
+                    result.names[ImportMatchKey.normalised(user.name), default: []].append(user.id)
                 }
                 guard let next = found.nextCursor else { break }
                 page.cursor = next
@@ -276,7 +284,8 @@ extension ImportUseCases {
         let now = rapport.clock.now()
         var record = record
         let seenBefore = seen
-        let (counters, updatedSeen) = try await rapport.transaction { sql in
+        let warningsBefore = record.warnings
+        let (counters, updatedSeen, warnings) = try await rapport.transaction { sql in
             var local = seenBefore
             let result = try await processor.apply(prepared, write: write, seen: &local, sql)
             var counters = record.counters
@@ -285,13 +294,16 @@ extension ImportUseCases {
             counters.merged += result.merged
             counters.flagged += result.flagged
             counters.errors += Int64(result.erroneousLines.count)
+            var warnings = warningsBefore
+            ImportWarning.merge(result.warnings, into: &warnings)
             let store = ImportStore(sql)
             try await store.insertErrors(record.id, result.errors)
-            try await store.update(record.id, status: write ? .running : .validating, counters: counters, at: now)
-            return (counters, local)
+            try await store.update(record.id, status: write ? .running : .validating, counters: counters, at: now, warnings: warnings)
+            return (counters, local, warnings)
         }
         seen = updatedSeen
         record.counters = counters
+        record.warnings = warnings
         record.status = write ? .running : .validating
         return record
     }

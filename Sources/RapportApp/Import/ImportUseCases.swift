@@ -48,7 +48,9 @@ public struct ImportUseCases: Sendable {
 
     /// Importing needs the right to create the object's records (customers by default).
     func requireImport(_ caller: Caller, object: String = ImportUseCases.customers) async throws {
-        if object == Self.leads {
+        if let kind = PipelineImportKind(rawValue: object) {
+            try await requirePipelineImport(caller, kind)
+        } else if object == Self.leads {
             _ = try await rapport.scope(caller, .create, .lead, anchor: .owner(column: "owner_id"), table: "leads")
         } else {
             _ = try await rapport.scope(caller, .create, .customer, anchor: .owner(column: "owner_id"), table: "customers")
@@ -56,8 +58,8 @@ public struct ImportUseCases: Sendable {
     }
 
     static func checkObject(_ object: String) throws(RapportError) {
-        guard objects.contains(object) else {
-            throw RapportError.validation([FieldError(field: "object", code: "invalid", message: "object must be customers or leads.")])
+        guard allObjects.contains(object) else {
+            throw RapportError.validation([FieldError(field: "object", code: "invalid", message: "object must be one of: \(allObjects.joined(separator: ", ")).")])
         }
     }
 
@@ -111,6 +113,9 @@ public struct ImportUseCases: Sendable {
             columns = saved.columns
             options.nameTemplate = options.nameTemplate ?? saved.options.nameTemplate
             options.emptyValues = options.emptyValues ?? saved.options.emptyValues
+            options.currency = options.currency ?? saved.options.currency
+            options.pipeline = options.pipeline ?? saved.options.pipeline
+            options.valueMaps = options.valueMaps ?? saved.options.valueMaps
         }
         let chosen = columns ?? Self.suggest(request.object, headers: header, dictionary: dictionary)
         try Self.validate(request.object, chosen, options: options, header: header, dictionary: dictionary)

@@ -19,7 +19,7 @@ public struct OpportunityInput: Sendable {
     }
 
     public var name: String?
-    /// Create only: the customer (`cus_…`), which the caller must be able to see.
+    /// Create only: the customer (`cus_…`), which the caller must be able to see; nil for none yet.
     public var customer: String?
     /// Create only: the pipeline key (the first active pipeline by default).
     public var pipeline: String?

@@ -4,24 +4,35 @@ import RapportStorage
 import SQLKit
 
 extension OpportunityUseCases {
-    /// Changes an opportunity's fields (not its customer, pipeline or stage: those are fixed or have
-    /// their own door). A manager or administrator may give it to another owner. The current stage's
+    /// Changes an opportunity's fields (not its pipeline or stage: those are fixed or have their own
+    /// door; its customer only when it has none yet — an account found for an open deal — and one
+    /// the caller can see). A manager or administrator may give it to another owner. The current stage's
     /// guards must stay filled; `loss_reason` may only be corrected on a lost opportunity.
     public func update(_ id: String, _ input: OpportunityInput, expectedVersion: Int64?, by caller: Caller) async throws -> Item {
-        guard input.customer == nil, input.pipeline == nil, input.stage == nil else {
+        guard input.pipeline == nil, input.stage == nil else {
             var check = Validator()
-            if input.customer != nil { check.add("customer_id", "read_only", "An opportunity stays with its customer.") }
             if input.pipeline != nil { check.add("pipeline", "read_only", "An opportunity stays in its pipeline.") }
             if input.stage != nil { check.add("stage", "read_only", "Change the stage with POST /opportunities/{id}/stage.") }
             throw RapportError.validation(check.errors)
         }
         let existing = try await load(id, by: caller, .update)
+        let customerScope = try await rapport.scope(caller, .read, .customer, anchor: .owner(column: "owner_id"), table: "customers")
         let now = rapport.clock.now()
         return try await rapport.transaction { sql in
             let dictionary = try await dictionary(sql)
             let pipeline = try Self.pipeline(of: existing, in: dictionary)
             var opportunity = existing
             var check = Validator()
+            if let customer = input.customer {
+                let id = RecordID(parsing: customer, prefix: .customer)
+                if let current = existing.customerID {
+                    if id != current { check.add("customer_id", "read_only", "An opportunity stays with its customer.") }
+                } else if let id, try await CustomerStore(sql).find(id, in: customerScope) != nil {
+                    opportunity.customerID = id
+                } else {
+                    check.add("customer_id", "invalid", "customer_id must be a customer you can see.")
+                }
+            }
             if input.lossReason != nil, existing.statusCategory != .lost {
                 check.add("loss_reason", "read_only", "Only a lost opportunity has a loss reason; it is set by the move to a lost stage.")
             } else if case .some(.none) = input.lossReason {

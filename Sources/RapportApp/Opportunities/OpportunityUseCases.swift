@@ -49,7 +49,8 @@ public struct OpportunityUseCases: Sendable {
             weightedAmount: pipeline.flatMap { opportunity.weightedAmount(in: $0) }, collaborators: collaborators)
     }
 
-    /// Creates an opportunity for a customer the caller can see, owned by the caller unless a
+    /// Creates an opportunity — for a customer the caller can see, or (an open deal without an
+    /// account yet) for none, unless the stage's guard asks for `customer_id` — owned by the caller unless a
     /// manager or administrator names another owner, in the named (else the first active) pipeline
     /// and its initial (or the named) stage.
     public func create(_ input: OpportunityInput, by caller: Caller) async throws -> Item {
@@ -69,16 +70,14 @@ public struct OpportunityUseCases: Sendable {
             let customerID: RecordID? = input.customer.flatMap { RecordID(parsing: $0, prefix: .customer) }
             var visible = false
             if let customerID { visible = try await CustomerStore(sql).find(customerID, in: customerScope) != nil }
-            if input.customer == nil {
-                check.add("customer_id", "required", "customer_id is required.")
-            } else if !visible {
+            if input.customer != nil, !visible {
                 check.add("customer_id", "invalid", "customer_id must be a customer you can see.")
             }
             let pipelines = dictionary.pipelinesOrDefault
             let pipeline = input.pipeline.map { key in pipelines.first { $0.key == key && !$0.archived } } ?? pipelines.first { !$0.archived }
             if pipeline == nil { check.add("pipeline", "invalid", "pipeline must be an active pipeline: \(pipelines.filter { !$0.archived }.map(\.key).joined(separator: ", ")).") }
             var opportunity = Opportunity(
-                id: rapport.ids.next(.opportunity, at: now), name: "", customerID: customerID ?? RecordID(trusted: ""),
+                id: rapport.ids.next(.opportunity, at: now), name: "", customerID: customerID,
                 pipeline: pipeline?.key ?? "", stage: pipeline?.initialStage ?? "", stageEnteredAt: now,
                 ownerID: caller.effectivePrincipal.userID, teamID: caller.principal?.teamID, createdBy: caller.actorID, createdAt: now, updatedAt: now)
             let normaliser = OpportunityNormaliser(settings: try await CustomerSettings.load(sql), dictionary: dictionary, ids: rapport.ids, now: now)

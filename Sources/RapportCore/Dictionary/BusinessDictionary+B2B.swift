@@ -64,6 +64,10 @@ extension BusinessDictionary {
                     type: .money, minimum: 0),
                 websiteField,
                 FieldDefinition(
+                    key: "founded_year", label: LocalizedText("成立年份", "Year founded"),
+                    definition: LocalizedText("企业成立的年份。", "The year the company was established."),
+                    type: .number, minimum: 1800, maximum: 2100),
+                FieldDefinition(
                     key: "account_manager", label: LocalizedText("客户经理", "Account manager"),
                     definition: LocalizedText("负责该企业关系的客户经理（可与负责人不同）。", "The user who manages the relationship (may differ from the owner)."),
                     type: .user),
@@ -144,6 +148,10 @@ extension BusinessDictionary {
                 FieldOption("finance", "金融", "Finance"), FieldOption("education", "教育", "Education"),
                 FieldOption("healthcare", "医疗健康", "Healthcare"), FieldOption("internet", "互联网", "Internet"),
                 FieldOption("government", "政府及公共事业", "Government"), FieldOption("logistics", "物流", "Logistics"),
+                FieldOption("technology", "科技", "Technology"), FieldOption("software", "软件", "Software"),
+                FieldOption("telecommunications", "电信", "Telecommunications"), FieldOption("media", "传媒娱乐", "Media & entertainment"),
+                FieldOption("marketing", "营销广告", "Marketing & advertising"), FieldOption("professional_services", "专业服务", "Professional services"),
+                FieldOption("staffing", "人力资源服务", "Staffing & employment"),
                 FieldOption("other", "其他", "Other"),
             ])
     }

@@ -5,7 +5,9 @@ import Foundation
 public struct Opportunity: Sendable, Equatable {
     public var id: RecordID
     public var name: String
-    public var customerID: RecordID
+    /// The customer (account) it is for; nil for an open deal without an account yet (a stage
+    /// guard naming `customer_id` can require one).
+    public var customerID: RecordID?
     /// The key of its pipeline in the opportunity dictionary; fixed at creation.
     public var pipeline: String
     /// The key of the current stage in that pipeline, and the stage's category.
@@ -35,14 +37,17 @@ public struct Opportunity: Sendable, Equatable {
     public var createdBy: RecordID?
     public var createdAt: Date
     public var updatedAt: Date
+    /// Its id in the system it was imported from (unique), so a repeated import finds it.
+    public var externalRef: String?
 
     public init(
-        id: RecordID, name: String, customerID: RecordID, pipeline: String, stage: String, statusCategory: StageCategory = .open,
+        id: RecordID, name: String, customerID: RecordID?, pipeline: String, stage: String, statusCategory: StageCategory = .open,
         stageEnteredAt: Date, amount: Money? = nil, expectedCloseDate: String? = nil, ownerID: RecordID, teamID: RecordID? = nil,
         source: String? = nil, lossReason: String? = nil, competitors: [String] = [], customFields: [String: JSONValue] = [:],
         probabilityOverride: Int? = nil, lines: [OpportunityLine] = [], closedAt: Date? = nil, version: Int64 = 1, createdBy: RecordID? = nil,
-        createdAt: Date, updatedAt: Date
+        createdAt: Date, updatedAt: Date, externalRef: String? = nil
     ) {
+        self.externalRef = externalRef
         self.id = id
         self.name = name
         self.customerID = customerID
@@ -78,7 +83,8 @@ public struct Opportunity: Sendable, Equatable {
 
     /// The fields a stage guard can ask for, filled.
     public var filledFields: Set<String> {
-        var filled: Set<String> = ["name", "customer_id", "owner_id"]
+        var filled: Set<String> = ["name", "owner_id"]
+        if customerID != nil { filled.insert("customer_id") }
         if amount != nil { filled.insert("amount") }
         if expectedCloseDate != nil { filled.insert("expected_close_date") }
         if teamID != nil { filled.insert("team_id") }

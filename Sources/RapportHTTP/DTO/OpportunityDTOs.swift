@@ -7,7 +7,7 @@ import RapportCore
 public struct OpportunityDTO: Encodable, Sendable {
     public var id: String
     public var name: String
-    public var customerId: String
+    @Nullable public var customerId: String?
     public var pipeline: String
     public var stage: String
     public var status: String
@@ -30,9 +30,11 @@ public struct OpportunityDTO: Encodable, Sendable {
     @Nullable public var createdBy: String?
     public var createdAt: Date
     public var updatedAt: Date
+    @Nullable public var externalRef: String?
 
     enum CodingKeys: String, CodingKey {
         case id, name, pipeline, stage, status, amount, source, competitors, probability, lines, collaborators, version
+        case externalRef = "external_ref"
         case customerId = "customer_id", stageEnteredAt = "stage_entered_at", expectedCloseDate = "expected_close_date"
         case ownerId = "owner_id", teamId = "team_id", lossReason = "loss_reason", customFields = "custom_fields"
         case probabilityOverride = "probability_override", weightedAmount = "weighted_amount", closedAt = "closed_at"
@@ -43,7 +45,7 @@ public struct OpportunityDTO: Encodable, Sendable {
         let opportunity = item.opportunity
         id = opportunity.id.rawValue
         name = opportunity.name
-        customerId = opportunity.customerID.rawValue
+        customerId = opportunity.customerID?.rawValue
         pipeline = opportunity.pipeline
         stage = opportunity.stage
         status = opportunity.statusCategory.rawValue
@@ -66,6 +68,7 @@ public struct OpportunityDTO: Encodable, Sendable {
         createdBy = opportunity.createdBy?.rawValue
         createdAt = opportunity.createdAt
         updatedAt = opportunity.updatedAt
+        externalRef = opportunity.externalRef
     }
 }
 

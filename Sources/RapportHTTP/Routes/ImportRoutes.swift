@@ -12,7 +12,7 @@ struct ImportRoutes {
 
     static let optionNames: Set<String> = [
         "dry_run", "all_or_nothing", "allow_repeat", "policy", "delimiter", "default_owner", "mapping_id", "columns", "save_mapping",
-        "object", "pool", "name_template", "empty_values",
+        "object", "pool", "name_template", "empty_values", "currency", "pipeline", "value_maps", "email_domain",
     ]
 
     /// The upload: a `multipart/form-data` body with a `file` part and option parts, or a `text/csv`
@@ -80,6 +80,20 @@ struct ImportRoutes {
                 check.add("empty_values", "invalid", "empty_values holds at most 50 values of at most 100 characters.")
             }
         }
+        options.currency = values["currency"]
+        options.pipeline = values["pipeline"]
+        options.emailDomain = values["email_domain"]
+        if let text = values["value_maps"] {
+            if let maps = try? JSONDecoder().decode([String: [String: String]].self, from: Data(text.utf8)), maps.count <= 50,
+               maps.values.allSatisfy({ $0.count <= 500 }) {
+                options.valueMaps = maps
+            } else {
+                check.add("value_maps", "invalid", "value_maps is a JSON object of fields, each an object of file values to keys (at most 50 fields of 500 values).")
+            }
+        }
+        for name in ["currency", "pipeline", "email_domain"] where (values[name]?.count ?? 0) > 100 {
+            check.add(name, "too_long", "\(name) must be at most 100 characters.")
+        }
         if let template = options.nameTemplate, template.count > 200 {
             check.add("name_template", "too_long", "name_template must be at most 200 characters.")
         }
@@ -107,8 +121,7 @@ struct ImportRoutes {
                 by: context.caller)
             if let saveMapping {
                 _ = try await rapport.imports.saveMapping(name: saveMapping, columns: record.columns, object: object,
-                                                          options: .init(nameTemplate: record.options.nameTemplate, emptyValues: record.options.emptyValues),
-                                                          by: context.caller)
+                                                          options: ImportUseCases.mappingOptions(record.options), by: context.caller)
             }
             return try JSONResponse.make(ImportDTO(record), status: .accepted, location: "/api/v1/imports/\(record.id)")
         }
@@ -148,11 +161,13 @@ struct ImportRoutes {
             return try JSONResponse.make(ListResponse(Page(items: mappings, nextCursor: nil), MappingDTO.init))
         }
         api.post("import-mappings") { request, context in
-            var body = try await JSONBody.read(request, accepts: ["name", "columns", "object", "name_template", "empty_values"])
+            var body = try await JSONBody.read(request, accepts: ["name", "columns", "object", "name_template", "empty_values", "currency", "pipeline", "value_maps"])
             let name = body.string("name", required: true)
             let columns = body.decode("columns", as: [ImportColumn].self, required: true)
             let object = body.string("object") ?? ImportUseCases.customers
-            let options = ImportStore.MappingOptions(nameTemplate: body.string("name_template"), emptyValues: body.decode("empty_values", as: [String].self))
+            let options = ImportStore.MappingOptions(nameTemplate: body.string("name_template"), emptyValues: body.decode("empty_values", as: [String].self),
+                                                     currency: body.string("currency"), pipeline: body.string("pipeline"),
+                                                     valueMaps: body.decode("value_maps", as: [String: [String: String]].self))
             try body.finish()
             let mapping = try await rapport.imports.saveMapping(name: name ?? "", columns: columns ?? [], object: object, options: options, by: context.caller)
             return try JSONResponse.make(MappingDTO(mapping), status: .created, location: "/api/v1/import-mappings/\(mapping.id)")
@@ -195,6 +210,10 @@ struct ImportDTO: Encodable, Sendable {
     @Nullable var pool: String?
     @Nullable var nameTemplate: String?
     var emptyValues: [String]
+    @Nullable var currency: String?
+    @Nullable var pipeline: String?
+    @Nullable var valueMaps: [String: [String: String]]?
+    var warnings: [ImportWarningDTO]
     var counters: ImportCountersDTO
     @Nullable var failure: String?
     @Nullable var createdBy: String?
@@ -207,9 +226,14 @@ struct ImportDTO: Encodable, Sendable {
         case fileName = "file_name", fileBytes = "file_bytes", dryRun = "dry_run", allOrNothing = "all_or_nothing"
         case createdBy = "created_by", createdAt = "created_at", updatedAt = "updated_at", finishedAt = "finished_at"
         case ignoredColumns = "ignored_columns", pool, nameTemplate = "name_template", emptyValues = "empty_values"
+        case currency, pipeline, valueMaps = "value_maps", warnings
     }
 
     init(_ record: ImportStore.Record) {
+        currency = record.options.currency
+        pipeline = record.options.pipeline
+        valueMaps = record.options.valueMaps
+        warnings = record.warnings.map(ImportWarningDTO.init)
         id = record.id.rawValue
         object = record.object
         status = record.status.rawValue
@@ -230,6 +254,27 @@ struct ImportDTO: Encodable, Sendable {
         createdAt = record.createdAt
         updatedAt = record.updatedAt
         finishedAt = record.finishedAt
+    }
+}
+
+struct ImportWarningDTO: Encodable, Sendable {
+    var code: String
+    var subject: String
+    var message: String
+    var count: Int64
+    var firstLine: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case code, subject, message, count
+        case firstLine = "first_line"
+    }
+
+    init(_ warning: ImportWarning) {
+        code = warning.code
+        subject = warning.subject
+        message = warning.message
+        count = warning.count
+        firstLine = warning.firstLine
     }
 }
 
@@ -271,6 +316,9 @@ struct MappingDTO: Encodable, Sendable {
     var columns: [ImportColumn]
     @Nullable var nameTemplate: String?
     var emptyValues: [String]
+    @Nullable var currency: String?
+    @Nullable var pipeline: String?
+    @Nullable var valueMaps: [String: [String: String]]?
     var version: Int64
     var createdAt: Date
     var updatedAt: Date
@@ -278,9 +326,13 @@ struct MappingDTO: Encodable, Sendable {
     enum CodingKeys: String, CodingKey {
         case id, name, object, columns, version
         case createdAt = "created_at", updatedAt = "updated_at", nameTemplate = "name_template", emptyValues = "empty_values"
+        case currency, pipeline, valueMaps = "value_maps"
     }
 
     init(_ mapping: ImportStore.Mapping) {
+        currency = mapping.options.currency
+        pipeline = mapping.options.pipeline
+        valueMaps = mapping.options.valueMaps
         nameTemplate = mapping.options.nameTemplate
         emptyValues = mapping.options.emptyValues ?? []
         id = mapping.id.rawValue

@@ -28,8 +28,8 @@ struct OpportunityRoutes {
                                   unitPrice: line.decode("unit_price", as: Money.self, required: true))
         }
         input.lossReason = body.nullableString("loss_reason")
+        input.customer = body.string("customer_id")
         if creating {
-            input.customer = body.string("customer_id", required: true)
             input.pipeline = body.string("pipeline")
             input.stage = body.string("stage")
         }
@@ -64,7 +64,7 @@ struct OpportunityRoutes {
             return try JSONResponse.make(OpportunityDTO(item), etag: item.opportunity.version)
         }
         api.patch("opportunities/:id") { request, context in
-            var body = try await JSONBody.read(request, accepts: Self.writable.union(["version"]), readOnly: ["customer_id", "pipeline", "stage"])
+            var body = try await JSONBody.read(request, accepts: Self.writable.union(["customer_id", "version"]), readOnly: ["pipeline", "stage"])
             let input = Self.input(&body, creating: false)
             let version = try request.expectedVersion(body: &body)
             try body.finish()

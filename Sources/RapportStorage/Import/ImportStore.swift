@@ -29,9 +29,22 @@ public struct ImportStore: Sendable {
         public var nameTemplate: String?
         /// Cell values that mean "not filled in" (compared ignoring case), e.g. `Select`.
         public var emptyValues: [String]?
+        /// Pipeline imports: the currency of prices and amounts without one (ISO 4217).
+        public var currency: String?
+        /// Opportunity imports: the pipeline (key) the opportunities run on; nil = the first active one.
+        public var pipeline: String?
+        /// Pipeline imports: file values to dictionary keys, per field (`{"stage": {"Won": "won"}}`).
+        public var valueMaps: [String: [String: String]]?
+        /// Team-member imports: the domain of the placeholder email of a member without one.
+        public var emailDomain: String?
 
         public init(dryRun: Bool = false, allOrNothing: Bool = false, policy: DedupPolicy = .merge, defaultOwner: String? = nil, delimiter: String = ",",
-                    pool: String? = nil, nameTemplate: String? = nil, emptyValues: [String]? = nil) {
+                    pool: String? = nil, nameTemplate: String? = nil, emptyValues: [String]? = nil, currency: String? = nil, pipeline: String? = nil,
+                    valueMaps: [String: [String: String]]? = nil, emailDomain: String? = nil) {
+            self.currency = currency
+            self.pipeline = pipeline
+            self.valueMaps = valueMaps
+            self.emailDomain = emailDomain
             self.dryRun = dryRun
             self.allOrNothing = allOrNothing
             self.policy = policy
@@ -46,6 +59,7 @@ public struct ImportStore: Sendable {
             case policy, delimiter, pool
             case dryRun = "dry_run", allOrNothing = "all_or_nothing", defaultOwner = "default_owner"
             case nameTemplate = "name_template", emptyValues = "empty_values"
+            case currency, pipeline, valueMaps = "value_maps", emailDomain = "email_domain"
         }
     }
 
@@ -94,10 +108,13 @@ public struct ImportStore: Sendable {
         public var createdAt: Date
         public var updatedAt: Date
         public var finishedAt: Date?
+        /// What the import did to values that the importer should know (rows imported all the same).
+        public var warnings: [ImportWarning]
 
         public init(id: RecordID, object: String, status: Status, fileName: String, fileSHA256: String, fileBytes: Int64,
                     columns: [ImportColumn], options: Options, counters: Counters = Counters(), failure: String? = nil,
-                    createdBy: RecordID?, createdAt: Date, updatedAt: Date, finishedAt: Date? = nil) {
+                    createdBy: RecordID?, createdAt: Date, updatedAt: Date, finishedAt: Date? = nil, warnings: [ImportWarning] = []) {
+            self.warnings = warnings
             self.id = id
             self.object = object
             self.status = status
@@ -117,7 +134,7 @@ public struct ImportStore: Sendable {
 
     static let columns = [
         "id", "object", "status", "file_name", "file_sha256", "file_bytes", "columns", "options", "total_rows", "processed_rows",
-        "created_rows", "merged_rows", "flagged_rows", "error_rows", "failure", "created_by", "created_at", "updated_at", "finished_at",
+        "created_rows", "merged_rows", "flagged_rows", "error_rows", "failure", "created_by", "created_at", "updated_at", "finished_at", "warnings",
     ]
 
     public func insert(_ record: Record) async throws {
@@ -128,7 +145,8 @@ public struct ImportStore: Sendable {
                 SQLBind(JSONText.encode(record.options)), SQLBind(record.counters.total), SQLBind(record.counters.processed),
                 SQLBind(record.counters.created), SQLBind(record.counters.merged), SQLBind(record.counters.flagged),
                 SQLBind(record.counters.errors), SQLBind(record.failure), SQLBind(record.createdBy?.rawValue),
-                SQLBind(record.createdAt.microsSinceEpoch), SQLBind(record.updatedAt.microsSinceEpoch), SQLBind(record.finishedAt?.microsSinceEpoch))
+                SQLBind(record.createdAt.microsSinceEpoch), SQLBind(record.updatedAt.microsSinceEpoch), SQLBind(record.finishedAt?.microsSinceEpoch),
+                SQLBind(record.warnings.isEmpty ? nil : JSONText.encode(record.warnings)))
             .run()
     }
 
@@ -190,8 +208,11 @@ public struct ImportStore: Sendable {
     }
 
     /// Records progress (in the same transaction as the rows it counts) and beats the heart.
-    public func update(_ id: RecordID, status: Status, counters: Counters, at now: Date, failure: String? = nil, finished: Bool = false) async throws {
-        try await sql.update("imports")
+    public func update(_ id: RecordID, status: Status, counters: Counters, at now: Date, failure: String? = nil, finished: Bool = false,
+                       warnings: [ImportWarning]? = nil) async throws {
+        let query = sql.update("imports")
+        if let warnings { query.set("warnings", to: SQLBind(warnings.isEmpty ? nil : JSONText.encode(warnings))) }
+        try await query
             .set("status", to: SQLBind(status.rawValue)).set("total_rows", to: SQLBind(counters.total))
             .set("processed_rows", to: SQLBind(counters.processed)).set("created_rows", to: SQLBind(counters.created))
             .set("merged_rows", to: SQLBind(counters.merged)).set("flagged_rows", to: SQLBind(counters.flagged))
@@ -206,7 +227,7 @@ public struct ImportStore: Sendable {
         try await sql.update("imports").set("options", to: SQLBind(JSONText.encode(options)))
             .set("status", to: SQLBind(Status.pending.rawValue)).set("processed_rows", to: SQLBind(Int64(0)))
             .set("created_rows", to: SQLBind(Int64(0))).set("merged_rows", to: SQLBind(Int64(0))).set("flagged_rows", to: SQLBind(Int64(0)))
-            .set("error_rows", to: SQLBind(Int64(0))).set("finished_at", to: SQLBind(Int64?.none)).set("updated_at", to: SQLBind(now.microsSinceEpoch))
+            .set("error_rows", to: SQLBind(Int64(0))).set("finished_at", to: SQLBind(Int64?.none)).set("warnings", to: SQLBind(String?.none)).set("updated_at", to: SQLBind(now.microsSinceEpoch))
             .where("id", .equal, id.rawValue).where("status", .equal, Status.validated.rawValue).returning("id").first() != nil
     }
 
@@ -302,14 +323,23 @@ public struct ImportStore: Sendable {
         public var nameTemplate: String?
         /// Cell values that mean "not filled in".
         public var emptyValues: [String]?
+        /// Pipeline imports: the currency, the pipeline and the value maps (see ``Options``).
+        public var currency: String?
+        public var pipeline: String?
+        public var valueMaps: [String: [String: String]]?
 
-        public init(nameTemplate: String? = nil, emptyValues: [String]? = nil) {
+        public init(nameTemplate: String? = nil, emptyValues: [String]? = nil, currency: String? = nil, pipeline: String? = nil,
+                    valueMaps: [String: [String: String]]? = nil) {
             self.nameTemplate = nameTemplate
             self.emptyValues = emptyValues
+            self.currency = currency
+            self.pipeline = pipeline
+            self.valueMaps = valueMaps
         }
 
         enum CodingKeys: String, CodingKey {
             case nameTemplate = "name_template", emptyValues = "empty_values"
+            case currency, pipeline, valueMaps = "value_maps"
         }
     }
 
@@ -393,6 +423,7 @@ public struct ImportStore: Sendable {
             columns: try JSONText.decode([ImportColumn].self, from: try row.text("columns")),
             options: try JSONText.decode(Options.self, from: try row.text("options")), counters: counters,
             failure: try row.optionalText("failure"), createdBy: try row.optionalID("created_by"), createdAt: try row.date("created_at"),
-            updatedAt: try row.date("updated_at"), finishedAt: try row.optionalDate("finished_at"))
+            updatedAt: try row.date("updated_at"), finishedAt: try row.optionalDate("finished_at"),
+            warnings: try row.optionalText("warnings").map { try JSONText.decode([ImportWarning].self, from: $0) } ?? [])
     }
 }

@@ -14,9 +14,10 @@ public enum RapportMigrations {
         workbenchFollowUps0011,
         productsAndPolicies0012,
         opportunities0013,
-        ordersAndEntitlements0015,
-        receivables0018,
         quotes0014,
+        ordersAndEntitlements0015,
+        pipelineImport0017,
+        receivables0018,
     ]
 
     /// A migrator over ``all`` plus any extra migrations (tests add a test-only record table).

@@ -12,7 +12,7 @@ public struct OpportunityStore: Sendable {
     static let columns = [
         "id", "name", "customer_id", "pipeline", "stage", "status_category", "stage_entered_at", "amount_minor", "currency",
         "expected_close_date", "owner_id", "team_id", "source", "loss_reason", "competitors", "custom_fields", "probability",
-        "closed_at", "version", "created_by", "created_at", "updated_at",
+        "closed_at", "version", "created_by", "created_at", "updated_at", "external_ref",
     ]
 
     var qualifiedColumns: [SQLColumn] { Self.columns.map { SQLColumn($0, table: "opportunities") } }
@@ -20,23 +20,35 @@ public struct OpportunityStore: Sendable {
     static func row(_ opportunity: Opportunity) -> [BulkValue] {
         func date(_ value: Date?) -> BulkValue { BulkValue(value?.microsSinceEpoch) }
         return [
-            .text(opportunity.id.rawValue), .text(opportunity.name), .text(opportunity.customerID.rawValue), .text(opportunity.pipeline),
+            .text(opportunity.id.rawValue), .text(opportunity.name), BulkValue(opportunity.customerID?.rawValue), .text(opportunity.pipeline),
             .text(opportunity.stage), .text(opportunity.statusCategory.rawValue), date(opportunity.stageEnteredAt),
             BulkValue(opportunity.amount?.amountMinor), BulkValue(opportunity.amount?.currency), BulkValue(opportunity.expectedCloseDate),
             .text(opportunity.ownerID.rawValue), BulkValue(opportunity.teamID?.rawValue), BulkValue(opportunity.source),
             BulkValue(opportunity.lossReason), .text(JSONText.encode(opportunity.competitors)),
             .text(opportunity.customFields.isEmpty ? "{}" : JSONText.encode(opportunity.customFields)),
             BulkValue(opportunity.probabilityOverride.map(Int64.init)), date(opportunity.closedAt), .integer(opportunity.version),
-            BulkValue(opportunity.createdBy?.rawValue), date(opportunity.createdAt), date(opportunity.updatedAt),
+            BulkValue(opportunity.createdBy?.rawValue), date(opportunity.createdAt), date(opportunity.updatedAt), BulkValue(opportunity.externalRef),
         ]
     }
 
     // MARK: Writes
 
-    /// Inserts opportunities with their lines.
+    /// Inserts opportunities with their lines (multi-row statements: imports write thousands).
     public func insert(_ opportunities: [Opportunity]) async throws {
         try await sql.insertRows(into: "opportunities", columns: Self.columns, rows: opportunities.map(Self.row))
-        for opportunity in opportunities { try await writeLines(opportunity) }
+        try await writeLines(opportunities)
+    }
+
+    /// The opportunities already imported under these external references, by reference.
+    public func ids(externalRefs refs: [String]) async throws -> [String: RecordID] {
+        var result: [String: RecordID] = [:]
+        for chunk in Array(Set(refs)).sorted().chunked(into: 500) where !chunk.isEmpty {
+            for row in try await sql.select().columns("id", "external_ref").from("opportunities")
+                .where("external_ref", .in, SQLGroupExpression(chunk.map { SQLBind($0) })).all() {
+                result[try row.text("external_ref")] = try row.id("id")
+            }
+        }
+        return result
     }
 
     /// Writes every column of `opportunity` (and its lines) if the stored version is
@@ -51,16 +63,18 @@ public struct OpportunityStore: Sendable {
         let row = try await query.where("id", .equal, opportunity.id.rawValue).where("version", .equal, expectedVersion).returning("id").first()
         guard row != nil else { return false }
         try await sql.delete(from: "opportunity_lines").where("opportunity_id", .equal, opportunity.id.rawValue).run()
-        try await writeLines(opportunity)
+        try await writeLines([opportunity])
         return true
     }
 
-    private func writeLines(_ opportunity: Opportunity) async throws {
+    private func writeLines(_ opportunities: [Opportunity]) async throws {
         try await sql.insertRows(
             into: "opportunity_lines", columns: ["opportunity_id", "position", "sku", "quantity", "unit_price_minor", "currency"],
-            rows: opportunity.lines.enumerated().map { position, line in
-                [.text(opportunity.id.rawValue), .integer(Int64(position)), .text(line.sku), .integer(line.quantity),
-                 .integer(line.unitPrice.amountMinor), .text(line.unitPrice.currency)]
+            rows: opportunities.flatMap { opportunity in
+                opportunity.lines.enumerated().map { position, line in
+                    [.text(opportunity.id.rawValue), .integer(Int64(position)), .text(line.sku), .integer(line.quantity),
+                     .integer(line.unitPrice.amountMinor), .text(line.unitPrice.currency)]
+                }
             })
     }
 
@@ -174,7 +188,7 @@ public struct OpportunityStore: Sendable {
         }
         let amount: Money? = try row.optionalInt("amount_minor").flatMap { minor in try row.optionalText("currency").map { Money(minor, $0) } }
         return Opportunity(
-            id: try row.id("id"), name: try row.text("name"), customerID: try row.id("customer_id"), pipeline: try row.text("pipeline"),
+            id: try row.id("id"), name: try row.text("name"), customerID: try row.optionalID("customer_id"), pipeline: try row.text("pipeline"),
             stage: try row.text("stage"), statusCategory: category, stageEnteredAt: try row.date("stage_entered_at"), amount: amount,
             expectedCloseDate: try row.optionalText("expected_close_date"), ownerID: try row.id("owner_id"), teamID: try row.optionalID("team_id"),
             source: try row.optionalText("source"), lossReason: try row.optionalText("loss_reason"),
@@ -182,6 +196,6 @@ public struct OpportunityStore: Sendable {
             customFields: JSONText.decodeObject(try row.text("custom_fields")),
             probabilityOverride: try row.optionalInt("probability").map { Int($0) }, closedAt: try row.optionalDate("closed_at"),
             version: try row.int("version"), createdBy: try row.optionalID("created_by"), createdAt: try row.date("created_at"),
-            updatedAt: try row.date("updated_at"))
+            updatedAt: try row.date("updated_at"), externalRef: try row.optionalText("external_ref"))
     }
 }

@@ -41,14 +41,16 @@ extension OrderUseCases {
         }
         if currency == nil { check.add("currency", "required", "The opportunity names no currency; give currency.") }
         if opportunity.lines.isEmpty { check.add("lines", "required", "The opportunity has no product lines to order.") }
+        if opportunity.customerID == nil { check.add("customer_id", "required", "The opportunity has no customer yet; attach its account first.") }
         try check.finish()
+        guard let customerID = opportunity.customerID else { throw RapportError.validation(check.errors) }
         return try await rapport.transaction { sql in
             if !request.force, let existing = try await OrderStore(sql).live(fromOpportunity: opportunity.id).first {
                 throw RapportError(.conflict, "The opportunity already has order \(existing); send force to make another.",
                                    extra: ["order_id": existing.rawValue])
             }
             let draft = OrderDraft(
-                title: title, customerID: opportunity.customerID, opportunityID: opportunity.id, currency: currency ?? "",
+                title: title, customerID: customerID, opportunityID: opportunity.id, currency: currency ?? "",
                 lines: opportunity.lines.map { OrderDraft.Line(sku: $0.sku, quantity: $0.quantity, unitPrice: $0.unitPrice) },
                 ownerID: opportunity.ownerID, effectiveFrom: request.effectiveFrom, effectiveTo: request.effectiveTo)
             var order = try await create(from: draft, by: caller, in: sql)

@@ -19,6 +19,8 @@ func managerQuery(_ pairs: [(String, String?)]) -> String {
 
 /// The team's holding levels (the team overview).
 struct HoldingsBody {
+    /// How many instalments are overdue in the manager's scope (nil: orders not readable).
+    var overdue: String? = nil
     var poolName: String
     var hasPool: Bool
     var poolOptions: [WebOption]

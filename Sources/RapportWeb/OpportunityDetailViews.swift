@@ -71,6 +71,11 @@ struct OpportunityDetailBody {
     var accessOptions: [WebOption] = []
     var shareError: String?
     var calculatorLink: String
+    /// Orders made from it, and whether the reader may make one now.
+    var orders: [OrderRow] = []
+    var hasOrders = false
+    var mayOrder = false
+    var orderTitle = ""
 
     init(_ data: OpportunityPageData, locale: Localization.Locale, refused: LeadFormRefusal?) {
         let opportunity = data.item.opportunity

@@ -20,6 +20,8 @@ struct WebContext: Sendable {
     /// Whether the header links to the opportunities and the catalog (roles that may read them).
     var seesOpportunities = false
     var seesCatalog = false
+    /// Whether the header links to the orders (roles that may read them).
+    var seesOrders = false
 
     /// The CSRF token every form of this session carries.
     var csrf: String { WebSession.csrfToken(forSession: secret) }
@@ -36,7 +38,7 @@ struct WebContext: Sendable {
     func page<Body>(_ template: String, title: String, _ body: Body, status: HTTPResponse.Status = .ok) -> Response {
         let view = PageView(lang: locale.code, strings: locale.strings, title: title, signedIn: true, userName: user.name, csrf: csrf,
                             canManage: canManage, isAdmin: isAdmin, notice: notice, noticeIsError: noticeIsError,
-                            seesOpportunities: seesOpportunities, seesCatalog: seesCatalog, body: body)
+                            seesOpportunities: seesOpportunities, seesCatalog: seesCatalog, seesOrders: seesOrders, body: body)
         return WebPages.html(WebTemplates.shared.render(view, template: template), locale: locale, status: status)
     }
 
@@ -60,6 +62,7 @@ struct PageView<Body> {
     var noticeIsError: Bool
     var seesOpportunities = false
     var seesCatalog = false
+    var seesOrders = false
     var body: Body
 }
 

@@ -71,6 +71,7 @@ extension WebPages {
         body.activity = CustomerActivityForm(web: web, entry: activity, error: activityError, cap: view.frequencyCap)
         body.duplicates = duplicates.map(CustomerRow.init)
         body.merges = merges.map { CustomerMergeLine(web: web, record: $0) }
+        body.commerce = try await customerCommerce(web, view.customer.id)
         return web.page("customer", title: view.customer.name, body, status: status)
     }
 
@@ -181,6 +182,8 @@ struct Customer360Body {
     var timeline: [CustomerLine]
     var duplicates: [CustomerRow] = []
     var merges: [CustomerMergeLine] = []
+    /// Their orders and entitlements, for readers who may see them.
+    var commerce: CustomerCommerce?
 
     init(web: WebContext, view: CustomerUseCases.View360, quota: (quota: Int?, used: Int64, resetsAt: Date), revealed: CustomerUseCases.Revealed?) {
         let locale = web.locale

@@ -19,8 +19,9 @@ extension WebPages {
             let page = try PageRequest.parse(limit: nil, cursor: query["cursor"])
             let holdings = try await rapport.leadAnalytics.holdings(pool: query["pool"], team: query["team"], page: page, by: web.caller)
             let book = try await NameBook.load(rapport, by: web.caller)
-            return web.page("manage", title: web.text("manage_title"),
-                            HoldingsBody(web: web, holdings: holdings, book: book, team: query["team"]))
+            var body = HoldingsBody(web: web, holdings: holdings, book: book, team: query["team"])
+            body.overdue = try await overdueCount(web)
+            return web.page("manage", title: web.text("manage_title"), body)
         }
         page(router, "manage/turnover") { request, context, web in
             try Self.requireManager(web)

@@ -91,7 +91,23 @@ extension WebPages {
         let products = try await rapport.products.list(.init(), page: PageRequest(limit: PageRequest.maximumLimit), by: web.caller).items
         let data = OpportunityPageData(item: item, pipeline: pipeline, dictionary: dictionary, history: history, wording: wording, mayEdit: mayEdit,
                                        colleagues: colleagues, owners: web.canManage ? colleagues : [], products: products)
-        return web.page("opportunity", title: opportunity.name, OpportunityDetailBody(data, locale: web.locale, refused: refused), status: status)
+        var body = OpportunityDetailBody(data, locale: web.locale, refused: refused)
+        try await addOrders(to: &body, opportunity, web)
+        return web.page("opportunity", title: opportunity.name, body, status: status)
+    }
+
+    /// The orders made from the opportunity, and "Create order" when it is won, has a customer and
+    /// no live order yet (for readers who may read and create orders).
+    func addOrders(to body: inout OpportunityDetailBody, _ opportunity: Opportunity, _ web: WebContext) async throws {
+        guard try await rapport.allows(web.caller, .read, .order) else { return }
+        let orders = try await rapport.orders.list(.init(opportunity: opportunity.id.rawValue), page: PageRequest(limit: 20), by: web.caller).items
+        let wording = OrderWording(locale: web.locale, now: rapport.clock.now())
+        body.orders = orders.map { OrderRow($0, wording: wording) }
+        body.hasOrders = !orders.isEmpty
+        let mayCreate = try await rapport.allows(web.caller, .create, .order)
+        body.mayOrder = mayCreate && opportunity.statusCategory == .won && OpportunityPages.customerID(of: opportunity) != nil
+            && !orders.contains { $0.status != .cancelled }
+        body.orderTitle = opportunity.name
     }
 
     /// Whether the reader may change the opportunity: its owner (or in their managed subtree, or

@@ -60,7 +60,8 @@ extension WebPages {
             }
         }
         return WebContext(caller: caller, secret: secret, user: user, locale: locale, notice: notice, noticeIsError: noticeIsError,
-                          seesOpportunities: try await rapport.allows(caller, .read, .opportunity), seesCatalog: try await rapport.allows(caller, .read, .product))
+                          seesOpportunities: try await rapport.allows(caller, .read, .opportunity), seesCatalog: try await rapport.allows(caller, .read, .product),
+                          seesOrders: try await rapport.allows(caller, .read, .order))
     }
 
     /// Runs a page's work, turning any error into an error page.

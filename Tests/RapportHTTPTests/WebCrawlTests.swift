@@ -65,7 +65,20 @@ import Testing
             _ = try await rapport.opportunities.create(
                 OpportunityInput(name: Self.script, customer: customer.id.rawValue, amount: .some(Money(990, "CNY")), competitors: [Self.script]), by: rep.caller)
             let hiddenDeal = try await rapport.opportunities.create(OpportunityInput(name: "\(Self.secret) deal", customer: hidden.id.rawValue), by: outsider.caller)
-            _ = try await rapport.products.create(.init(sku: "CRAWL-1", name: Self.script, prices: [.init(currency: "CNY", amountMinor: 100)]), by: admin.caller)
+            _ = try await rapport.products.create(.init(sku: "CRAWL-1", name: Self.script, prices: [.init(currency: "CNY", amountMinor: 100)],
+                                                        grant: .some(EntitlementGrant(unit: "lesson", quantity: 4))), by: admin.caller)
+            // Orders: the east's named with a script (effective, with a plan, a payment and its lessons), the west's secret.
+            let order = try await rapport.orders.create(OrderInput(title: Self.script, customer: customer.id.rawValue, currency: "CNY",
+                                                                   lines: [.init(sku: "CRAWL-1", quantity: 2)]), by: rep.caller)
+            _ = try await rapport.orders.act(.submit, on: order.id.rawValue, reason: nil, by: rep.caller)
+            _ = try await rapport.orders.act(.approve, on: order.id.rawValue, reason: nil, by: manager.caller)
+            _ = try await rapport.receivables.setPlan(order.id.rawValue, .init(count: 2, firstDue: "2026-01-01"), expectedVersion: nil, by: rep.caller)
+            _ = try await rapport.receivables.recordPayment(order.id.rawValue, .init(amount: Money(50, "CNY"), note: Self.script), by: rep.caller)
+            let hiddenOrder = try await rapport.orders.create(OrderInput(title: "\(Self.secret) order", customer: hidden.id.rawValue, currency: "CNY",
+                                                                         lines: [.init(sku: "CRAWL-1", quantity: 1)]), by: outsider.caller)
+            _ = try await rapport.orders.act(.submit, on: hiddenOrder.id.rawValue, reason: nil, by: outsider.caller)
+            _ = try await rapport.orders.act(.approve, on: hiddenOrder.id.rawValue, reason: nil, by: admin.caller)
+            let hiddenLessons = try #require(try await rapport.entitlements.list(.init(order: hiddenOrder.id.rawValue), page: PageRequest(), by: admin.caller).items.first)
 
             try await harness.http { client in
                 for (person, mayManage) in [(rep, false), (manager, true)] {
@@ -84,6 +97,8 @@ import Testing
                     #expect(try await client.page("/customers/\(hidden.id)", session: person.secret).status == .notFound)
                     #expect(try await client.page("/leads/\(hiddenLead.id)", session: person.secret).status == .notFound)
                     #expect(try await client.page("/opportunities/\(hiddenDeal.opportunity.id)", session: person.secret).status == .notFound)
+                    #expect(try await client.page("/orders/\(hiddenOrder.id)", session: person.secret).status == .notFound)
+                    #expect(try await client.page("/entitlements/\(hiddenLessons.id)", session: person.secret).status == .notFound)
                 }
                 // The administrator sees everything, and every typed script stays text there too.
                 for (path, page) in try await Self.crawl(client, session: admin.secret, language: "en", limit: 200) {

@@ -80,7 +80,7 @@ def test_an_order_from_draft_to_refund(browser, admin: Admin) -> None:
     assert "Refund recorded." in tab.text, tab.text[:800]
     refunds = tab.find("table.refunds").text
     assert "Moving to another city" in refunds and f"{sku}: 45 lessons" in refunds
-    totals = {t.find_element("css selector", "dt").text: t.find_element("css selector", "dd").text for t in tab.all("dl.totals .total")}
+    totals = {t.find_element("css selector", "dt").text: t.find_element("css selector", "dd").text for t in tab.all("dl.books-totals .total")}
     assert totals["Received"] == "¥800.00" and totals["Refunded"] == "¥800.00" and totals["Collected"] == "¥0.00", totals
     assert "Revoked" in tab.find("section[aria-labelledby=order-entitlements]").text
     tab.go(entitlement_path)

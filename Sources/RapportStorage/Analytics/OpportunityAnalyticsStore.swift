@@ -44,6 +44,11 @@ public struct OpportunityAnalyticsStore: Sendable {
             self.reps = reps
         }
 
+        /// Whether only the pipeline is asked for (no other filter, no scope).
+        var isPipelineOnly: Bool {
+            ownerID == nil && teamID == nil && source == nil && currency == nil && from == nil && to == nil && reps?.predicate() == nil
+        }
+
         /// The conditions on `o`, starting with the pipeline.
         var conditions: SQLQueryString {
             var query: SQLQueryString = "o.pipeline = \(bind: pipeline)"
@@ -95,64 +100,86 @@ public struct OpportunityAnalyticsStore: Sendable {
 
     // MARK: Summary
 
-    /// The summary's buckets: per category, stage, owner's probability and currency.
+    /// The summary's buckets: per stage, category, currency and owner's probability (the order of
+    /// the `opportunities_analytics` index, so that SQLite groups while it scans).
     public func summary(_ filter: Filter) async throws -> [OpportunitySummary.Bucket] {
         let query: SQLQueryString = """
-            SELECT o.status_category AS category, o.stage, CAST(o.probability AS BIGINT) AS probability, o.currency, count(*) AS n,
+            SELECT o.stage, o.status_category AS category, o.currency, CAST(o.probability AS BIGINT) AS probability, count(*) AS n,
                    count(o.amount_minor) AS with_amount, CAST(COALESCE(sum(o.amount_minor), 0) AS BIGINT) AS amount,
                    CAST(COALESCE(sum(CASE WHEN o.closed_at > o.created_at THEN o.closed_at - o.created_at ELSE 0 END), 0) AS BIGINT) AS cycle
             FROM opportunities o WHERE \(filter.conditions)
-            GROUP BY o.status_category, o.stage, o.probability, o.currency
+            GROUP BY o.stage, o.status_category, o.currency, o.probability
             """
         return try await sql.raw(query).all().map { row in
-            guard let category = StageCategory(rawValue: try row.text("category")) else { throw CorruptRow(table: "opportunities", column: "status_category") }
-            return OpportunitySummary.Bucket(
-                category: category, stage: try row.text("stage"), probabilityOverride: try row.optionalInt("probability").map { Int($0) },
+            OpportunitySummary.Bucket(
+                category: try Self.category(row), stage: try row.text("stage"), probabilityOverride: try row.optionalInt("probability").map { Int($0) },
                 currency: try row.optionalText("currency"), count: try row.int("n"), withAmount: try row.int("with_amount"),
                 amountMinor: try row.int("amount"), cycleMicros: try row.int("cycle"))
         }
     }
 
+    static func category(_ row: any SQLRow) throws -> StageCategory {
+        guard let category = StageCategory(rawValue: try row.text("category")) else { throw CorruptRow(table: "opportunities", column: "status_category") }
+        return category
+    }
+
+    /// The furthest open stage among `reached` (`,a,b,`), by rank; -1 for none.
+    static func furthest(_ reached: String?, _ stages: OpportunityStages) -> Int {
+        guard let reached else { return -1 }
+        return reached.split(separator: ",").compactMap { stages.rank(String($0)) }.max() ?? -1
+    }
+
     // MARK: Funnel
 
     /// The funnel's cohorts: per group, creation time (15-minute slots when split by period, so
-    /// that any time zone's periods can be cut from them), furthest open stage in the history and current stage.
+    /// that any time zone's periods can be cut from them), current stage and the stages reached
+    /// (kept on the row from the stage history), read as the furthest open stage.
     public func funnelCohorts(_ filter: Filter, stages: OpportunityStages, grouping: Grouping, split: Bool) async throws -> [OpportunityFunnel.Cohort] {
         let slot: SQLQueryString = split ? "o.created_at / 900000000" : "CAST(0 AS BIGINT)"
         let query: SQLQueryString = """
-            SELECT f.grp, f.slot, f.top, f.stage, count(*) AS n FROM (
-                SELECT o.id, \(grouping.column) AS grp, \(slot) AS slot, o.stage, CAST(MAX(\(Self.rank("h.to_stage", stages))) AS BIGINT) AS top
-                FROM opportunities o LEFT JOIN stage_history h ON h.object = 'opportunity' AND h.record_id = o.id
-                WHERE \(filter.conditions)
-                GROUP BY o.id
-            ) f
-            GROUP BY f.grp, f.slot, f.top, f.stage
+            SELECT o.stage, o.reached_stages AS reached, \(grouping.column) AS grp, \(slot) AS slot, count(*) AS n
+            FROM opportunities o WHERE \(filter.conditions)
+            GROUP BY o.stage, o.status_category, o.currency, o.probability, o.reached_stages\(Self.extraGroups(grouping, slot: split ? slot : nil))
             """
         return try await sql.raw(query).all().map { row in
             OpportunityFunnel.Cohort(group: try row.optionalText("grp"), createdAt: Self.slotStart(try row.int("slot"), split: split, filter),
-                                     furthestRank: Int(try row.optionalInt("top") ?? -1), stage: try row.text("stage"), count: try row.int("n"))
+                                     furthestRank: Self.furthest(try row.optionalText("reached"), stages), stage: try row.text("stage"),
+                                     count: try row.int("n"))
         }
     }
 
-    /// Completed stage visits (a history entry up to the next one of the same opportunity) per
-    /// group, creation slot, stage and whole hours spent.
+    /// Completed stage visits per group, creation slot, stage and whole hours spent. Without a
+    /// filter, grouping or split, straight from `opportunity_stage_visits` in its index order;
+    /// otherwise joined to the opportunities the filter selects.
     public func funnelVisits(_ filter: Filter, grouping: Grouping, split: Bool) async throws -> [OpportunityFunnel.Visits] {
-        let slot: SQLQueryString = split ? "o.created_at / 900000000" : "CAST(0 AS BIGINT)"
-        let query: SQLQueryString = """
-            SELECT v.grp, v.slot, v.stage, (v.next_at - v.at) / 3600000000 AS hours, count(*) AS n, CAST(sum(v.next_at - v.at) AS BIGINT) AS micros
-            FROM (
-                SELECT \(grouping.column) AS grp, \(slot) AS slot, h.to_stage AS stage, h.at,
-                       LEAD(h.at) OVER (PARTITION BY h.record_id ORDER BY h.at, h.id) AS next_at
-                FROM opportunities o JOIN stage_history h ON h.object = 'opportunity' AND h.record_id = o.id
+        let query: SQLQueryString
+        if filter.isPipelineOnly, grouping == .none, !split {
+            query = """
+                SELECT NULL AS grp, CAST(0 AS BIGINT) AS slot, v.stage, v.hours, count(*) AS n, CAST(sum(v.micros) AS BIGINT) AS micros
+                FROM opportunity_stage_visits v WHERE v.pipeline = \(bind: filter.pipeline)
+                GROUP BY v.stage, v.hours
+                """
+        } else {
+            let slot: SQLQueryString = split ? "o.created_at / 900000000" : "CAST(0 AS BIGINT)"
+            query = """
+                SELECT \(grouping.column) AS grp, \(slot) AS slot, v.stage, v.hours, count(*) AS n, CAST(sum(v.micros) AS BIGINT) AS micros
+                FROM opportunities o JOIN opportunity_stage_visits v ON v.opportunity_id = o.id
                 WHERE \(filter.conditions)
-            ) v
-            WHERE v.next_at IS NOT NULL
-            GROUP BY v.grp, v.slot, v.stage, (v.next_at - v.at) / 3600000000
-            """
+                GROUP BY v.stage, v.hours\(Self.extraGroups(grouping, slot: split ? slot : nil))
+                """
+        }
         return try await sql.raw(query).all().map { row in
             OpportunityFunnel.Visits(group: try row.optionalText("grp"), createdAt: Self.slotStart(try row.int("slot"), split: split, filter),
                                      stage: try row.text("stage"), hours: try row.int("hours"), count: try row.int("n"), micros: try row.int("micros"))
         }
+    }
+
+    /// `, group, slot` for a GROUP BY (PostgreSQL refuses constants there).
+    static func extraGroups(_ grouping: Grouping, slot: SQLQueryString?) -> SQLQueryString {
+        var extra: SQLQueryString = ""
+        if grouping != .none { extra += ", \(grouping.column)" as SQLQueryString }
+        if let slot { extra += ", \(slot)" as SQLQueryString }
+        return extra
     }
 
     static func slotStart(_ slot: Int64, split: Bool, _ filter: Filter) -> Date {
@@ -161,17 +188,18 @@ public struct OpportunityAnalyticsStore: Sendable {
 
     // MARK: Forecast
 
-    /// The open pipeline with amounts per expected-close month, stage, owner's probability and currency.
+    /// The open pipeline with amounts per stage, currency, owner's probability and expected close
+    /// date (the index's order); the fold adds the dates into months.
     public func openPipeline(_ filter: Filter) async throws -> [OpportunityForecast.OpenBucket] {
         let query: SQLQueryString = """
-            SELECT substr(o.expected_close_date, 1, 7) AS month, o.stage, CAST(o.probability AS BIGINT) AS probability, o.currency,
+            SELECT o.stage, o.currency, CAST(o.probability AS BIGINT) AS probability, o.expected_close_date AS close_date,
                    count(*) AS n, CAST(sum(o.amount_minor) AS BIGINT) AS amount
             FROM opportunities o
             WHERE \(filter.conditions) AND o.status_category IN ('open', 'dormant') AND o.amount_minor IS NOT NULL AND o.currency IS NOT NULL
-            GROUP BY substr(o.expected_close_date, 1, 7), o.stage, o.probability, o.currency
+            GROUP BY o.stage, o.status_category, o.currency, o.probability, o.reached_stages, o.expected_close_date
             """
         return try await sql.raw(query).all().map { row in
-            OpportunityForecast.OpenBucket(month: try row.optionalText("month"), stage: try row.text("stage"),
+            OpportunityForecast.OpenBucket(month: try row.optionalText("close_date").map { String($0.prefix(7)) }, stage: try row.text("stage"),
                                            probabilityOverride: try row.optionalInt("probability").map { Int($0) }, currency: try row.text("currency"),
                                            count: try row.int("n"), amountMinor: try row.int("amount"))
         }
@@ -194,12 +222,16 @@ public struct OpportunityAnalyticsStore: Sendable {
                 GROUP BY o.id
                 """
         } else {
-            inner = """
-                SELECT o.id, o.currency, o.amount_minor, CAST(MAX(\(Self.rank("h.to_stage", stages))) AS BIGINT) AS top, o.stage, 0 AS won_after
-                FROM opportunities o LEFT JOIN stage_history h ON h.object = 'opportunity' AND h.record_id = o.id
-                WHERE \(filter.conditions)
-                GROUP BY o.id
+            // Now: the stages reached are on the row.
+            let query: SQLQueryString = """
+                SELECT o.stage, o.reached_stages AS reached, o.currency, count(*) AS n, CAST(COALESCE(sum(o.amount_minor), 0) AS BIGINT) AS amount
+                FROM opportunities o WHERE \(filter.conditions)
+                GROUP BY o.stage, o.status_category, o.currency, o.probability, o.reached_stages
                 """
+            return try await sql.raw(query).all().map { row in
+                OpportunityForecast.StateBucket(stage: try row.text("stage"), furthestRank: Self.furthest(try row.optionalText("reached"), stages),
+                                                currency: try row.optionalText("currency"), count: try row.int("n"), amountMinor: try row.int("amount"))
+            }
         }
         let query: SQLQueryString = """
             SELECT s.stage, s.top, s.currency, count(*) AS n, CAST(COALESCE(sum(s.amount_minor), 0) AS BIGINT) AS amount,

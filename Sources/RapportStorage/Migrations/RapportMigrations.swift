@@ -14,6 +14,7 @@ public enum RapportMigrations {
         workbenchFollowUps0011,
         productsAndPolicies0012,
         opportunities0013,
+        opportunityAnalytics0016,
     ]
 
     /// A migrator over ``all`` plus any extra migrations (tests add a test-only record table).

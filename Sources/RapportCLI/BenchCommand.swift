@@ -6,7 +6,7 @@ import RapportCore
 /// `rapport bench seed-activities`: benchmark volumes (used by scripts/bench).
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Seed benchmark data (scripts/bench uses it).", subcommands: [SeedActivities.self, SeedLeads.self, Reclaim.self, Assign.self])
+        commandName: "bench", abstract: "Seed benchmark data (scripts/bench uses it).", subcommands: [SeedActivities.self, SeedLeads.self, SeedOpportunities.self, Reclaim.self, Assign.self])
 
     struct SeedActivities: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -40,6 +40,23 @@ struct BenchCommand: AsyncParsableCommand {
                 }
             }
             print("seeded \(count) leads in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        }
+    }
+
+    struct SeedOpportunities: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "seed-opportunities", abstract: "Add N opportunities with their stage history on the first pipeline, owned by the active reps.")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "How many opportunities.") var count: Int = 1_000_000
+
+        func run() async throws {
+            let started = Date()
+            _ = try await withRapport(database) { [count] rapport in
+                try await rapport.bench.seedOpportunities(count: count, by: .system("cli")) { written in
+                    if written % 100_000 == 0 { printError("seeded \(written) opportunities") }
+                }
+            }
+            print("seeded \(count) opportunities in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         }
     }
 

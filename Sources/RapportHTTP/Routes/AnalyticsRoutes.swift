@@ -3,7 +3,7 @@ import Hummingbird
 import RapportApp
 import RapportCore
 
-/// `/api/v1/analytics/lead-turnover` and `/api/v1/analytics/lead-funnel`.
+/// `/api/v1/analytics/lead-turnover` and `/api/v1/analytics/lead-funnel`; the pipeline analytics (``OpportunityAnalyticsRoutes``).
 struct AnalyticsRoutes {
     let rapport: Rapport
 
@@ -19,6 +19,7 @@ struct AnalyticsRoutes {
         api.get("analytics/lead-funnel") { request, context in
             try JSONResponse.make(LeadFunnelDTO(try await rapport.leadAnalytics.funnel(Self.query(request), by: context.caller)))
         }
+        OpportunityAnalyticsRoutes(rapport: rapport).add(to: api)
     }
 }
 

@@ -16,6 +16,7 @@ public enum RapportMigrations {
         opportunities0013,
         quotes0014,
         ordersAndEntitlements0015,
+        opportunityAnalytics0016,
         pipelineImport0017,
         receivables0018,
     ]

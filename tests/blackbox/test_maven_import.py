@@ -93,6 +93,11 @@ def test_the_maven_pipeline_loads_in_one_command_with_its_figures(loaded) -> Non
     assert counts == {"prospecting": 500, "engaging": 1589, "proposal": 0, "negotiation": 0, "won": 4238, "lost": 2473}
     assert columns["won"]["amount"] == [{"amount_minor": 1000553400, "currency": "USD"}]
     assert board["open_count"] == 2089
+    # Rapport's own analytics: won ÷ closed and the won revenue, from the summary endpoint.
+    summary = api.get("/api/v1/analytics/opportunities/summary", params={"pipeline": "new_sale"}, expect=200).json()
+    assert (summary["won"], summary["lost"], summary["open"]) == (4238, 2473, 2089)
+    assert summary["win_rate"] == 0.6315 and summary["win_rate_basis_points"] == 6315
+    assert summary["won_amount"] == [{"amount_minor": 1000553400, "currency": "USD"}]
     assert _count(api, "/api/v1/opportunities?status=won") == 4238
     assert _count(api, "/api/v1/opportunities?status=lost") == 2473
     assert _count(api, "/api/v1/opportunities?status=open") == 2089

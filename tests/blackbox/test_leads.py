@@ -30,6 +30,8 @@ def test_leads_pools_claims_and_forms(api: Api) -> None:
     assert pool["rules"]["holding_limit"] == {"default": 2, "by_level": {}} and pool["rules"]["protection_days"] == 3
     bad = problem(api.post(f"{V1}/pools", json={"key": unique("pool"), "name": "X", "object": "lead", "rules": {"time_zone": "Mars/Base"}}), 422, "validation_failed")
     assert field_codes(bad) == {"rules.time_zone": "invalid"}
+    nul = problem(api.post(f"{V1}/pools", json={"key": unique("pool"), "name": "X", "object": "lead", "member_teams": ["a\u0000b"]}), 422, "validation_failed")
+    assert field_codes(nul) == {"member_teams[0]": "invalid"}
 
     form = api.post(f"{V1}/lead-forms", json={"name": "Trial class", "pool_id": pool["key"], "campaign": "spring"}, expect=201).json()
     numbers = [cn_mobile() for _ in range(3)]

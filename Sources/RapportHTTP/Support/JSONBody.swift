@@ -165,13 +165,23 @@ public struct JSONBody: Sendable {
         }
     }
 
-    /// An array of strings.
+    /// An array of strings (none holding a NUL character).
     public mutating func strings(_ key: String) -> [String]? {
         switch fields[key] {
         case .array(let values)?:
             var result: [String] = []
             for (index, value) in values.enumerated() {
-                if case .string(let text) = value { result.append(text) } else { mismatch("\(key)[\(index)]", "a string", value) }
+                guard case .string(let text) = value else {
+                    mismatch("\(key)[\(index)]", "a string", value)
+                    continue
+                }
+                // No engine stores a NUL in text, and no name, key or id holds one: refuse it here
+                // rather than let a lookup reach the database with it.
+                if text.unicodeScalars.contains("\0") {
+                    errors.append(FieldError(field: "\(key)[\(index)]", code: "invalid", message: "\(key)[\(index)] must not contain NUL characters."))
+                    continue
+                }
+                result.append(text)
             }
             return result
         case nil, .null?: return nil

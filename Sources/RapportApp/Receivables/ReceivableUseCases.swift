@@ -63,7 +63,9 @@ public struct ReceivableUseCases: Sendable {
 
     func books(_ order: Order, _ sql: any SQLDatabase) async throws -> Books {
         let store = ReceivableStore(sql)
-        let ledger = try await store.books(of: order.id) ?? ReceivablesLedger(plan: PaymentPlan(currency: order.currency, installments: []))
+        let payments = try await store.payments(of: order.id)
+        let refunds = try await store.refunds(of: order.id)
+        let ledger = try await store.books(of: order.id, payments: payments, refunds: refunds) ?? ReceivablesLedger(plan: PaymentPlan(currency: order.currency, installments: []))
         let today = self.today
         let states = ledger.plan.installments.map { installment in
             InstallmentState(installment: installment, paidMinor: ledger.allocated(to: installment.number),
@@ -72,7 +74,7 @@ public struct ReceivableUseCases: Sendable {
         }
         let invoices = try await InvoiceStore(sql).invoices(of: order.id)
         return Books(order: order, planVersion: try await store.planVersion(of: order.id), installments: states,
-                     payments: try await store.payments(of: order.id), refunds: try await store.refunds(of: order.id), invoices: invoices,
+                     payments: payments, refunds: refunds, invoices: invoices,
                      today: today, receivedMinor: ledger.receivedMinor, refundedMinor: ledger.refundedMinor, collectedMinor: ledger.collectedMinor,
                      cancelledMinor: ledger.waivedMinor, outstandingMinor: ledger.outstandingMinor,
                      overdueMinor: states.filter { $0.status == .overdue }.reduce(0) { $0 + $1.outstandingMinor },

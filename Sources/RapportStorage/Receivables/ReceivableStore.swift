@@ -18,6 +18,11 @@ public struct ReceivableStore: Sendable {
 
     /// The order's books (nil without a plan).
     public func books(of order: RecordID) async throws -> ReceivablesLedger? {
+        try await books(of: order, payments: try await payments(of: order), refunds: try await refunds(of: order))
+    }
+
+    /// The order's books from its already read payments and refunds (nil without a plan).
+    public func books(of order: RecordID, payments: [PaymentRecord], refunds: [RefundRecord]) async throws -> ReceivablesLedger? {
         guard let planRow = try await sql.select().columns("currency").from("payment_plans").where("order_id", .equal, order.rawValue).first() else {
             return nil
         }
@@ -31,14 +36,12 @@ public struct ReceivableStore: Sendable {
             guard let due = CalendarDate(try row.text("due_date")) else { throw CorruptRow(table: "installments", column: "due_date") }
             return Installment(number: number, dueDate: due, amountMinor: try row.int("amount_minor"))
         })
-        let payments = try await self.payments(of: order).map(\.payment)
-        let refunds = try await self.refunds(of: order).map(\.refund)
         let allocations = try await sql.select().columns("payment_id", "installment", "amount_minor", "refund_id").from("payment_allocations")
             .where("order_id", .equal, order.rawValue).orderBy("position").all().map { row in
                 ReceivablesLedger.Allocation(paymentID: try row.id("payment_id"), installment: Int(try row.int("installment")),
                                              amountMinor: try row.int("amount_minor"), refundID: try row.optionalID("refund_id"))
             }
-        return ReceivablesLedger(plan: plan, payments: payments, refunds: refunds, allocations: allocations, waived: waived)
+        return ReceivablesLedger(plan: plan, payments: payments.map(\.payment), refunds: refunds.map(\.refund), allocations: allocations, waived: waived)
     }
 
     /// Replaces the order's plan (instalments, allocations and all) by `books`, at `version`.

@@ -23,7 +23,8 @@ extension WebPages {
         page(router, "quotes/approvals") { request, _, web in
             let cursor = try request.uri.queryParameters.get("cursor").map { try PageCursor(token: String($0)) }
             let page = try await rapport.quotes.approvalInbox(page: PageRequest(limit: 50, cursor: cursor), by: web.caller)
-            let wording = try await quoteWording(page.items, web)
+            var wording = try await quoteWording(page.items, web)
+            for item in page.items { wording.people.merge(try await rapport.quotes.names(in: item)) { _, named in named } }
             let body = QuoteInboxBody(rows: page.items.map { QuoteRow($0, wording: wording) },
                                       next: page.nextCursor.map { "/quotes/approvals?cursor=" + SavedView.encode($0.token) }, returnTo: "/quotes/approvals")
             return web.page("quote_approvals", title: web.text("quote_inbox"), body)

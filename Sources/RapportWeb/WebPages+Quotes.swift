@@ -6,7 +6,8 @@ import RapportHTTP
 
 /// The printable quote (`GET /quotes/{id}/print`): seller, customer, lines with their discounts,
 /// the sales policies applied, totals and validity, laid out for paper by the print rules of
-/// app.css. Whoever may see the quote may print it; anyone else gets 404.
+/// app.css. Whoever may see the quote may print it; anyone else gets 404. The other quote pages
+/// are in `addQuotePages`.
 extension WebPages {
     func addQuotes(to router: Router<APIRequestContext>) {
         page(router, "quotes/:id/print") { _, context, web in
@@ -14,6 +15,7 @@ extension WebPages {
             let body = QuotePrintBody(web: web, document: document)
             return web.page("quote_print", title: web.text("quote_title", ["name": document.item.quote.name]), body)
         }
+        addQuotePages(to: router)
     }
 }
 
@@ -84,17 +86,7 @@ struct QuotePrintBody {
         accepted = quote.acceptedAt.map { dates.string(from: $0) }
         currency = quote.currency
         priceBook = quote.priceBookKey
-        lines = quote.lines.map { line in
-            let manual: String =
-                switch line.manualDiscount {
-                case .basisPoints(let points)?: "\(percent(points)) (\(money(line.manualDiscountMinor)))"
-                case .amount?: money(line.manualDiscountMinor)
-                case nil: "—"
-                }
-            return Line(sku: line.sku, name: line.name, quantity: "\(locale.number(line.quantity)) \(line.unit)", unitPrice: money(line.unitPriceMinor),
-                        list: money(line.listMinor), policyDiscount: line.policyDiscountMinor == 0 ? "—" : money(line.policyDiscountMinor),
-                        manualDiscount: manual, total: money(line.totalMinor))
-        }
+        lines = Self.lines(of: quote, locale: locale)
         policies = quote.applied.map { Policy(name: $0.name, discount: money($0.discountMinor)) }
         hasPolicies = !policies.isEmpty
         subtotal = money(quote.totals.subtotalMinor)
@@ -106,5 +98,23 @@ struct QuotePrintBody {
         rounding = web.text("quote_rounding_\(quote.rounding.rawValue)")
         notes = quote.notes
         pricedAt = dates.string(from: quote.pricedAt)
+    }
+}
+
+extension QuotePrintBody {
+    /// A quote's lines worded for the reader (the printed quote and the quote's page).
+    static func lines(of quote: Quote, locale: Localization.Locale) -> [Line] {
+        func money(_ minor: Int64) -> String { locale.money(minor, currency: quote.currency) }
+        return quote.lines.map { line in
+            let manual: String =
+                switch line.manualDiscount {
+                case .basisPoints(let points)?: "\(locale.percent(Double(points) / 10_000)) (\(money(line.manualDiscountMinor)))"
+                case .amount?: money(line.manualDiscountMinor)
+                case nil: "—"
+                }
+            return Line(sku: line.sku, name: line.name, quantity: "\(locale.number(line.quantity)) \(line.unit)", unitPrice: money(line.unitPriceMinor),
+                        list: money(line.listMinor), policyDiscount: line.policyDiscountMinor == 0 ? "—" : money(line.policyDiscountMinor),
+                        manualDiscount: manual, total: money(line.totalMinor))
+        }
     }
 }

@@ -62,7 +62,7 @@ import Testing
             let hiddenLead = try await rapport.leads.create(LeadInput(name: "\(Self.secret) lead", phone: .some("13800000044")), by: outsider.caller).0
             _ = try await rapport.leads.logFollowUp(hiddenLead.id.rawValue, .init(type: "call", subject: "\(Self.secret) follow-up"), by: outsider.caller)
             // Opportunities: the east's named with a script, the west's secret.
-            _ = try await rapport.opportunities.create(
+            let deal = try await rapport.opportunities.create(
                 OpportunityInput(name: Self.script, customer: customer.id.rawValue, amount: .some(Money(990, "CNY")), competitors: [Self.script]), by: rep.caller)
             let hiddenDeal = try await rapport.opportunities.create(OpportunityInput(name: "\(Self.secret) deal", customer: hidden.id.rawValue), by: outsider.caller)
             _ = try await rapport.products.create(.init(sku: "CRAWL-1", name: Self.script, prices: [.init(currency: "CNY", amountMinor: 100)],
@@ -79,6 +79,12 @@ import Testing
             _ = try await rapport.orders.act(.submit, on: hiddenOrder.id.rawValue, reason: nil, by: outsider.caller)
             _ = try await rapport.orders.act(.approve, on: hiddenOrder.id.rawValue, reason: nil, by: admin.caller)
             let hiddenLessons = try #require(try await rapport.entitlements.list(.init(order: hiddenOrder.id.rawValue), page: PageRequest(), by: admin.caller).items.first)
+            // Quotes: the east's named with a script and waiting for approval, the west's secret.
+            let quote = try await rapport.quotes.create(for: deal.opportunity.id.rawValue, QuoteInput(
+                name: Self.script, currency: "CNY", notes: .some(Self.script), lines: [.init(sku: "CRAWL-1", quantity: 1, discount: .basisPoints(5_000))]), by: rep.caller)
+            _ = try await rapport.quotes.submit(quote.quote.id.rawValue, by: rep.caller)
+            let hiddenQuote = try await rapport.quotes.create(for: hiddenDeal.opportunity.id.rawValue, QuoteInput(
+                name: "\(Self.secret) quote", currency: "CNY", lines: [.init(sku: "CRAWL-1", quantity: 1)]), by: outsider.caller)
 
             try await harness.http { client in
                 for (person, mayManage) in [(rep, false), (manager, true)] {
@@ -99,6 +105,7 @@ import Testing
                     #expect(try await client.page("/opportunities/\(hiddenDeal.opportunity.id)", session: person.secret).status == .notFound)
                     #expect(try await client.page("/orders/\(hiddenOrder.id)", session: person.secret).status == .notFound)
                     #expect(try await client.page("/entitlements/\(hiddenLessons.id)", session: person.secret).status == .notFound)
+                    #expect(try await client.page("/quotes/\(hiddenQuote.quote.id)", session: person.secret).status == .notFound)
                 }
                 // The administrator sees everything, and every typed script stays text there too.
                 for (path, page) in try await Self.crawl(client, session: admin.secret, language: "en", limit: 200) {

@@ -53,7 +53,7 @@ public struct OrderDraft: Sendable, Equatable {
     public var title: String
     public var customerID: RecordID
     public var opportunityID: RecordID?
-    /// The accepted quote it comes from (`qte_…`), if any.
+    /// The accepted quote it comes from (`quo_…`), if any.
     public var quoteID: String?
     public var currency: String
     public var lines: [Line]

@@ -53,14 +53,8 @@ extension OrderUseCases {
                 title: title, customerID: customerID, opportunityID: opportunity.id, currency: currency ?? "",
                 lines: opportunity.lines.map { OrderDraft.Line(sku: $0.sku, quantity: $0.quantity, unitPrice: $0.unitPrice) },
                 ownerID: opportunity.ownerID, effectiveFrom: request.effectiveFrom, effectiveTo: request.effectiveTo)
-            var order = try await create(from: draft, by: caller, in: sql)
-            if order.teamID != opportunity.teamID {
-                // The order sits with the opportunity's team, as the opportunity did.
-                order.teamID = opportunity.teamID
-                _ = try await OrderStore(sql).replace(order, expectedVersion: order.version, lines: false)
-                order.version += 1
-            }
-            return order
+            // The order sits with the opportunity's team, as the opportunity did.
+            return try await create(from: draft, team: opportunity.teamID, by: caller, in: sql)
         }
     }
 

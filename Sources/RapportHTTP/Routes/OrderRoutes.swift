@@ -5,7 +5,7 @@ import RapportCore
 
 /// `/api/v1/orders` (create, list, read, change drafts, history, and the lifecycle actions
 /// submit, approve, reject, cancel, terminate, complete) and `POST /api/v1/opportunities/{id}/orders`
-/// (a draft order from a won opportunity).
+/// (a draft order from a won opportunity) and `POST /api/v1/quotes/{id}/orders` (from an accepted quote).
 struct OrderRoutes {
     let rapport: Rapport
 
@@ -75,6 +75,14 @@ struct OrderRoutes {
                                                      effectiveFrom: body.date("effective_from"), effectiveTo: body.date("effective_to"))
             try body.finish()
             let order = try await rapport.orders.create(fromOpportunity: try context.parameters.require("id"), from, by: context.caller)
+            return try JSONResponse.make(OrderDTO(order), status: .created, etag: order.version, location: "/api/v1/orders/\(order.id)")
+        }
+        api.post("quotes/:id/orders") { request, context in
+            var body = try await JSONBody.readOptional(request, accepts: ["force", "title", "effective_from", "effective_to"])
+            let from = OrderUseCases.FromQuote(force: body.bool("force") ?? false, title: body.string("title"),
+                                               effectiveFrom: body.date("effective_from"), effectiveTo: body.date("effective_to"))
+            try body.finish()
+            let order = try await rapport.orders.create(fromQuote: try context.parameters.require("id"), from, by: context.caller)
             return try JSONResponse.make(OrderDTO(order), status: .created, etag: order.version, location: "/api/v1/orders/\(order.id)")
         }
     }

@@ -94,6 +94,12 @@ public struct OrderStore: Sendable {
             .where("status", .notEqual, OrderStatus.cancelled.rawValue).orderBy("id").all().map { try $0.id("id") }
     }
 
+    /// The orders made from a quote (of `opportunity`, whose index finds them) that are not cancelled.
+    public func live(fromQuote quote: String, opportunity: RecordID) async throws -> [RecordID] {
+        try await sql.select().column("id").from("orders").where("opportunity_id", .equal, opportunity.rawValue).where("quote_id", .equal, quote)
+            .where("status", .notEqual, OrderStatus.cancelled.rawValue).orderBy("id").all().map { try $0.id("id") }
+    }
+
     /// What an order list asks for, already checked.
     public struct ListFilter: Sendable, Equatable {
         public var customerID: RecordID?

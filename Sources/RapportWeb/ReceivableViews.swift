@@ -3,8 +3,9 @@ import RapportApp
 import RapportCore
 
 /// An order's receivables on its page: the totals, the instalments with where each stands today,
-/// the payments, refunds (with what they revoked) and invoices; and, for whoever may change the
-/// order once it is signed, the forms to set the plan, record a payment, refund, and issue or void
+/// the payments, refunds and cancelled dues (with what they revoked) and invoices; and, for whoever
+/// may change the order once it is signed, the forms to set the plan, record a payment, refund,
+/// cancel dues, and issue or void
 /// an invoice — each re-shown with its reasons when refused.
 struct BooksSection {
     struct Total {
@@ -42,6 +43,14 @@ struct BooksSection {
         var hasRevoked: Bool
     }
 
+    struct CancellationLine {
+        var cancelled: String
+        var amount: String
+        var reason: String
+        var revoked: [String]
+        var hasRevoked: Bool
+    }
+
     struct InvoiceLine {
         var invoiceID: String
         var number: String
@@ -66,6 +75,8 @@ struct BooksSection {
     var hasPayments: Bool
     var refunds: [RefundLine]
     var hasRefunds: Bool
+    var cancellations: [CancellationLine]
+    var hasCancellations: Bool
     var invoices: [InvoiceLine]
     var hasInvoices: Bool
     var mayRecord: Bool
@@ -80,12 +91,15 @@ struct BooksSection {
     var mayRefund: Bool
     var refundInputs: [WebInput] = []
     var refundError: String?
+    var mayCancel: Bool
+    var cancelInputs: [WebInput] = []
+    var cancelError: String?
     var invoiceInputs: [WebInput] = []
     var invoiceError: String?
 
     /// The forms this section shows (by the name a refusal gives them).
     var shownForms: [String] {
-        (mayRecord ? ["plan:even", "plan:explicit", "payment", "invoice"] : []) + (mayRefund ? ["refund"] : [])
+        (mayRecord ? ["plan:even", "plan:explicit", "payment", "invoice"] : []) + (mayRefund ? ["refund"] : []) + (mayCancel ? ["cancel"] : [])
             + invoices.filter(\.mayVoid).map { "void:\($0.invoiceID)" }
     }
 
@@ -122,17 +136,27 @@ struct BooksSection {
         }
         hasPayments = !payments.isEmpty
         let entitlements = Dictionary(data.entitlements.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        refunds = books.refunds.map { record in
-            let revoked = record.revoked.map { item in
+        func described(_ revoked: [RefundRecord.Revoked]) -> [String] {
+            revoked.map { item in
                 let entitlement = entitlements[item.entitlementID]
                 return wording.text("recv_revoked_line", ["sku": entitlement?.sku ?? item.orderLineID.rawValue,
                                                           "n": wording.quantity(item.quantity, unit: entitlement?.unit ?? "")])
             }
+        }
+        refunds = books.refunds.map { record in
+            let revoked = described(record.revoked)
             return RefundLine(refunded: wording.day(record.refundedOn), amount: money(record.refund.amountMinor), reason: record.reason,
                               cancels: wording.text(record.refund.cancelsDue ? "recv_cancels_due_yes" : "recv_cancels_due_no"),
                               revoked: revoked, hasRevoked: !revoked.isEmpty)
         }
         hasRefunds = !refunds.isEmpty
+        cancellations = books.cancellations.map { record in
+            let revoked = described(record.revoked)
+            return CancellationLine(cancelled: wording.day(record.cancelledOn), amount: money(record.cancellation.amountMinor), reason: record.reason,
+                                    revoked: revoked, hasRevoked: !revoked.isEmpty)
+        }
+        hasCancellations = !cancellations.isEmpty
+        mayCancel = data.mayEdit && billable && (books.outstandingMinor > 0 || books.planVersion == nil) && order.total.amountMinor > 0
         mayRecord = data.mayEdit && billable
         mayRefund = data.mayEdit && !books.payments.isEmpty
         invoices = books.invoices.map { invoice in
@@ -193,6 +217,16 @@ struct BooksSection {
                 refund.input("refunded_on", "recv_refunded_on", kind: "date", value: today),
             ]
             refundError = refund.summary()
+        }
+        if mayCancel {
+            var cancel = FormFill(locale: locale, refused: refused, form: "cancel", prefix: "cancel")
+            cancelInputs = [
+                cancel.input("amount", "recv_cancel_amount", value: ""),
+                cancel.input("revoke_unconsumed", "recv_revoke", kind: "checks", options: [("1", locale.text("recv_cancel_revoke"))]),
+                cancel.input("reason", "order_reason_required"),
+                cancel.input("cancelled_on", "recv_cancelled_on", kind: "date", value: today),
+            ]
+            cancelError = cancel.summary()
         }
     }
 }

@@ -11,7 +11,7 @@ extension WebPages {
     static let orderPageRoutes: Set<String> = [
         "GET /orders", "GET /orders/new", "POST /orders", "GET /orders/{id}", "POST /orders/{id}/edit", "POST /orders/{id}/act",
         "POST /opportunities/{id}/order",
-        "POST /orders/{id}/plan", "POST /orders/{id}/payments", "POST /orders/{id}/refunds", "POST /orders/{id}/invoices",
+        "POST /orders/{id}/plan", "POST /orders/{id}/payments", "POST /orders/{id}/refunds", "POST /orders/{id}/cancellations", "POST /orders/{id}/invoices",
         "POST /orders/{id}/invoices/{invoice}/void", "GET /receivables",
         "GET /entitlements", "GET /entitlements/{id}", "POST /entitlements/{id}/consume",
     ]

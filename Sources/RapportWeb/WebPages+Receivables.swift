@@ -7,7 +7,7 @@ import RapportHTTP
 import RapportStorage
 
 extension WebPages {
-    /// An order's receivables forms (plan, payment, refund, invoice, void) and the collections
+    /// An order's receivables forms (plan, payment, refund, cancelled dues, invoice, void) and the collections
     /// list `/receivables`. Amounts are typed in major units and read with integers only.
     func addReceivables(to router: Router<APIRequestContext>) {
         orderAction(router, "orders/:id/plan", form: { "plan:" + ($0["mode"] == "explicit" ? "explicit" : "even") }) { id, _, web, form in
@@ -37,6 +37,13 @@ extension WebPages {
                 refundedOn: form["refunded_on"], cancelsDue: form["cancels_due"] == "1", revokeUnconsumed: form["revoke_unconsumed"] == "1")
             _ = try await rapport.receivables.refund(id, input, by: web.caller)
             return "refund_recorded"
+        }
+        orderAction(router, "orders/:id/cancellations", form: { _ in "cancel" }) { id, _, web, form in
+            let order = try await rapport.orders.get(id, by: web.caller)
+            let input = ReceivableUseCases.CancellationInput(amount: OrderPages.money(form["amount"], currency: order.currency), reason: form["reason"],
+                                                             cancelledOn: form["cancelled_on"], revokeUnconsumed: form["revoke_unconsumed"] == "1")
+            _ = try await rapport.receivables.cancelDues(id, input, by: web.caller)
+            return "dues_cancelled"
         }
         orderAction(router, "orders/:id/invoices", form: { _ in "invoice" }) { id, _, web, form in
             let order = try await rapport.orders.get(id, by: web.caller)

@@ -104,7 +104,9 @@ import Testing
 
             // The refund: the 38 unconsumed lessons revoked, their value (189 900 × 38 ÷ 48, rounded down) returned
             // from the latest payment first, and no longer owed.
-            let (refunds, books) = try await receivables.refund(id, .init(reason: "Moved away", revokeUnconsumed: true), by: world.rep.caller)
+            let outcome = try await receivables.refund(id, .init(reason: "Moved away", revokeUnconsumed: true), by: world.rep.caller)
+            let (refunds, books) = (outcome.refunds, outcome.books)
+            #expect(outcome.cancellation == nil, "a fully paid order has no dues left to cancel")
             #expect(refunds.map(\.refund.amountMinor) == [89_900, 60_437] && refunds.map(\.refund.paymentID) == [second.payment.id, first.payment.id])
             #expect(refunds[0].revoked.map(\.quantity) == [38] && refunds[1].revoked.isEmpty)
             let revoked = try await harness.rapport.entitlements.get(entitlement.id.rawValue, by: world.rep.caller)
@@ -132,6 +134,72 @@ import Testing
             #expect(try await receivables.books(id, by: world.rep.caller).invoicedMinor == 0)
             #expect(try await OrderTests.audited(harness, order.id).filter { $0.hasPrefix("refund") || $0.hasPrefix("invoice") }
                     == ["refund.recorded", "refund.recorded", "invoice.issued", "invoice.voided"])
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func aRefundRevokingLessonsOfAPartlyPaidOrderCancelsWhatIsOwedFirst(_ backend: TestBackend) async throws {
+        try await TestHarness.with(backend) { harness in
+            let (world, order, entitlement) = try await EntitlementTests.granted(harness)
+            let receivables = harness.rapport.receivables
+            let id = order.id.rawValue
+            _ = try await receivables.setPlan(id, .init(count: 2, firstDue: "2026-01-05"), expectedVersion: nil, by: world.rep.caller)
+            _ = try await receivables.recordPayment(id, .init(amount: Self.cny(94_950)), by: world.rep.caller)
+            _ = try await harness.rapport.entitlements.consume(entitlement.id.rawValue, .init(quantity: 10, idempotencyKey: "k1"), by: world.rep.caller)
+
+            // The 38 lessons are worth 150 337: the unpaid 94 950 is cancelled, the other 55 387 refunded;
+            // the customer pays 39 563 for ten lessons, as when the order was paid in full.
+            let outcome = try await receivables.refund(id, .init(reason: "Moved away", revokeUnconsumed: true), by: world.rep.caller)
+            let cancellation = try #require(outcome.cancellation)
+            #expect(cancellation.cancellation.amountMinor == 94_950 && cancellation.revoked.map(\.quantity) == [38])
+            #expect(outcome.refunds.map(\.refund.amountMinor) == [55_387] && outcome.refunds[0].revoked.isEmpty)
+            var books = outcome.books
+            #expect(books.collectedMinor == 39_563 && books.cancelledMinor == 150_337 && books.outstandingMinor == 0)
+            #expect(books.installments.map(\.status) == [.paid, .cancelled] && books.cancellations.count == 1)
+
+            // A new plan replays the payment, the cancellation and the refund: nothing owed appears again.
+            books = try await receivables.setPlan(id, .init(count: 3, firstDue: "2026-02-01"), expectedVersion: books.planVersion, by: world.rep.caller)
+            #expect(books.collectedMinor == 39_563 && books.cancelledMinor == 150_337 && books.outstandingMinor == 0)
+            #expect(books.collectedMinor + books.cancelledMinor + books.outstandingMinor == order.total.amountMinor)
+            #expect(try await OrderTests.audited(harness, order.id).filter { $0.hasPrefix("dues") || $0.hasPrefix("refund") } == ["dues.cancelled", "refund.recorded"])
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func duesAreCancelledWithoutMoneyMovingAndNeverBeyondWhatIsOwed(_ backend: TestBackend) async throws {
+        try await TestHarness.with(backend) { harness in
+            let (world, order, entitlement) = try await EntitlementTests.granted(harness)
+            let receivables = harness.rapport.receivables
+            let id = order.id.rawValue
+            _ = try await receivables.recordPayment(id, .init(amount: Self.cny(20_000)), by: world.rep.caller)
+            _ = try await harness.rapport.entitlements.consume(entitlement.id.rawValue, .init(quantity: 10, idempotencyKey: "k1"), by: world.rep.caller)
+
+            // Less paid than the lessons used: revoking the rest cancels their value and refunds nothing.
+            let outcome = try await receivables.refund(id, .init(reason: "Stops", revokeUnconsumed: true), by: world.rep.caller)
+            #expect(outcome.refunds.isEmpty && outcome.cancellation?.cancellation.amountMinor == 150_337)
+            #expect(outcome.books.outstandingMinor == 19_563 && outcome.books.collectedMinor == 20_000)
+
+            // The rest written off as a bad debt; more than is owed is refused, and so are bad inputs, with nothing changed.
+            let tooMuch = try await #require(throws: RapportError.self) {
+                try await receivables.cancelDues(id, .init(amount: Self.cny(19_564), reason: "Bad debt"), by: world.rep.caller)
+            }
+            #expect(tooMuch.fieldErrors.map(\.code) == ["exceeds_outstanding"])
+            let bad = try await #require(throws: RapportError.self) {
+                try await receivables.cancelDues(id, .init(amount: Money(1, "USD"), reason: " ", cancelledOn: "2099-01-01"), by: world.rep.caller)
+            }
+            #expect(Set(bad.fieldErrors.map(\.field)) == ["reason", "cancelled_on", "amount.currency"])
+            let nothingLeft = try await #require(throws: RapportError.self) {
+                try await receivables.cancelDues(id, .init(reason: "Again", revokeUnconsumed: true), by: world.rep.caller)
+            }
+            #expect(nothingLeft.code == .conflict)
+            let (written, books) = try await receivables.cancelDues(id, .init(amount: Self.cny(19_563), reason: "Bad debt"), by: world.rep.caller)
+            #expect(written.cancellation.amountMinor == 19_563 && books.outstandingMinor == 0 && books.cancellations.count == 2)
+            #expect(books.collectedMinor + books.cancelledMinor == order.total.amountMinor)
+
+            // Another team cannot touch it.
+            let stranger = try await harness.signedIn(.rep, team: try await harness.team("west"))
+            let hidden = try await #require(throws: RapportError.self) { try await receivables.cancelDues(id, .init(amount: Self.cny(1), reason: "x"), by: stranger.caller) }
+            #expect(hidden.code == .notFound)
         }
     }
 }

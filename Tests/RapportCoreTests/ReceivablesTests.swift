@@ -105,8 +105,9 @@ import Testing
         #expect(ReceivablesLedger.unconsumedValue(lineTotalMinor: 100, granted: 3, consumed: 5) == 0)
     }
 
-    /// Any sequence of payments and refunds keeps the books balanced: payments − refunds =
-    /// collected = Σ allocated; each instalment between nothing and its amount less what was cancelled.
+    /// Any sequence of payments, refunds and cancellations keeps the books balanced: payments −
+    /// refunds = collected = Σ allocated; collected + cancelled + outstanding = total; each
+    /// instalment between nothing and its amount less what was cancelled.
     @Test(arguments: 0..<200 as Range<UInt64>)
     func theBooksBalanceUnderAnySequence(_ seed: UInt64) throws {
         var random = SplitMix64(seed: seed &* 0x9E37_79B9 &+ 1)
@@ -117,7 +118,10 @@ import Testing
         for step in 0..<40 {
             let before = books
             do {
-                if paymentsMade == 0 || Bool.random(using: &random) {
+                if Int.random(in: 0..<5, using: &random) == 0 {
+                    let amount = Int64.random(in: -5...max(1, books.outstandingMinor / 3 + 5), using: &random)
+                    try books.cancel(.init(id: Self.id("cnl_\(step)"), amountMinor: amount))
+                } else if paymentsMade == 0 || Bool.random(using: &random) {
                     let amount = Int64.random(in: -10...max(1, books.outstandingMinor + 10), using: &random)
                     try books.receive(.init(id: Self.id("pay_\(step)"), amountMinor: amount, receivedOn: Self.date("2026-01-01")))
                     paymentsMade += 1
@@ -139,5 +143,18 @@ import Testing
             }
             for payment in books.payments { #expect((0...payment.amountMinor).contains(books.refundable(payment.id))) }
         }
+    }
+
+    @Test func aCancellationWaivesTheLatestDuesFirstAndNeverMoreThanIsOwed() throws {
+        var books = ReceivablesLedger(plan: PaymentPlan.even(Money(90_000, "CNY"), count: 3, firstDue: Self.date("2026-01-31")))
+        try books.receive(.init(id: Self.id("pay_1"), amountMinor: 40_000, receivedOn: Self.date("2026-01-10")))
+        let made = try books.cancel(.init(id: Self.id("cnl_1"), amountMinor: 35_000))
+        #expect(made == [3: 30_000, 2: 5_000])
+        #expect(books.outstandingMinor == 15_000 && books.waivedMinor == 35_000 && books.collectedMinor == 40_000)
+        #expect(books.status(of: books.plan.installments[2], on: Self.date("2026-01-01")) == .cancelled)
+        let before = books
+        #expect(throws: RapportError.self) { try books.cancel(.init(id: Self.id("cnl_2"), amountMinor: 15_001)) }
+        #expect(throws: RapportError.self) { try books.cancel(.init(id: Self.id("cnl_2"), amountMinor: 0)) }
+        #expect(books == before)
     }
 }

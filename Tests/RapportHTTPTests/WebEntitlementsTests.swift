@@ -80,20 +80,31 @@ import Testing
                 let history = try await client.page(entitlementPath, session: rep.secret, language: "zh-CN")
                 #expect(history.text.contains("91 课时") && history.text.contains("消耗记录") && history.text.contains(Self.escaped) && !history.text.contains(Self.script))
 
-                // A refund revoking the unconsumed lessons (forged first); the order's page tells it all.
-                let refund = [("amount", "1,000.00"), ("revoke_unconsumed", "1"), ("cancels_due", "1"), ("reason", "Moving " + Self.script)]
+                // Dues cancelled (forged first; more than is owed refused in words): ¥100.00 off, no money moving.
+                let cancel = [("amount", "100.00"), ("reason", "Goodwill " + Self.script)]
+                #expect(try await client.submit("\(path)/cancellations", session: rep.secret, cancel, csrf: "forged").status == .forbidden)
+                let overCancel = try await client.submit("\(path)/cancellations", session: rep.secret, [("amount", "3,000.00"), ("reason", "No")])
+                #expect(overCancel.status == .unprocessableContent && overCancel.text.contains("id=\"cancel\"") && overCancel.text.contains("more than is still owed"))
+                #expect(try await books().cancellations.isEmpty)
+                #expect(try await client.submit("\(path)/cancellations", session: rep.secret, cancel).headers[.location] == "\(path)?notice=dues_cancelled")
+                #expect(try await books().outstandingMinor == 289_800)
+
+                // A refund revoking the unconsumed lessons (forged first): their value (399 800 × 91 ÷ 96 = 378 977) first cancels
+                // the 289 800 still owed, and the other 89 177 is refunded; the order's page tells it all.
+                let refund = [("revoke_unconsumed", "1"), ("cancels_due", "1"), ("reason", "Moving " + Self.script)]
                 #expect(try await client.submit("\(path)/refunds", session: rep.secret, refund, csrf: "forged").status == .forbidden)
                 #expect(try await books().refunds.isEmpty)
                 let tooMuch = try await client.submit("\(path)/refunds", session: rep.secret, [("amount", "2,000.00"), ("reason", "No")])
                 #expect(tooMuch.status == .unprocessableContent && tooMuch.text.contains("more than is left to refund"))
                 #expect(try await client.submit("\(path)/refunds", session: rep.secret, refund).status == .seeOther)
                 let after = try await books()
-                #expect(after.refunds.count == 1 && after.refundedMinor == 100_000 && after.collectedMinor == 0)
+                #expect(after.refunds.count == 1 && after.refundedMinor == 89_177 && after.collectedMinor == 10_823 && after.outstandingMinor == 0)
+                #expect(after.cancellations.map(\.cancellation.amountMinor) == [10_000, 289_800])
                 let revoked = try await lessons()
                 #expect(revoked.status == .revoked && revoked.revoked == 91 && revoked.consumed == 5)
 
                 // Invoices: issue (forged first), void needs a reason, then voids.
-                let invoice = [("number", "INV-0001"), ("amount", "1,000.00"), ("buyer_name", Self.script)]
+                let invoice = [("number", "INV-0001"), ("amount", "100.00"), ("buyer_name", Self.script)]
                 #expect(try await client.submit("\(path)/invoices", session: rep.secret, invoice, csrf: "forged").status == .forbidden)
                 #expect(try await client.submit("\(path)/invoices", session: rep.secret, invoice).status == .seeOther)
                 let issued = try #require(try await books().invoices.first)
@@ -107,6 +118,9 @@ import Testing
                 let theirInvoice = try await client.submit("/orders/\(theirs.id)/invoices", session: rep.secret, invoice)
                 #expect(theirInvoice.status == .notFound)
 
+                // Money the bank sent back: refunded without cancelling, so it is owed again (and overdue, the plan began in the past).
+                #expect(try await client.submit("\(path)/refunds", session: rep.secret, [("amount", "50.00"), ("reason", "Returned by the bank")]).status == .seeOther)
+                #expect(try await books().overdueMinor == 5_000)
                 let page = try await client.page(path, session: rep.secret)
                 #expect(page.status == .ok && page.text.contains("Collected") && page.text.contains("Refunded") && page.text.contains("¥1,000.00"))
                 #expect(page.text.contains("INV-0001") && page.text.contains("MATH-48: 91 lessons") && page.text.contains(Self.escaped) && !page.text.contains(Self.script))

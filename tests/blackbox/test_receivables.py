@@ -49,17 +49,19 @@ def test_plan_payments_refund_and_invoices(api: Api) -> None:
     problem(manager.api.request("PUT", f"{V1}/orders/{oid}/payment-plan", headers={"If-Match": '"1"'}, json={"count": 3, "first_due": today}), 412,
             "precondition_failed")
 
-    # 16 of 96 lessons used, then a refund of the rest: the 80 unconsumed lessons revoked and their value
-    # (389 800 × 80 ÷ 96 = 324 833.33, rounded down) returned from the latest payment first.
+    # 16 of 96 lessons used on an order half paid, then a refund of the rest: the 80 unconsumed lessons revoked;
+    # their value (389 800 × 80 ÷ 96 = 324 833.33, rounded down) first cancels the 189 800 still owed, and the
+    # other 135 033 is returned from the payment.
     ent = rep.api.get(f"{V1}/entitlements", params={"order_id": oid}, expect=200).json()["data"][0]
     rep.api.post(f"{V1}/entitlements/{ent['id']}/consume", json={"quantity": 16, "idempotency_key": "used-16"}, expect=201)
-    assert field_codes(problem(rep.api.post(f"{V1}/orders/{oid}/refunds", json={"reason": "Moving away", "revoke_unconsumed": True}),
+    assert field_codes(problem(rep.api.post(f"{V1}/orders/{oid}/refunds", json={"reason": "Moving away", "revoke_unconsumed": True,
+                                                                                "amount": cny(200_001)}),
                                422, "validation_failed")) == {"amount": "exceeds_refundable"}
     assert rep.api.get(f"{V1}/entitlements/{ent['id']}", expect=200).json()["balance"] == 80  # nothing changed
-    rep.api.post(f"{V1}/orders/{oid}/payments", json={"amount": cny(189_800), "method": "wechat_pay"}, expect=201)
     refunded = rep.api.post(f"{V1}/orders/{oid}/refunds", json={"reason": "Moving away", "revoke_unconsumed": True}, expect=201).json()
-    assert [r["amount"]["amount_minor"] for r in refunded["refunds"]] == [189_800, 135_033]
-    assert refunded["refunds"][0]["revoked"] == [{"entitlement_id": ent["id"], "order_line_id": order["lines"][0]["id"], "quantity": 80}]
+    assert refunded["cancellation"]["amount"] == cny(189_800)
+    assert refunded["cancellation"]["revoked"] == [{"entitlement_id": ent["id"], "order_line_id": order["lines"][0]["id"], "quantity": 80}]
+    assert [r["amount"]["amount_minor"] for r in refunded["refunds"]] == [135_033] and refunded["refunds"][0]["revoked"] == []
     books = refunded["receivables"]
     assert books["received_minor"] - books["refunded_minor"] == books["collected_minor"] == 64_967
     assert books["cancelled_minor"] == 324_833 and books["outstanding_minor"] == 0
@@ -93,6 +95,15 @@ def test_plan_payments_refund_and_invoices(api: Api) -> None:
     assert outsider.api.get(f"{V1}/receivables", params={"status": "all"}, expect=200).json()["data"] == []
     assert field_codes(problem(rep.api.get(f"{V1}/receivables", params={"status": "late", "due_before": "x"}), 422, "validation_failed")) == {
         "status": "invalid", "due_before": "invalid"}
-    for action in ("payment_plan.created", "payment_plan.replaced", "payment.recorded", "refund.recorded", "invoice.issued", "invoice.voided"):
+
+    # What is owed again written off (减免) with no money moving; never more than is owed, never outside scope.
+    assert field_codes(problem(rep.api.post(f"{V1}/orders/{oid}/cancellations", json={"reason": "Goodwill", "amount": cny(1_001)}),
+                               422, "validation_failed")) == {"amount_minor": "exceeds_outstanding"}
+    problem(outsider.api.post(f"{V1}/orders/{oid}/cancellations", json={"reason": "Mine", "amount": cny(1)}), 404, "not_found")
+    written = rep.api.post(f"{V1}/orders/{oid}/cancellations", json={"reason": "Goodwill", "amount": cny(1_000)}, expect=201).json()
+    assert written["cancellation"]["amount"] == cny(1_000) and written["receivables"]["outstanding_minor"] == 0
+    assert len(written["receivables"]["cancellations"]) == 2
+    for action in ("payment_plan.created", "payment_plan.replaced", "payment.recorded", "refund.recorded", "dues.cancelled", "invoice.issued",
+                   "invoice.voided"):
         entries = api.get(f"{V1}/audit", params={"action": action, "limit": 500}, expect=200).json()["data"]
         assert any(entry["object_id"] == oid for entry in entries), action

@@ -73,22 +73,26 @@ def test_an_order_from_draft_to_refund(browser, admin: Admin) -> None:
     assert "Consumed." in tab.text and "45 lessons" in tab.find("p.balance").text
     assert "Lesson 1–3" in tab.find("section[aria-labelledby=ent-history]").text
 
-    # A refund revoking the unconsumed lessons; the totals tell it.
+    # A refund revoking the unconsumed lessons: their value (2,400 × 45 ÷ 48 = 2,250) first cancels the 1,600 still
+    # owed, and the other 650 is refunded; the totals tell it.
     tab.go(order_path)
     _accept_confirmations(tab)
-    tab.submit("#refund", {"amount": "800.00", "revoke_unconsumed": "1", "reason": "Moving to another city"})
+    tab.submit("#refund", {"revoke_unconsumed": "1", "reason": "Moving to another city"})
     assert "Refund recorded." in tab.text, tab.text[:800]
     refunds = tab.find("table.refunds").text
-    assert "Moving to another city" in refunds and f"{sku}: 45 lessons" in refunds
+    assert "Moving to another city" in refunds and "¥650.00" in refunds
+    cancelled = tab.find("table.cancellations").text
+    assert "¥1,600.00" in cancelled and f"{sku}: 45 lessons" in cancelled
     totals = {t.find_element("css selector", "dt").text: t.find_element("css selector", "dd").text for t in tab.all("dl.books-totals .total")}
-    assert totals["Received"] == "¥800.00" and totals["Refunded"] == "¥800.00" and totals["Collected"] == "¥0.00", totals
+    assert totals["Received"] == "¥800.00" and totals["Refunded"] == "¥650.00" and totals["Collected"] == "¥150.00", totals
+    assert totals["Outstanding"] == "¥0.00", totals
     assert "Revoked" in tab.find("section[aria-labelledby=order-entitlements]").text
     tab.go(entitlement_path)
     assert "Revoked" in tab.find("h1").text and "0 lessons" in tab.find("p.balance").text
 
     # Invoices: one issued.
     tab.go(order_path)
-    tab.submit("#issue-invoice", {"number": f"INV-{tag}", "amount": "500.00"})
+    tab.submit("#issue-invoice", {"number": f"INV-{tag}", "amount": "150.00"})
     assert "Invoice issued." in tab.text and f"INV-{tag}" in tab.find("ul.invoices").text
 
     # The collections list, and the manager's overdue link.

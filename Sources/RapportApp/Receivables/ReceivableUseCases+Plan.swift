@@ -97,16 +97,18 @@ extension ReceivableUseCases {
         return plan
     }
 
-    /// The same payments and refunds, in the order they happened, on another plan.
+    /// The same payments, refunds and cancellations, in the order they happened, on another plan.
     static func replay(_ books: ReceivablesLedger, onto plan: PaymentPlan) throws -> ReceivablesLedger {
         var replayed = ReceivablesLedger(plan: plan)
-        enum Event { case payment(ReceivablesLedger.Payment), refund(ReceivablesLedger.Refund) }
-        let events = (books.payments.map { (id: $0.id, event: Event.payment($0)) } + books.refunds.map { (id: $0.id, event: Event.refund($0)) })
+        enum Event { case payment(ReceivablesLedger.Payment), refund(ReceivablesLedger.Refund), cancellation(ReceivablesLedger.Cancellation) }
+        let events = (books.payments.map { (id: $0.id, event: Event.payment($0)) } + books.refunds.map { (id: $0.id, event: Event.refund($0)) }
+            + books.cancellations.map { (id: $0.id, event: Event.cancellation($0)) })
             .sorted { $0.id.rawValue.dropFirst(4) < $1.id.rawValue.dropFirst(4) }  // ULID bodies sort by time across prefixes
         for (_, event) in events {
             switch event {
             case .payment(let payment): try replayed.receive(payment)
             case .refund(let refund): try replayed.refund(refund)
+            case .cancellation(let cancellation): try replayed.cancel(cancellation)
             }
         }
         return replayed

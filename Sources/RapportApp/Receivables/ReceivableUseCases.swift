@@ -19,6 +19,8 @@ public struct ReceivableUseCases: Sendable {
         public var installments: [InstallmentState]
         public var payments: [PaymentRecord]
         public var refunds: [RefundRecord]
+        /// Dues cancelled with no money moving.
+        public var cancellations: [CancellationRecord]
         public var invoices: [Invoice]
         public var today: CalendarDate
         public var receivedMinor: Int64
@@ -65,7 +67,8 @@ public struct ReceivableUseCases: Sendable {
         let store = ReceivableStore(sql)
         let payments = try await store.payments(of: order.id)
         let refunds = try await store.refunds(of: order.id)
-        let ledger = try await store.books(of: order.id, payments: payments, refunds: refunds) ?? ReceivablesLedger(plan: PaymentPlan(currency: order.currency, installments: []))
+        let cancellations = try await store.cancellations(of: order.id)
+        let ledger = try await store.books(of: order.id, payments: payments, refunds: refunds, cancellations: cancellations) ?? ReceivablesLedger(plan: PaymentPlan(currency: order.currency, installments: []))
         let today = self.today
         let states = ledger.plan.installments.map { installment in
             InstallmentState(installment: installment, paidMinor: ledger.allocated(to: installment.number),
@@ -74,7 +77,7 @@ public struct ReceivableUseCases: Sendable {
         }
         let invoices = try await InvoiceStore(sql).invoices(of: order.id)
         return Books(order: order, planVersion: try await store.planVersion(of: order.id), installments: states,
-                     payments: payments, refunds: refunds, invoices: invoices,
+                     payments: payments, refunds: refunds, cancellations: cancellations, invoices: invoices,
                      today: today, receivedMinor: ledger.receivedMinor, refundedMinor: ledger.refundedMinor, collectedMinor: ledger.collectedMinor,
                      cancelledMinor: ledger.waivedMinor, outstandingMinor: ledger.outstandingMinor,
                      overdueMinor: states.filter { $0.status == .overdue }.reduce(0) { $0 + $1.outstandingMinor },

@@ -72,6 +72,30 @@ public struct RefundRecord: Sendable, Equatable {
     }
 }
 
+/// Dues cancelled as stored: the ledger's part, why, when, and the entitlements revoked with it.
+public struct CancellationRecord: Sendable, Equatable {
+    public var cancellation: ReceivablesLedger.Cancellation
+    public var orderID: RecordID
+    public var currency: String
+    public var cancelledOn: CalendarDate
+    public var reason: String
+    public var revoked: [RefundRecord.Revoked]
+    public var recordedBy: RecordID?
+    public var createdAt: Date
+
+    public init(cancellation: ReceivablesLedger.Cancellation, orderID: RecordID, currency: String, cancelledOn: CalendarDate, reason: String,
+                revoked: [RefundRecord.Revoked], recordedBy: RecordID?, createdAt: Date) {
+        self.cancellation = cancellation
+        self.orderID = orderID
+        self.currency = currency
+        self.cancelledOn = cancelledOn
+        self.reason = reason
+        self.revoked = revoked
+        self.recordedBy = recordedBy
+        self.createdAt = createdAt
+    }
+}
+
 /// An invoice issued for an order (a record of it; tax filing happens elsewhere).
 public struct Invoice: Sendable, Equatable {
     public enum Status: String, Sendable, Codable, CaseIterable {
@@ -140,4 +164,5 @@ extension IDPrefix {
     public static let payment = IDPrefix(rawValue: "pay")
     public static let refund = IDPrefix(rawValue: "rfd")
     public static let invoice = IDPrefix(rawValue: "inv")
+    public static let cancellation = IDPrefix(rawValue: "cnl")
 }

@@ -15,7 +15,9 @@ public struct ReceivablesLedger: Sendable, Equatable {
     public private(set) var refunds: [Refund] = []
     /// Signed: positive when a payment pays an instalment, negative when a refund takes it back.
     public private(set) var allocations: [Allocation] = []
-    /// Per instalment number, the part no longer due because a refund cancelled it.
+    /// Dues cancelled without money moving (the unconsumed part of a partly paid order, a concession).
+    public private(set) var cancellations: [Cancellation] = []
+    /// Per instalment number, the part no longer due because a refund or a cancellation cancelled it.
     public private(set) var waived: [Int: Int64] = [:]
 
     public init(plan: PaymentPlan) {
@@ -23,10 +25,12 @@ public struct ReceivablesLedger: Sendable, Equatable {
     }
 
     /// Rebuilds the books from stored rows (in the order they happened).
-    public init(plan: PaymentPlan, payments: [Payment], refunds: [Refund], allocations: [Allocation], waived: [Int: Int64]) {
+    public init(plan: PaymentPlan, payments: [Payment], refunds: [Refund], cancellations: [Cancellation] = [], allocations: [Allocation],
+                waived: [Int: Int64]) {
         self.plan = plan
         self.payments = payments
         self.refunds = refunds
+        self.cancellations = cancellations
         self.allocations = allocations
         self.waived = waived
     }
@@ -58,6 +62,19 @@ public struct ReceivablesLedger: Sendable, Equatable {
             self.paymentID = paymentID
             self.amountMinor = amountMinor
             self.cancelsDue = cancelsDue
+        }
+    }
+
+    /// Dues cancelled with no money moving: what the customer no longer owes although it was never
+    /// paid — the unconsumed part of a partly paid order whose entitlements were revoked, a
+    /// concession, a debt written off.
+    public struct Cancellation: Sendable, Equatable {
+        public var id: RecordID
+        public var amountMinor: Int64
+
+        public init(id: RecordID, amountMinor: Int64) {
+            self.id = id
+            self.amountMinor = amountMinor
         }
     }
 
@@ -183,6 +200,29 @@ public struct ReceivablesLedger: Sendable, Equatable {
         }
         refunds.append(refund)
         allocations += made
+        return made
+    }
+
+    /// Cancels `cancellation.amountMinor` of what is still owed, latest instalment first (the
+    /// earliest stay due). Refused (nothing changed) when not positive or more than is outstanding.
+    /// Returns what it cancelled per instalment number.
+    @discardableResult
+    public mutating func cancel(_ cancellation: Cancellation) throws -> [Int: Int64] {
+        guard cancellation.amountMinor > 0 else { throw Self.refused("amount_minor", "out_of_range", "A cancellation is a positive amount.") }
+        let outstanding = outstandingMinor
+        guard cancellation.amountMinor <= outstanding else {
+            throw Self.refused("amount_minor", "exceeds_outstanding", "Only \(outstanding) is outstanding on this order.")
+        }
+        var left = cancellation.amountMinor
+        var made: [Int: Int64] = [:]
+        for installment in plan.installments.reversed() where left > 0 {
+            let share = min(left, self.outstanding(on: installment))
+            guard share > 0 else { continue }
+            made[installment.number] = share
+            waived[installment.number, default: 0] += share
+            left -= share
+        }
+        cancellations.append(cancellation)
         return made
     }
 

@@ -13,6 +13,7 @@ public struct ReceivablesDTO: Encodable, Sendable {
     public var installments: [InstallmentDTO]
     public var payments: [PaymentDTO]
     public var refunds: [RefundDTO]
+    public var cancellations: [CancellationDTO]
     public var invoices: [InvoiceDTO]
     public var receivedMinor: Int64
     public var refundedMinor: Int64
@@ -23,7 +24,7 @@ public struct ReceivablesDTO: Encodable, Sendable {
     public var invoicedMinor: Int64
 
     enum CodingKeys: String, CodingKey {
-        case currency, today, installments, payments, refunds, invoices
+        case currency, today, installments, payments, refunds, cancellations, invoices
         case orderId = "order_id", totalMinor = "total_minor", planVersion = "plan_version", receivedMinor = "received_minor"
         case refundedMinor = "refunded_minor", collectedMinor = "collected_minor", cancelledMinor = "cancelled_minor"
         case outstandingMinor = "outstanding_minor", overdueMinor = "overdue_minor", invoicedMinor = "invoiced_minor"
@@ -38,6 +39,7 @@ public struct ReceivablesDTO: Encodable, Sendable {
         installments = books.installments.map(InstallmentDTO.init)
         payments = books.payments.map(PaymentDTO.init)
         refunds = books.refunds.map(RefundDTO.init)
+        cancellations = books.cancellations.map(CancellationDTO.init)
         invoices = books.invoices.map(InvoiceDTO.init)
         receivedMinor = books.receivedMinor
         refundedMinor = books.refundedMinor
@@ -124,6 +126,32 @@ public struct RefundDTO: Encodable, Sendable {
         amount = Money(record.refund.amountMinor, record.currency)
         cancelsDue = record.refund.cancelsDue
         refundedOn = record.refundedOn
+        reason = record.reason
+        revoked = record.revoked
+        recordedBy = record.recordedBy?.rawValue
+        createdAt = record.createdAt
+    }
+}
+
+/// Dues cancelled with no money moving, and the entitlements revoked with them.
+public struct CancellationDTO: Encodable, Sendable {
+    public var id: String
+    public var amount: Money
+    public var cancelledOn: CalendarDate
+    public var reason: String
+    public var revoked: [RefundRecord.Revoked]
+    @Nullable public var recordedBy: String?
+    public var createdAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, amount, reason, revoked
+        case cancelledOn = "cancelled_on", recordedBy = "recorded_by", createdAt = "created_at"
+    }
+
+    init(_ record: CancellationRecord) {
+        id = record.cancellation.id.rawValue
+        amount = Money(record.cancellation.amountMinor, record.currency)
+        cancelledOn = record.cancelledOn
         reason = record.reason
         revoked = record.revoked
         recordedBy = record.recordedBy?.rawValue

@@ -5,7 +5,7 @@ import RapportApp
 import RapportCore
 
 /// An order's receivables (`/api/v1/orders/{id}/receivables`, `payment-plan`, `payments`,
-/// `refunds`, `invoices`), voiding invoices, and the collections list (`/api/v1/receivables`).
+/// `refunds`, `cancellations`, `invoices`), voiding invoices, and the collections list (`/api/v1/receivables`).
 struct ReceivableRoutes {
     let rapport: Rapport
 
@@ -41,8 +41,18 @@ struct ReceivableRoutes {
                 reason: body.string("reason", required: true), refundedOn: body.string("refunded_on"), cancelsDue: body.bool("cancels_due"),
                 revokeUnconsumed: body.bool("revoke_unconsumed"), lines: body.strings("lines"))
             try body.finish()
-            let (refunds, books) = try await rapport.receivables.refund(try context.parameters.require("id"), input, by: context.caller)
-            return try JSONResponse.make(RefundsRecordedDTO(refunds: refunds.map(RefundDTO.init), receivables: ReceivablesDTO(books)), status: .created)
+            let outcome = try await rapport.receivables.refund(try context.parameters.require("id"), input, by: context.caller)
+            return try JSONResponse.make(RefundsRecordedDTO(refunds: outcome.refunds.map(RefundDTO.init), cancellation: outcome.cancellation.map(CancellationDTO.init),
+                                                            receivables: ReceivablesDTO(outcome.books)), status: .created)
+        }
+        api.post("orders/:id/cancellations") { request, context in
+            var body = try await JSONBody.read(request, accepts: ["amount", "reason", "cancelled_on", "revoke_unconsumed", "lines"])
+            let input = ReceivableUseCases.CancellationInput(
+                amount: body.has("amount") ? body.decode("amount", as: Money.self) : nil, reason: body.string("reason", required: true),
+                cancelledOn: body.string("cancelled_on"), revokeUnconsumed: body.bool("revoke_unconsumed"), lines: body.strings("lines"))
+            try body.finish()
+            let (cancellation, books) = try await rapport.receivables.cancelDues(try context.parameters.require("id"), input, by: context.caller)
+            return try JSONResponse.make(CancellationRecordedDTO(cancellation: CancellationDTO(cancellation), receivables: ReceivablesDTO(books)), status: .created)
         }
         api.post("orders/:id/invoices") { request, context in
             var body = try await JSONBody.read(request, accepts: ["number", "amount", "issued_on", "buyer_name", "tax_id"])
@@ -74,8 +84,16 @@ struct PaymentRecordedDTO: Encodable, Sendable {
     var receivables: ReceivablesDTO
 }
 
-/// The refunds recorded (one per payment touched), and the order's books after them.
+/// The refunds recorded (one per payment touched), the dues cancelled with them (revoking
+/// entitlements of a partly paid order), and the order's books after them.
 struct RefundsRecordedDTO: Encodable, Sendable {
     var refunds: [RefundDTO]
+    @Nullable var cancellation: CancellationDTO?
+    var receivables: ReceivablesDTO
+}
+
+/// Dues cancelled, and the order's books after it.
+struct CancellationRecordedDTO: Encodable, Sendable {
+    var cancellation: CancellationDTO
     var receivables: ReceivablesDTO
 }

@@ -19,6 +19,7 @@ public enum RapportMigrations {
         opportunityAnalytics0016,
         pipelineImport0017,
         receivables0018,
+        receivableCancellations0019,
     ]
 
     /// A migrator over ``all`` plus any extra migrations (tests add a test-only record table).

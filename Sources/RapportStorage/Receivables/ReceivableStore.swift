@@ -18,11 +18,13 @@ public struct ReceivableStore: Sendable {
 
     /// The order's books (nil without a plan).
     public func books(of order: RecordID) async throws -> ReceivablesLedger? {
-        try await books(of: order, payments: try await payments(of: order), refunds: try await refunds(of: order))
+        try await books(of: order, payments: try await payments(of: order), refunds: try await refunds(of: order),
+                        cancellations: try await cancellations(of: order))
     }
 
-    /// The order's books from its already read payments and refunds (nil without a plan).
-    public func books(of order: RecordID, payments: [PaymentRecord], refunds: [RefundRecord]) async throws -> ReceivablesLedger? {
+    /// The order's books from its already read payments, refunds and cancellations (nil without a plan).
+    public func books(of order: RecordID, payments: [PaymentRecord], refunds: [RefundRecord],
+                      cancellations: [CancellationRecord]) async throws -> ReceivablesLedger? {
         guard let planRow = try await sql.select().columns("currency").from("payment_plans").where("order_id", .equal, order.rawValue).first() else {
             return nil
         }
@@ -41,7 +43,8 @@ public struct ReceivableStore: Sendable {
                 ReceivablesLedger.Allocation(paymentID: try row.id("payment_id"), installment: Int(try row.int("installment")),
                                              amountMinor: try row.int("amount_minor"), refundID: try row.optionalID("refund_id"))
             }
-        return ReceivablesLedger(plan: plan, payments: payments.map(\.payment), refunds: refunds.map(\.refund), allocations: allocations, waived: waived)
+        return ReceivablesLedger(plan: plan, payments: payments.map(\.payment), refunds: refunds.map(\.refund),
+                                 cancellations: cancellations.map(\.cancellation), allocations: allocations, waived: waived)
     }
 
     /// Replaces the order's plan (instalments, allocations and all) by `books`, at `version`.
@@ -102,6 +105,28 @@ public struct ReceivableStore: Sendable {
             .text(record.currency), .integer(record.refund.cancelsDue ? 1 : 0), .text(record.refundedOn.description), .text(record.reason),
             .text(revoked), BulkValue(record.recordedBy?.rawValue), .integer(record.createdAt.microsSinceEpoch),
         ]])
+    }
+
+    public func insert(_ record: CancellationRecord) async throws {
+        let revoked = String(decoding: try JSONEncoder().encode(record.revoked), as: UTF8.self)
+        try await sql.insertRows(into: "receivable_cancellations", columns: ["id", "order_id", "amount_minor", "currency", "cancelled_on", "reason",
+                                                                             "revoked", "recorded_by", "created_at"], rows: [[
+            .text(record.cancellation.id.rawValue), .text(record.orderID.rawValue), .integer(record.cancellation.amountMinor), .text(record.currency),
+            .text(record.cancelledOn.description), .text(record.reason), .text(revoked), BulkValue(record.recordedBy?.rawValue),
+            .integer(record.createdAt.microsSinceEpoch),
+        ]])
+    }
+
+    /// The order's cancelled dues, oldest first.
+    public func cancellations(of order: RecordID) async throws -> [CancellationRecord] {
+        try await sql.select().columns("id", "amount_minor", "currency", "cancelled_on", "reason", "revoked", "recorded_by", "created_at")
+            .from("receivable_cancellations").where("order_id", .equal, order.rawValue).orderBy("id").all().map { row in
+                guard let day = CalendarDate(try row.text("cancelled_on")) else { throw CorruptRow(table: "receivable_cancellations", column: "cancelled_on") }
+                let revoked = try JSONDecoder().decode([RefundRecord.Revoked].self, from: Data(try row.text("revoked").utf8))
+                return CancellationRecord(cancellation: .init(id: try row.id("id"), amountMinor: try row.int("amount_minor")), orderID: order,
+                                          currency: try row.text("currency"), cancelledOn: day, reason: try row.text("reason"), revoked: revoked,
+                                          recordedBy: try row.optionalID("recorded_by"), createdAt: try row.date("created_at"))
+            }
     }
 
     /// The order's payments, oldest first.

@@ -103,6 +103,18 @@ def test_plan_payments_refund_and_invoices(api: Api) -> None:
     written = rep.api.post(f"{V1}/orders/{oid}/cancellations", json={"reason": "Goodwill", "amount": cny(1_000)}, expect=201).json()
     assert written["cancellation"]["amount"] == cny(1_000) and written["receivables"]["outstanding_minor"] == 0
     assert len(written["receivables"]["cancellations"]) == 2
+    # The revenue and collections report adds up to the order's books, in scope only.
+    books = rep.api.get(f"{V1}/orders/{oid}/receivables", expect=200).json()
+    report = manager.api.get(f"{V1}/analytics/revenue", params={"from": today, "to": today}, expect=200).json()  # the manager's team: this order
+    assert report["interval"] == "month" and report["first_day"] == today == report["last_day"]
+    [cny_total] = report["totals"]
+    assert cny_total["currency"] == "CNY" and cny_total["booked"] == {"count": 1, "amount_minor": 389_800}
+    assert cny_total["received"]["amount_minor"] == books["received_minor"] and cny_total["collected_minor"] == books["collected_minor"]
+    assert cny_total["refunded"]["amount_minor"] + cny_total["cancelled"]["amount_minor"] == books["cancelled_minor"] + books["refunded_minor"] - \
+        sum(r["amount"]["amount_minor"] for r in books["refunds"] if r["cancels_due"])
+    assert outsider.api.get(f"{V1}/analytics/revenue", params={"from": today, "to": today}, expect=200).json()["totals"] == []
+    assert field_codes(problem(rep.api.get(f"{V1}/analytics/revenue", params={"interval": "year", "time_zone": "Mars/Base"}), 422,
+                               "validation_failed")) == {"interval": "invalid", "time_zone": "invalid"}
     for action in ("payment_plan.created", "payment_plan.replaced", "payment.recorded", "refund.recorded", "dues.cancelled", "invoice.issued",
                    "invoice.voided"):
         entries = api.get(f"{V1}/audit", params={"action": action, "limit": 500}, expect=200).json()["data"]

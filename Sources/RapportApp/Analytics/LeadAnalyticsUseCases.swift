@@ -55,15 +55,20 @@ public struct LeadAnalyticsUseCases: Sendable {
         let now = rapport.clock.now().addingTimeInterval(0.001)
         let to = query.to.map { Self.instant($0, zone: zone, endOfDay: true) } ?? now
         let from = query.from.map { Self.instant($0, zone: zone, endOfDay: false) } ?? (to ?? now).addingTimeInterval(-30 * 86_400)
+        Self.checkRange(from: from, to: to, check: &check)
+        try check.finish()
+        return Frame(from: from!, to: to!, interval: interval!, timeZone: zone)
+    }
+
+    /// A report's range: both ends readable, in order, at most ``maximumDays`` long.
+    static func checkRange(from: Date?, to: Date?, check: inout Validator) {
         if to == nil { check.add("to", "invalid", "to is an RFC 3339 time or a date (YYYY-MM-DD).") }
         if from == nil { check.add("from", "invalid", "from is an RFC 3339 time or a date (YYYY-MM-DD).") }
         if let from, let to {
-            if from >= to { check.add("from", "invalid", "from must be before to.") } else if to.timeIntervalSince(from) > Double(Self.maximumDays) * 86_400 {
-                check.add("to", "out_of_range", "A report covers at most \(Self.maximumDays) days.")
+            if from >= to { check.add("from", "invalid", "from must be before to.") } else if to.timeIntervalSince(from) > Double(maximumDays) * 86_400 {
+                check.add("to", "out_of_range", "A report covers at most \(maximumDays) days.")
             }
         }
-        try check.finish()
-        return Frame(from: from!, to: to!, interval: interval!, timeZone: zone)
     }
 
     /// An RFC 3339 time, or a date's start (or, for `endOfDay`, the next day's start) in `zone`.

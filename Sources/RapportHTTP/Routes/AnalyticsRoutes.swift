@@ -20,6 +20,7 @@ struct AnalyticsRoutes {
             try JSONResponse.make(LeadFunnelDTO(try await rapport.leadAnalytics.funnel(Self.query(request), by: context.caller)))
         }
         OpportunityAnalyticsRoutes(rapport: rapport).add(to: api)
+        RevenueAnalyticsRoutes(rapport: rapport).add(to: api)
     }
 }
 

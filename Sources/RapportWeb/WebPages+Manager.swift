@@ -38,6 +38,7 @@ extension WebPages {
             return web.page("manage_funnel", title: web.text("manage_funnel"), FunnelBody(web: web, report: report, source: query["source"]))
         }
         addHandover(to: router)
+        addRevenue(to: router)
     }
 
     /// The team pages are for managers and administrators; anyone else gets a refusal page.

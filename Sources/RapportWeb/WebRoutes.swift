@@ -33,6 +33,7 @@ public struct WebRoutes: Sendable {
         "GET /manage/handover/targets",
         "GET /manage/handovers/{id}",
         "GET /manage/turnover",
+        "GET /manage/revenue",
         "GET /pools/{id}",
         "GET /quotes/{id}/print",
         "GET /static/app.css",

@@ -134,7 +134,8 @@ def test_the_team_pages_in_chinese_and_on_a_phone(browser, admin: Admin) -> None
     scene = _scene(admin)
     tab = browser("zh-CN", width=390, height=844)
     tab.sign_in(scene.manager)
-    for path, heading in (("/manage", "保有量"), ("/manage/turnover", "线索流转"), ("/manage/funnel", "来源漏斗"), ("/manage/handover", "离职交接")):
+    for path, heading in (("/manage", "保有量"), ("/manage/turnover", "线索流转"), ("/manage/funnel", "来源漏斗"), ("/manage/handover", "离职交接"),
+                          ("/manage/revenue", "业绩与回款")):
         tab.go(path)
         assert tab.find("h1").text == heading
         width = tab.driver.execute_script("return document.documentElement.scrollWidth")

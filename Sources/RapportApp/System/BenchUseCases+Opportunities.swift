@@ -88,6 +88,7 @@ extension BenchUseCases {
             progress(written)
         }
         try await rapport.database.write { sql in try await sql.refreshStatistics() }
+        try await rapport.database.read { sql in try await sql.vacuumAfterBulkLoad(["opportunities", "stage_history", "opportunity_stage_visits"]) }
         return written
     }
 }

@@ -14,6 +14,14 @@ extension SQLDatabase {
 }
 
 extension SQLDatabase {
+    /// After a bulk load outside any transaction, on PostgreSQL: vacuums and analyses `tables`, as
+    /// autovacuum would soon after, so that index-only scans need no heap visits (the visibility
+    /// map is set). Nothing on SQLite.
+    public func vacuumAfterBulkLoad(_ tables: [String]) async throws {
+        guard dialect.name == "postgresql" else { return }
+        for table in tables { try await raw("VACUUM (ANALYZE) \(ident: table)").run() }
+    }
+
     /// Refreshes the query planner's statistics after bulk changes (an import) and hourly, so plans
     /// stay right as tables grow: `PRAGMA optimize` on SQLite (cheap; it analyses only what needs it),
     /// `ANALYZE` on PostgreSQL (a sample of each table; autovacuum would, later — a reclaim scan

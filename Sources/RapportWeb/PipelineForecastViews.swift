@@ -51,6 +51,8 @@ struct ForecastReport {
     struct BackTest {
         var asOf: String
         var stages: [StageRow]
+        /// Whether anything was open or had closed by then (else the per-stage table is all dashes).
+        var hasBackStages: Bool
         var totals: [BackTotal]
         var chart: String
         var hasBackChart: Bool
@@ -151,6 +153,7 @@ struct ForecastReport {
             }
             backTest = BackTest(
                 asOf: formatter.string(from: asOf), stages: stageRows(test),
+                hasBackStages: test.stages.contains { $0.open > 0 || $0.winRate.denominator > 0 },
                 totals: testCurrencies.map { currency in
                     BackTotal(currency: currency, open: money(test.openAmount[currency] ?? 0, currency), forecast: money(test.forecast[currency] ?? 0, currency),
                               actual: money(test.actual[currency] ?? 0, currency),

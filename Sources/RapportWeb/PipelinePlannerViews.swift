@@ -72,7 +72,7 @@ struct PlanReport {
             RateRow(label: web.text("an_rate_lead_to_opportunity"), value: words.percent(rates.leadToOpportunity),
                     basis: web.text("an_rate_lead_basis", ["o": words.number(report.opportunitiesCreated), "l": words.number(report.leadsCreated)])),
             RateRow(label: web.text("an_rate_visits_per_won_deal"), value: visitsPerDeal,
-                    basis: web.text("an_rate_visits_basis", ["v": words.number(report.visits), "w": words.number(rates.visitsPerWonDeal?.denominator ?? 0)])),
+                    basis: web.text("an_rate_visits_basis", ["v": words.number(report.visits), "w": words.number(rates.winRate?.numerator ?? 0)])),
         ]
         missing = plan.missingRates.map { web.text("an_missing_rate_\($0)", ["currency": currency]) }
         hasMissing = !missing.isEmpty

@@ -28,6 +28,7 @@ struct ForecastReport {
         var count: String
         var amount: String
         var weighted: String
+        var historical: String
     }
 
     struct TotalRow {
@@ -91,7 +92,7 @@ struct ForecastReport {
         }
         months = report.weighted.map { row in
             MonthRow(month: monthName(row.month), currency: row.currency, count: words.number(row.count), amount: money(row.amountMinor, row.currency),
-                     weighted: money(row.weightedMinor, row.currency))
+                     weighted: money(row.weightedMinor, row.currency), historical: money(row.historicalMinor, row.currency))
         }
         var weightedTotals: AmountsByCurrency = [:]
         for row in report.weighted { weightedTotals[row.currency, default: 0] += row.weightedMinor }
@@ -100,7 +101,7 @@ struct ForecastReport {
             TotalRow(currency: currency, open: money(historical.openAmount[currency] ?? 0, currency), weighted: money(weightedTotals[currency] ?? 0, currency),
                      historical: historical.forecast[currency].map { money($0, currency) } ?? "–")
         }
-        let monthSeries = [web.text("an_open_amount"), web.text("an_weighted")]
+        let monthSeries = [web.text("an_weighted"), web.text("an_historical")]
         let charted = report.weighted.filter { $0.currency == chartCurrency }.prefix(24)
         hasMonthChart = !charted.isEmpty
         monthChart = charted.isEmpty ? "" : SVGChart.bars(
@@ -108,8 +109,8 @@ struct ForecastReport {
             description: web.text("an_month_desc", ["period": period]), series: monthSeries,
             groups: charted.map { row in
                 ChartGroup(label: monthName(row.month), values: [
-                    ChartValue(label: monthSeries[0], value: Double(row.amountMinor), formatted: money(row.amountMinor, row.currency)),
-                    ChartValue(label: monthSeries[1], value: Double(row.weightedMinor), formatted: money(row.weightedMinor, row.currency)),
+                    ChartValue(label: monthSeries[0], value: Double(row.weightedMinor), formatted: money(row.weightedMinor, row.currency)),
+                    ChartValue(label: monthSeries[1], value: Double(row.historicalMinor), formatted: money(row.historicalMinor, row.currency)),
                 ])
             })
         func stageRows(_ historical: OpportunityForecast.Historical) -> [StageRow] {

@@ -128,7 +128,9 @@ import Testing
                 // The forecast: C's ¥200 in proposal, weighted at 40 %; the historical rate of the rep's own past.
                 let forecast = try await client.page("/analytics/forecast", session: world.rep.secret)
                 #expect(forecast.status == .ok && forecast.text.contains("<td class=\"num\">¥200.00</td><td class=\"num\">¥80.00</td>"))
-                #expect(forecast.text.contains("id=\"forecast-months-title\"") && forecast.text.contains("No close date"))
+                #expect(forecast.text.contains("id=\"forecast-months-title\"") && forecast.text.contains("<title>No close date · Historical forecast: ¥200.00</title>"))
+                #expect(forecast.text.contains("<th scope=\"row\">No close date</th><td>CNY</td><td class=\"num\">1</td><td class=\"num\">¥200.00</td><td class=\"num\">¥80.00</td><td class=\"num\">¥200.00</td>"),
+                        "per month: open, weighted (40 %), historical (proposal: 1 won of 1)")
                 #expect(!forecast.text.contains("SECRET-WEST") && !forecast.text.contains("9,900") && !forecast.text.contains("Back-test:"))
                 // Needs analysis: 1 won of 2 closed; proposal and negotiation: 1 of 1. C (proposal) × 1 = ¥200.
                 #expect(forecast.text.contains("<th scope=\"row\">CNY</th><td class=\"num\">¥200.00</td><td class=\"num\">¥80.00</td><td class=\"num\">¥200.00</td>"))

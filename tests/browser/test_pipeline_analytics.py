@@ -104,6 +104,7 @@ def test_a_manager_and_a_rep_read_the_pipeline_forecast_and_plan(browser, admin:
     tab.click("nav.manage-tabs a[href^='/analytics/forecast']")
     months = tab.find("#an-month-table").text
     assert "No close date" in months and "¥20,000.00" in months and "¥8,000.00" in months and "¥300.00" in months, months
+    assert "¥1,500.00" in months, "D's ¥3,000 at the needs-analysis stage's historical rate: 1 won of 2 closed"
     assert tab.find("svg[aria-labelledby^='forecast-months']") and tab.find("svg[aria-labelledby^='forecast-stages']")
     totals = _rows(tab, "#an-totals-table")
     assert totals["CNY"][:2] == ["¥23,000.00", "¥8,300.00"], totals

@@ -25,6 +25,7 @@ struct WebPages: Sendable {
         addOpportunities(to: router)
         addCatalog(to: router)
         addOrders(to: router)
+        addPipelineAnalytics(to: router)
         router.get("static/app.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: WebStatic.css)))

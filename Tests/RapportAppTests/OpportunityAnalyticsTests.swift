@@ -140,6 +140,7 @@ import Testing
             // Now: of the closed, needs analysis won 2 of 3, proposal 2 of 2: C's 20,000 × 1.
             #expect(forecast.historical.stages.map(\.winRate) == [AnalyticsRatio(2, over: 3), AnalyticsRatio(2, over: 2), AnalyticsRatio(2, over: 2)])
             #expect(forecast.historical.forecast == ["CNY": 20_000])
+            #expect(forecast.weighted.map(\.historicalMinor) == [20_000] && forecast.weighted.map(\.withoutRateMinor) == [0], "per month too")
             // As of day 6 + 1 h: A won and B lost are the past; C (proposal) and D (negotiation) were open.
             let test = try #require(forecast.backTest)
             #expect(test.stages.map(\.winRate) == [AnalyticsRatio(1, over: 2), AnalyticsRatio(1, over: 1), AnalyticsRatio(1, over: 1)])

@@ -153,6 +153,22 @@ import Testing
         #expect(result.stagesWithoutRate.isEmpty)
         let untrained = OpportunityForecast.historical([.init(stage: "proposal", furthestRank: 1, currency: "USD", count: 1, amountMinor: 500)], stages: Self.stages)
         #expect(untrained.forecast.isEmpty && untrained.stagesWithoutRate == ["proposal"] && untrained.errorBasisPoints.isEmpty)
+
+        // The historical forecast per expected-close month: each month's amount per stage × the stage's rate.
+        let months = OpportunityForecast.weighted([
+            .init(month: "2026-03", stage: "qualify", currency: "USD", count: 1, amountMinor: 1_001),
+            .init(month: "2026-03", stage: "qualify", probabilityOverride: 30, currency: "USD", count: 1, amountMinor: 2_000),
+            .init(month: "2026-03", stage: "proposal", currency: "USD", count: 1, amountMinor: 4_000),
+            .init(month: nil, stage: "negotiation", currency: "USD", count: 1, amountMinor: 5_000),
+            .init(month: "2026-03", stage: "proposal", currency: "CNY", count: 1, amountMinor: 99),
+        ], stages: Self.stages, rates: result)
+        #expect(months.map(\.month) == ["2026-03", "2026-03", nil] && months.map(\.currency) == ["CNY", "USD", "USD"])
+        // CNY: 99 × 3/4 = 74.25 → 74. USD March: 3,001 × 1/2 = 1,500.5 → 1,501, plus 4,000 × 3/4 = 3,000. No month: 5,000 × 1.
+        #expect(months.map(\.historicalMinor) == [74, 4_501, 5_000] && months.allSatisfy { $0.withoutRateMinor == 0 })
+        #expect(months[1].weightedMinor == 100 + 600 + 2_000, "the weighted figures are those of weighted(_:stages:)")
+        let unlearned = OpportunityForecast.weighted([.init(month: "2026-04", stage: "proposal", currency: "USD", count: 1, amountMinor: 500)],
+                                                     stages: Self.stages, rates: untrained)
+        #expect(unlearned.first?.historicalMinor == 0 && unlearned.first?.withoutRateMinor == 500, "no rate: nothing forecast, the amount counted as without one")
     }
 
     @Test func plannerRunsTheFunnelBackwardsAndNamesMissingRates() {

@@ -35,6 +35,16 @@ import Testing
         #expect(!single.contains(">Only</text>") && single.contains("<title>East · Only: 10</title>"))
     }
 
+    @Test func wideNumbersGetRoomRightOfTheLongestBar() {
+        let money = [ChartGroup(label: "Proposal", values: [ChartValue(label: "open", value: 2_000_000, formatted: "¥20,000.00"),
+                                                            ChartValue(label: "weighted", value: 800_000, formatted: "¥8,000.00")])]
+        let svg = SVGChart.bars(id: "m", title: "t", description: "d", series: ["Open", "Weighted"], groups: money)
+        // "¥20,000.00" is 10 characters, 78 units at the charts' font size: with 8 to spare the longest bar is 360 − 86 = 274.
+        #expect(svg.contains("width=\"274\" height=\"14\"><title>Proposal · Open: ¥20,000.00</title>"))
+        #expect(svg.contains("<text class=\"value\" x=\"278\" y=\"54\">¥20,000.00</text>"), "the number starts right of the bar and ends inside the drawing")
+        #expect(svg.contains("width=\"109.6\" height=\"14\"><title>Proposal · Weighted: ¥8,000.00</title>"))
+    }
+
     @Test func everyTextIsEscapedInsideTheChart() {
         let evil = "<script>alert(1)</script>"
         let bars = SVGChart.bars(id: "a\"b", title: evil, description: evil, series: [evil, "B"],

@@ -91,6 +91,9 @@ import Testing
                     for language in ["en", "zh-CN"] {
                         let pages = try await Self.crawl(client, session: person.secret, language: language)
                         #expect(pages.count >= 4, "the crawl reached the pages")
+                        for linked in ["/analytics/pipeline", "/analytics/forecast", "/analytics/planner"] {
+                            #expect(pages.contains { $0.0.hasPrefix(linked) }, "the crawl reached \(linked)")
+                        }
                         for (path, page) in pages {
                             #expect(page.status == .ok, "\(person.user.role) \(language) \(path): \(page.status)")
                             #expect(!page.text.contains(Self.secret), "\(path) shows a record outside the reader's scope")

@@ -97,6 +97,8 @@ def test_forecast_with_back_test(api: Api, pipeline_world: dict) -> None:
     team = pipeline_world["team"]
     report = api.get(f"{BASE}/forecast", params={"team_id": team["id"], "as_of": "2020-01-01"}, expect=200).json()
     assert [(row["month"], row["currency"], row["amount_minor"], row["weighted_minor"]) for row in report["weighted"]] == [(None, "CNY", 20_000, 8_000)]
+    # The historical forecast per month too: proposal's rate (1 won of 1) × 20,000.
+    assert [(row["historical_minor"], row["without_rate_minor"]) for row in report["weighted"]] == [(20_000, 0)]
     stages = {row["stage"]: row for row in report["historical"]["stages"]}
     assert stages["proposal"]["win_rate"] == {"numerator": 1, "denominator": 1, "value": 1.0, "basis_points": 10_000}
     assert amounts(report["historical"]["forecast"]) == {"CNY": 20_000}

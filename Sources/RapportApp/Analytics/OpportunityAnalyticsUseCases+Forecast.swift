@@ -5,6 +5,7 @@ import SQLKit
 
 extension OpportunityAnalyticsUseCases {
     /// The forecasts of the open pipeline, and (with `as_of`) the back-test of the historical one.
+    /// `weighted` is per expected-close month, with the historical forecast per month beside it.
     public struct Forecast: Sendable {
         public var frame: Frame
         public var weighted: [OpportunityForecast.MonthRow]
@@ -22,8 +23,8 @@ extension OpportunityAnalyticsUseCases {
             if let instant, instant >= now { check.add("as_of", "out_of_range", "as_of must be in the past.") }
         }) { frame, sql in
             let store = OpportunityAnalyticsStore(sql)
-            let weighted = OpportunityForecast.weighted(try await store.openPipeline(frame.filter), stages: frame.stages)
             let historical = OpportunityForecast.historical(try await store.states(frame.filter, stages: frame.stages, asOf: nil), stages: frame.stages)
+            let weighted = OpportunityForecast.weighted(try await store.openPipeline(frame.filter), stages: frame.stages, rates: historical)
             var backTest: OpportunityForecast.Historical?
             if let instant {
                 backTest = OpportunityForecast.historical(try await store.states(frame.filter, stages: frame.stages, asOf: instant), stages: frame.stages)

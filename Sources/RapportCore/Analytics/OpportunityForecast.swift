@@ -36,6 +36,10 @@ public enum OpportunityForecast {
         public var count: Int64 = 0
         public var amountMinor: Int64 = 0
         public var weightedMinor: Int64 = 0
+        /// With historical rates applied (``weighted(_:stages:rates:)``): the month's amount per open
+        /// stage × that stage's historical win rate, and the amount in stages without a rate.
+        public var historicalMinor: Int64 = 0
+        public var withoutRateMinor: Int64 = 0
     }
 
     /// The weighted pipeline per expected-close month (no month last) and currency.
@@ -51,6 +55,35 @@ public enum OpportunityForecast {
             rows[key] = row
         }
         return rows.values.sorted { ($0.month ?? "~", $0.currency) < ($1.month ?? "~", $1.currency) }
+    }
+
+    /// The weighted pipeline per month, with the historical forecast per month beside it: each
+    /// month's amount per open stage and currency × the stage's win rate in `rates` (rounded half-up
+    /// once per month, stage and currency); an amount in a stage without a rate forecasts nothing and
+    /// is counted in `withoutRateMinor`.
+    public static func weighted(_ buckets: [OpenBucket], stages: OpportunityStages, rates: Historical) -> [MonthRow] {
+        struct Key: Hashable { var month: String?; var currency: String; var stage: String }
+        var amounts: [Key: Int64] = [:]
+        for bucket in buckets { amounts[Key(month: bucket.month, currency: bucket.currency, stage: bucket.stage), default: 0] += bucket.amountMinor }
+        let rateOf = Dictionary(rates.stages.map { ($0.stage, $0.winRate) }, uniquingKeysWith: { first, _ in first })
+        var historical: [String: (forecast: Int64, without: Int64)] = [:]
+        for (key, amount) in amounts {
+            let row = "\(key.month ?? "")|\(key.currency)"
+            var sums = historical[row] ?? (0, 0)
+            if let rate = rateOf[key.stage], rate.denominator > 0 {
+                sums.forecast += Rounding.halfUp.scale(amount, by: rate.numerator, over: rate.denominator)
+            } else {
+                sums.without += amount
+            }
+            historical[row] = sums
+        }
+        return weighted(buckets, stages: stages).map { row in
+            var row = row
+            let sums = historical["\(row.month ?? "")|\(row.currency)"] ?? (0, 0)
+            row.historicalMinor = sums.forecast
+            row.withoutRateMinor = sums.without
+            return row
+        }
     }
 
     // MARK: Historical

@@ -137,7 +137,8 @@ struct OpportunityAnalyticsRoutes {
         var body = frame(report.frame)
         body["weighted"] = .array(report.weighted.map { row in
             .object(["month": row.month.map(JSONValue.string) ?? .null, "currency": .string(row.currency), "count": .integer(row.count),
-                     "amount_minor": .integer(row.amountMinor), "weighted_minor": .integer(row.weightedMinor)])
+                     "amount_minor": .integer(row.amountMinor), "weighted_minor": .integer(row.weightedMinor),
+                     "historical_minor": .integer(row.historicalMinor), "without_rate_minor": .integer(row.withoutRateMinor)])
         })
         body["historical"] = .object(historical(report.historical))
         if let test = report.backTest, let asOf = report.asOf {

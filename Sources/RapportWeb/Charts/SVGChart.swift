@@ -36,7 +36,7 @@ public enum SVGChart {
     static let fontSize = 13.0
     static let barHeight = 14
     static let funnelHeight = 22
-    /// Room right of the longest bar for its number.
+    /// Room right of the longest bar for its number (at least; more for wider numbers).
     static let valueRoom = 64
 
     /// A horizontal bar chart: per group its label, then one bar per series with its number. With
@@ -50,7 +50,9 @@ public enum SVGChart {
             y += height + 6
         }
         let largest = groups.flatMap(\.values).map(\.value).max() ?? 0
-        let room = Double(width - valueRoom)
+        // Room right of the longest bar for the widest number (money needs more than a count).
+        let widest = groups.flatMap(\.values).map { estimatedWidth($0.formatted) }.max() ?? 0
+        let room = Double(width) - max(Double(valueRoom), (widest + 8).rounded(.up))
         for group in groups {
             body += text(group.label, x: 0, y: y + 13, className: "label", maxWidth: Double(width))
             y += 18

@@ -23,8 +23,9 @@ extension OpportunityAnalyticsUseCases {
             if let instant, instant >= now { check.add("as_of", "out_of_range", "as_of must be in the past.") }
         }) { frame, sql in
             let store = OpportunityAnalyticsStore(sql)
-            let historical = OpportunityForecast.historical(try await store.states(frame.filter, stages: frame.stages, asOf: nil), stages: frame.stages)
-            let weighted = OpportunityForecast.weighted(try await store.openPipeline(frame.filter), stages: frame.stages, rates: historical)
+            let current = try await store.pipelineNow(frame.filter, stages: frame.stages)
+            let historical = OpportunityForecast.historical(current.states, stages: frame.stages)
+            let weighted = OpportunityForecast.weighted(current.open, stages: frame.stages, rates: historical)
             var backTest: OpportunityForecast.Historical?
             if let instant {
                 backTest = OpportunityForecast.historical(try await store.states(frame.filter, stages: frame.stages, asOf: instant), stages: frame.stages)

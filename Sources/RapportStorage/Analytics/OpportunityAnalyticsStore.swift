@@ -188,21 +188,31 @@ public struct OpportunityAnalyticsStore: Sendable {
 
     // MARK: Forecast
 
-    /// The open pipeline with amounts per stage, currency, owner's probability and expected close
-    /// date (the index's order); the fold adds the dates into months.
-    public func openPipeline(_ filter: Filter) async throws -> [OpportunityForecast.OpenBucket] {
+    /// The forecast's two readings of today's opportunities in one scan (the index's order): the
+    /// open pipeline with amounts per stage, currency, owner's probability and expected close date
+    /// (the fold adds the dates into months), and every opportunity per stage, furthest open stage
+    /// reached and currency (for the historical win rates).
+    public func pipelineNow(_ filter: Filter, stages: OpportunityStages) async throws -> (open: [OpportunityForecast.OpenBucket], states: [OpportunityForecast.StateBucket]) {
         let query: SQLQueryString = """
-            SELECT o.stage, o.currency, CAST(o.probability AS BIGINT) AS probability, o.expected_close_date AS close_date,
-                   count(*) AS n, CAST(sum(o.amount_minor) AS BIGINT) AS amount
-            FROM opportunities o
-            WHERE \(filter.conditions) AND o.status_category IN ('open', 'dormant') AND o.amount_minor IS NOT NULL AND o.currency IS NOT NULL
+            SELECT o.stage, o.status_category AS category, o.reached_stages AS reached, o.currency, CAST(o.probability AS BIGINT) AS probability,
+                   o.expected_close_date AS close_date, count(*) AS n, count(o.amount_minor) AS priced, CAST(COALESCE(sum(o.amount_minor), 0) AS BIGINT) AS amount
+            FROM opportunities o WHERE \(filter.conditions)
             GROUP BY o.stage, o.status_category, o.currency, o.probability, o.reached_stages, o.expected_close_date
             """
-        return try await sql.raw(query).all().map { row in
-            OpportunityForecast.OpenBucket(month: try row.optionalText("close_date").map { String($0.prefix(7)) }, stage: try row.text("stage"),
-                                           probabilityOverride: try row.optionalInt("probability").map { Int($0) }, currency: try row.text("currency"),
-                                           count: try row.int("n"), amountMinor: try row.int("amount"))
+        var open: [OpportunityForecast.OpenBucket] = []
+        var states: [OpportunityForecast.StateBucket] = []
+        for row in try await sql.raw(query).all() {
+            let stage = try row.text("stage"), currency = try row.optionalText("currency"), amount = try row.int("amount")
+            states.append(OpportunityForecast.StateBucket(stage: stage, furthestRank: Self.furthest(try row.optionalText("reached"), stages),
+                                                          currency: currency, count: try row.int("n"), amountMinor: amount))
+            let category = try Self.category(row)
+            let priced = try row.int("priced")
+            guard category == .open || category == .dormant, let currency, priced > 0 else { continue }
+            open.append(OpportunityForecast.OpenBucket(month: try row.optionalText("close_date").map { String($0.prefix(7)) }, stage: stage,
+                                                       probabilityOverride: try row.optionalInt("probability").map { Int($0) }, currency: currency,
+                                                       count: priced, amountMinor: amount))
         }
+        return (open, states)
     }
 
     /// Opportunities per stage, furthest open stage reached and currency — now (`asOf` nil), or as

@@ -69,4 +69,26 @@ import Testing
             }
         }
     }
+
+    /// A large company: the picker lists the first 50 and says a name search finds the others.
+    @Test(arguments: TestBackend.available)
+    func aLargeCompanyIsSearchedNotListed(_ backend: TestBackend) async throws {
+        try await TestHarness.with(backend) { harness in
+            let east = try await harness.team("east")
+            let rep = try await harness.signedIn(.rep, team: east)
+            for index in 0..<60 {
+                _ = try await harness.rapport.users.create(.init(email: "p\(index)@example.com", name: "Person \(index)", role: "rep", team: east.id.rawValue),
+                                                           by: harness.system)
+            }
+            let deal = try await harness.rapport.opportunities.create(OpportunityInput(name: "Big deal"), by: rep.caller).opportunity
+            try await harness.http { client in
+                let page = try await client.page("/opportunities/\(deal.id)", session: rep.secret)
+                let options = page.text.components(separatedBy: "<option value=\"usr_").count - 1
+                #expect(page.status == .ok && options <= 50 && options >= 49, "at most a page of people, not everyone")
+                #expect(page.text.contains("More colleagues match than are listed"))
+                let narrowed = try await client.page("/opportunities/\(deal.id)?share_q=person%2059", session: rep.secret)
+                #expect(narrowed.text.contains(">Person 59 · East</option>") && !narrowed.text.contains("More colleagues match"))
+            }
+        }
+    }
 }

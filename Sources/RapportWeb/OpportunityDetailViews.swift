@@ -10,10 +10,13 @@ struct OpportunityPageData {
     var history: [StageChange]
     var wording: OpportunityWording
     var mayEdit: Bool
-    /// Colleagues the reader may share it with (user id, name).
+    /// Colleagues the reader may share it with (user id, "name · team"), found by `shareQuery`.
     var colleagues: [(String, String)]
     var owners: [(String, String)]
     var products: [Product]
+    var shareQuery = ""
+    /// Whether more colleagues match than are listed (search by name to find them).
+    var moreColleagues = false
 }
 
 /// An opportunity's page: its fields, lines, collaborators, competitors, loss reason and stage
@@ -70,6 +73,10 @@ struct OpportunityDetailBody {
     var hasShareChoices = false
     var accessOptions: [WebOption] = []
     var shareError: String?
+    var shareQuery = ""
+    var moreColleagues = false
+    /// A search that found no one to share with.
+    var noColleagues = false
     var calculatorLink: String
     /// Orders made from it, and whether the reader may make one now.
     var orders: [OrderRow] = []
@@ -140,6 +147,9 @@ struct OpportunityDetailBody {
         let taken = Set(data.item.collaborators.map(\.userID.rawValue) + [opportunity.ownerID.rawValue])
         shareChoices = WebOption.list(data.colleagues.filter { !taken.contains($0.0) }, chosen: shareRefusal?.posted["user_id"])
         hasShareChoices = !shareChoices.isEmpty
+        shareQuery = data.shareQuery
+        moreColleagues = data.moreColleagues
+        noColleagues = shareChoices.isEmpty && !data.shareQuery.isEmpty
         accessOptions = WebOption.list([("read", text("opp_access_read")), ("edit", text("opp_access_edit"))], chosen: shareRefusal?.posted["access"] ?? "read")
         shareError = shareRefusal?.summary(shown: [], locale: locale)
     }

@@ -27,6 +27,7 @@ extension WebPages {
             body.other = CustomerRow(other)
             body.fields = fields
             body.swap = "/customers/\(Self.segment(other.id.rawValue))/merge?with=\(Self.segment(survivor.id.rawValue))"
+            body.moves = Self.mergeMoves(try await rapport.merges.linkedCounts(of: other.id.rawValue, by: web.caller), web: web)
             return web.page("customer_merge", title: web.text("merge_duplicates"), body)
         }
         action(router, "merges") { _, _, web, form in
@@ -88,6 +89,14 @@ extension WebPages {
         return rows
     }
 
+    /// "Moving with it — opportunities: 2 · orders: 1 · entitlements: 1", or nil when nothing moves.
+    static func mergeMoves(_ counts: [CustomerLinkedRecord: Int], web: WebContext) -> String? {
+        guard counts.values.contains(where: { $0 > 0 }) else { return nil }
+        var values: [String: String] = [:]
+        for kind in CustomerLinkedRecord.allCases { values[kind.rawValue] = web.locale.number(counts[kind] ?? 0) }
+        return web.text("merge_moves", values)
+    }
+
     /// A custom field's value as text.
     static func display(_ value: JSONValue) -> String {
         switch value {
@@ -121,4 +130,6 @@ struct CustomerMergeBody {
     }
     var hasFields = false
     var swap: String = ""
+    /// What moves with the merged customer (opportunities, orders, entitlements), if anything.
+    var moves: String?
 }

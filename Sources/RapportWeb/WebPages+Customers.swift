@@ -159,7 +159,10 @@ struct CustomerMergeLine {
         let formatter = web.locale.dateFormatter()
         id = record.id.rawValue
         title = web.text("merged_from", ["name": record.snapshot.mergedBefore.name])
-        detail = formatter.string(from: record.mergedAt) + (record.undoneAt.map { " · " + web.text("undone_at", ["date": formatter.string(from: $0)]) } ?? "")
+        var moved: [CustomerLinkedRecord: Int] = [:]
+        for kind in CustomerLinkedRecord.allCases { moved[kind] = record.snapshot.moved(kind).count }
+        detail = ([formatter.string(from: record.mergedAt)] + [WebPages.mergeMoves(moved, web: web)].compactMap { $0 }
+                  + [record.undoneAt.map { web.text("undone_at", ["date": formatter.string(from: $0)]) }].compactMap { $0 }).joined(separator: " · ")
         undoable = record.undoneAt == nil
     }
 }

@@ -108,7 +108,12 @@ extension WebPages {
 
     /// Looks up the names of the owners and customers of `items` the reader may see.
     func name(_ items: [OpportunityUseCases.Item], into wording: inout OpportunityWording, _ web: WebContext) async throws {
-        wording.people.merge(try await userNames(Set(items.map(\.opportunity.ownerID) + items.flatMap { $0.collaborators.map(\.userID) }), web)) { a, _ in a }
+        let people = Set(items.map(\.opportunity.ownerID) + items.flatMap { $0.collaborators.map(\.userID) })
+        wording.people.merge(try await userNames(people, web)) { a, _ in a }
+        // Owners and collaborators of other teams (a deal shared across teams): their names as the
+        // colleague directory shows them to anyone.
+        let unnamed = people.filter { wording.people[$0] == nil }
+        wording.people.merge(try await rapport.users.colleagueNames(unnamed, by: web.caller)) { a, _ in a }
         wording.customers.merge(try await customerNames(Set(items.compactMap { OpportunityPages.customerID(of: $0.opportunity) }), web)) { a, _ in a }
     }
 

@@ -14,7 +14,8 @@ extension WebPages {
     /// done one redirects with a notice.
     func addOpportunityDetail(to router: Router<APIRequestContext>) {
         page(router, "opportunities/:id") { request, context, web in
-            try await opportunityPage(web, try context.parameters.require("id"))
+            let query = WebForm(pairs: FormBody.pairs(request.uri.query ?? ""))
+            return try await opportunityPage(web, try context.parameters.require("id"), shareQuery: query["share_q"])
         }
         action(router, "opportunities/:id/stage") { request, context, web, form in
             let id = try context.parameters.require("id")
@@ -61,7 +62,8 @@ extension WebPages {
             do {
                 _ = try await rapport.opportunities.addCollaborator(id, user: form["user_id"] ?? "", access: form["access"] ?? "", by: web.caller)
             } catch let error as RapportError where error.code == .validationFailed {
-                return try await opportunityPage(web, id, refused: LeadFormRefusal(form: "share", error: error, posted: form), status: .unprocessableContent)
+                return try await opportunityPage(web, id, refused: LeadFormRefusal(form: "share", error: error, posted: form), status: .unprocessableContent,
+                                                 shareQuery: form["share_q"])
             }
             return web.redirect("/opportunities/" + Self.segment(id), notice: "collaborator_added")
         }
@@ -72,8 +74,12 @@ extension WebPages {
         }
     }
 
-    /// An opportunity's page as the reader may see it (`not_found` outside their scope).
-    func opportunityPage(_ web: WebContext, _ id: String, refused: LeadFormRefusal? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+    /// An opportunity's page as the reader may see it (`not_found` outside their scope). Those who
+    /// may change it share it with colleagues found by name (`shareQuery`): anyone active in the
+    /// company, the first ``sharePickerSize`` matches in a list.
+    func opportunityPage(
+        _ web: WebContext, _ id: String, refused: LeadFormRefusal? = nil, status: HTTPResponse.Status = .ok, shareQuery: String? = nil
+    ) async throws -> Response {
         let item = try await rapport.opportunities.get(id, by: web.caller)
         let opportunity = item.opportunity
         let pipelines = try await rapport.opportunities.pipelines(by: web.caller).pipelines
@@ -85,12 +91,19 @@ extension WebPages {
         wording.people.merge(try await userNames(Set(history.compactMap(\.by)), web)) { a, _ in a }
         // Whoever may change it: its owner, the owner's managers, administrators, and edit collaborators.
         let mayEdit = try await mayChange(item, web)
-        let colleagues = mayEdit
+        let owners = mayEdit && web.canManage
             ? try await rapport.users.list(.init(status: .active), page: PageRequest(limit: PageRequest.maximumLimit), by: web.caller).items.map { ($0.id.rawValue, $0.name) }
             : []
+        let shareQuery = shareQuery.map { String($0.prefix(100)) }.flatMap { $0.isEmpty ? nil : $0 }
+        let found = mayEdit ? try await rapport.users.colleagues(matching: shareQuery, page: PageRequest(limit: Self.sharePickerSize), by: web.caller) : nil
+        let colleagues = (found?.items ?? []).filter { $0.id != web.user.id }.map { person in
+            (person.id.rawValue, person.teamName.map { "\(person.name) · \($0)" } ?? person.name)
+        }
         let products = try await rapport.products.list(.init(), page: PageRequest(limit: PageRequest.maximumLimit), by: web.caller).items
-        let data = OpportunityPageData(item: item, pipeline: pipeline, dictionary: dictionary, history: history, wording: wording, mayEdit: mayEdit,
-                                       colleagues: colleagues, owners: web.canManage ? colleagues : [], products: products)
+        var data = OpportunityPageData(item: item, pipeline: pipeline, dictionary: dictionary, history: history, wording: wording, mayEdit: mayEdit,
+                                       colleagues: colleagues, owners: owners, products: products)
+        data.shareQuery = shareQuery ?? ""
+        data.moreColleagues = found?.nextCursor != nil
         var body = OpportunityDetailBody(data, locale: web.locale, refused: refused)
         try await addOrders(to: &body, opportunity, web)
         return web.page("opportunity", title: opportunity.name, body, status: status)
@@ -109,6 +122,9 @@ extension WebPages {
             && !orders.contains { $0.status != .cancelled }
         body.orderTitle = opportunity.name
     }
+
+    /// How many colleagues the share form lists at once; a search by name finds the others.
+    static let sharePickerSize = 50
 
     /// Whether the reader may change the opportunity: its owner (or in their managed subtree, or
     /// an administrator) with a role that changes opportunities, or a collaborator with edit access.

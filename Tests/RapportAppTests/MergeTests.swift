@@ -3,6 +3,7 @@ import RapportApp
 import RapportCore
 import RapportStorage
 import RapportTestSupport
+import SQLKit
 import Testing
 
 /// Merging duplicates with a field-by-field choice, and undoing it exactly.
@@ -58,6 +59,64 @@ import Testing
             #expect(try await customers.stageHistory(survivor.id.rawValue, by: manager.caller).count == 1)
             let twice = try await #require(throws: RapportError.self) { try await harness.rapport.merges.undo(record.id.rawValue, by: manager.caller) }
             #expect(twice.code == .conflict)
+        }
+    }
+
+    /// A merged customer's opportunities, orders (with their receivables) and entitlements move to
+    /// the survivor in the merge, are counted in its preview, the record and the audit entry, and
+    /// come back on undo; an entitlement moved is consumed as the survivor's.
+    @Test(arguments: TestBackend.available)
+    func ordersAndEntitlementsFollowAMergedCustomer(_ backend: TestBackend) async throws {
+        try await TestHarness.with(backend) { harness in
+            let (world, order, entitlement) = try await EntitlementTests.granted(harness)
+            let rep = world.rep.caller
+            let rapport = harness.rapport
+            let merged = world.customer
+            let survivor = try await rapport.customers.create(CustomerInput(kind: "person", name: "王小明 (2)"), by: rep).0
+            let deal = try await rapport.opportunities.create(OpportunityInput(name: "续费", customer: merged.id.rawValue), by: rep)
+            _ = try await rapport.receivables.setPlan(order.id.rawValue, .init(count: 2, firstDue: "2026-01-31"), expectedVersion: nil, by: rep)
+            #expect(try await rapport.merges.linkedCounts(of: merged.id.rawValue, by: rep) == [.opportunities: 1, .orders: 1, .entitlements: 1])
+            #expect(try await rapport.merges.linkedCounts(of: survivor.id.rawValue, by: rep) == [.opportunities: 0, .orders: 0, .entitlements: 0])
+
+            func orders(_ customer: Customer) async throws -> [RecordID] {
+                try await rapport.orders.list(.init(customer: customer.id.rawValue), page: PageRequest(), by: rep).items.map(\.id)
+            }
+            func entitlements(_ customer: Customer) async throws -> [RecordID] {
+                try await rapport.entitlements.list(.init(customer: customer.id.rawValue), page: PageRequest(), by: rep).items.map(\.id)
+            }
+            func receivables(_ customer: Customer) async throws -> Int {
+                try await rapport.receivables.list(.init(status: "all", customer: customer.id.rawValue), page: PageRequest(), by: rep).items.count
+            }
+            let record = try await rapport.merges.merge(survivor: survivor.id.rawValue, merged: merged.id.rawValue, choices: [:], by: rep)
+            #expect(record.snapshot.moved(.orders) == [order.id.rawValue] && record.snapshot.moved(.entitlements) == [entitlement.id.rawValue])
+            #expect(record.snapshot.moved(.opportunities) == [deal.opportunity.id.rawValue])
+            let (ordersA, ordersB) = (try await orders(survivor), try await orders(merged))
+            #expect(ordersA == [order.id] && ordersB.isEmpty)
+            let (entitlementsA, entitlementsB) = (try await entitlements(survivor), try await entitlements(merged))
+            #expect(entitlementsA == [entitlement.id] && entitlementsB.isEmpty)
+            let (receivablesA, receivablesB) = (try await receivables(survivor), try await receivables(merged))
+            #expect(receivablesA == 2 && receivablesB == 0)
+            let moved = try await rapport.orders.get(order.id.rawValue, by: rep)
+            #expect(moved.customerID == survivor.id && moved.version == order.version + 1 && moved.status == .effective)
+            #expect(try await rapport.entitlements.list(ofCustomer: survivor.id.rawValue, page: PageRequest(), by: rep).items.map(\.balance) == [48])
+            let details = try await harness.rapport.database.read { sql in
+                try await sql.select().column("details").from("audit_log").where("action", .equal, "customer.merged").first()?
+                    .decode(column: "details", as: String.self)
+            }
+            let audited = try JSONDecoder().decode([String: String].self, from: Data((details ?? "{}").utf8))
+            #expect(audited["orders"] == "1" && audited["entitlements"] == "1" && audited["opportunities"] == "1")
+
+            // Consumed as the survivor's: the moved entitlement keeps working.
+            let used = try await rapport.entitlements.consume(entitlement.id.rawValue, .init(quantity: 2, idempotencyKey: "after-merge"), by: rep)
+            #expect(used.entitlement.customerID == survivor.id && used.entitlement.balance == 46)
+
+            _ = try await rapport.merges.undo(record.id.rawValue, by: rep)
+            let (ordersBack, ordersLeft) = (try await orders(merged), try await orders(survivor))
+            #expect(ordersBack == [order.id] && ordersLeft.isEmpty)
+            let (entitlementsBack, entitlementsLeft) = (try await entitlements(merged), try await entitlements(survivor))
+            #expect(entitlementsBack == [entitlement.id] && entitlementsLeft.isEmpty)
+            #expect(try await rapport.opportunities.get(deal.opportunity.id.rawValue, by: rep).opportunity.customerID == merged.id)
+            #expect(try await receivables(merged) == 2)
         }
     }
 }

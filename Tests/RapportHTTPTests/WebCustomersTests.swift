@@ -152,6 +152,8 @@ import Testing
             let (unrelated, _) = try await customers.create(Self.person("Unrelated", phone: "13800000029"), by: rep.caller)
             // Another team's customer with the same number is never offered.
             _ = try await customers.create(Self.person("West Twin", phone: "13800000021"), policy: .flag, by: stranger.caller)
+            _ = try await harness.rapport.opportunities.create(OpportunityInput(name: "Deal", customer: duplicate.id.rawValue), by: rep.caller)
+            let moves = "Moving with it — opportunities: 1 · orders: 0 · entitlements: 0"
             let path = "/customers/\(survivor.id)"
             try await harness.http { client in
                 let page = try await client.page(path, session: rep.secret)
@@ -164,8 +166,11 @@ import Testing
                 #expect(side.status == .ok && side.text.contains(Self.escaped) && !side.text.contains(Self.script))
                 #expect(side.text.contains("name=\"choice.name\" value=\"merged\"") && side.text.contains("name=\"choice.company\" value=\"merged\""))
                 #expect(side.text.contains("Old Co") && side.text.contains("New Co") && !side.text.contains("have the same values"))
+                #expect(side.text.contains(moves))
+                let swapped = try await client.page("/customers/\(duplicate.id)/merge?with=\(survivor.id)", session: rep.secret)
+                #expect(swapped.status == .ok && !swapped.text.contains("Moving with it"), "the survivor has nothing to move")
                 let zh = try await client.page("\(path)/merge?with=\(duplicate.id)", session: rep.secret, language: "zh-CN")
-                #expect(zh.status == .ok && zh.text.contains("合并重复客户"))
+                #expect(zh.status == .ok && zh.text.contains("合并重复客户") && zh.text.contains("商机 1 个"))
 
                 let fields = [("survivor_id", survivor.id.rawValue), ("merged_id", duplicate.id.rawValue), ("choice.name", "survivor"), ("choice.company", "merged")]
                 #expect(try await client.submit("/merges", session: rep.secret, fields, csrf: "forged").status == .forbidden)
@@ -181,6 +186,7 @@ import Testing
                 let record = try #require(try await harness.rapport.merges.recent(into: survivor.id.rawValue, by: rep.caller).first)
                 let shown = try await client.page(try #require(merged.headers[.location]), session: rep.secret)
                 #expect(shown.text.contains("Merged.") && shown.text.contains("action=\"/merges/\(record.id)/undo\"") && shown.text.contains(Self.escaped))
+                #expect(shown.text.contains(moves))
                 #expect(try await client.submit("/merges/\(record.id)/undo", session: rep.secret, [], csrf: "forged").status == .forbidden)
                 #expect(try await client.submit("/merges/\(record.id)/undo", session: stranger.secret, []).status == .notFound)
                 let undone = try await client.submit("/merges/\(record.id)/undo", session: rep.secret, [])

@@ -1267,6 +1267,7 @@ def test_merge_and_undo(api: Api, crm: dict) -> None:
     assert response.headers["Location"] == f"{V1}/merges/{record['id']}"
     assert (record["survivor_id"], record["merged_id"], record["merged_by"], record["undone_at"], record["undone_by"]) == (survivor["id"], merged["id"], rep.id, None, None)
     assert record["choices"] == {"name": "survivor", "custom_fields.grade": "merged"}
+    assert record["moved"] == {"opportunities": 0, "orders": 0, "entitlements": 0}
 
     now = rep.api.get(f"{V1}/customers/{survivor['id']}", expect=200).json()
     assert now["name"] == survivor["name"] and now["company"] == "Survivor Co" and now["title"] == "Dr"

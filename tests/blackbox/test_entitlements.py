@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from contract import Api, field_codes, problem
 from test_customers import V1
+from test_opportunities import ensure_opportunity_dictionary
 from test_orders import new_order, sales_floor
 
 
@@ -78,3 +79,39 @@ def test_renewal_settings(api: Api) -> None:
     # The runner queues the daily jobs next to the built-in prune.
     kinds = {job["kind"] for job in api.get(f"{V1}/jobs", params={"limit": 500}, expect=200).json()["data"]}
     assert {"orders.daily", "entitlements.daily"} <= kinds
+
+
+def test_orders_and_entitlements_follow_a_merged_customer(api: Api) -> None:
+    """A customer with an effective order (48 lessons × 2) merged into another: the order, its
+    entitlement, its receivables and an opportunity are the survivor's, counted in the merge; the
+    undo puts them back."""
+    ensure_opportunity_dictionary(api)
+    floor = sales_floor(api)
+    rep = floor["rep"].api
+    order = effective_order(floor, api)
+    merged = floor["customer"]
+    survivor = rep.post(f"{V1}/customers", json={"kind": "person", "name": merged["name"] + " (2)"}, expect=201).json()["customer"]
+    deal = rep.post(f"{V1}/opportunities", json={"name": "Renewal", "customer_id": merged["id"]}, expect=201).json()
+    rep.request("PUT", f"{V1}/orders/{order['id']}/payment-plan", json={"count": 2, "first_due": "2030-01-31"}, expect=200)
+    ent = rep.get(f"{V1}/entitlements", params={"order_id": order["id"]}, expect=200).json()["data"][0]
+
+    def listed(path: str, customer: dict) -> list[str]:
+        return [r["id"] for r in rep.get(f"{V1}/{path}", params={"customer_id": customer["id"]}, expect=200).json()["data"]]
+
+    record = rep.post(f"{V1}/merges", json={"survivor_id": survivor["id"], "merged_id": merged["id"]}, expect=201).json()
+    assert record["moved"] == {"opportunities": 1, "orders": 1, "entitlements": 1}
+    assert listed("orders", survivor) == [order["id"]] and listed("orders", merged) == []
+    assert listed("entitlements", survivor) == [ent["id"]] and listed("entitlements", merged) == []
+    assert [r["id"] for r in rep.get(f"{V1}/customers/{survivor['id']}/entitlements", expect=200).json()["data"]] == [ent["id"]]
+    assert len(rep.get(f"{V1}/receivables", params={"customer_id": survivor["id"], "status": "all"}, expect=200).json()["data"]) == 2
+    assert rep.get(f"{V1}/receivables", params={"customer_id": merged["id"], "status": "all"}, expect=200).json()["data"] == []
+    moved = rep.get(f"{V1}/orders/{order['id']}", expect=200).json()
+    assert moved["customer_id"] == survivor["id"] and moved["version"] == order["version"] + 1
+    assert rep.get(f"{V1}/opportunities/{deal['id']}", expect=200).json()["customer_id"] == survivor["id"]
+    used = rep.post(f"{V1}/entitlements/{ent['id']}/consume", json={"quantity": 2, "idempotency_key": "after-merge"}, expect=201).json()
+    assert used["entitlement"]["customer_id"] == survivor["id"] and used["entitlement"]["balance"] == 94
+
+    rep.post(f"{V1}/merges/{record['id']}/undo", expect=200)
+    assert listed("orders", merged) == [order["id"]] and listed("orders", survivor) == []
+    assert listed("entitlements", merged) == [ent["id"]] and listed("entitlements", survivor) == []
+    assert rep.get(f"{V1}/opportunities/{deal['id']}", expect=200).json()["customer_id"] == merged["id"]

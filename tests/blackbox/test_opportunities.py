@@ -5,6 +5,8 @@ pipelines through the dictionary. Keys and names are random per session."""
 
 from __future__ import annotations
 
+import json
+
 from contract import Api, field_codes, problem, restore_standard_roles
 from test_customers import V1, new_person, unique
 
@@ -155,3 +157,32 @@ def test_opportunities_pipelines_board_and_collaborators(api: Api) -> None:
     in_partner = rep.api.post(f"{V1}/opportunities", json={"name": unique("via partner"), "customer_id": customer["id"], "pipeline": partner["key"]}, expect=201).json()
     assert in_partner["stage"] == partner["initial_stage"]
     ensure_opportunity_dictionary(api)
+
+
+def test_colleague_directory_and_sharing_across_teams(api: Api) -> None:
+    """A rep's user list holds only themselves; the colleague directory holds everyone active by
+    name and team (no email, no role), so a rep can share a deal with a presales engineer of
+    another team, who then opens it."""
+    restore_standard_roles(api)
+    ensure_opportunity_dictionary(api)
+    east = api.post(f"{V1}/teams", json={"key": unique("dir-east"), "name": "Directory east"}, expect=201).json()
+    west = api.post(f"{V1}/teams", json={"key": unique("dir-west"), "name": "Directory west"}, expect=201).json()
+    rep = new_person(api, "rep", east, "Ray Rep")
+    name = unique("Presales")
+    presales = new_person(api, "rep", west, name)
+    assert [u["id"] for u in rep.api.get(f"{V1}/users", params={"limit": 500}, expect=200).json()["data"]] == [rep.id]
+
+    found = rep.api.get(f"{V1}/colleagues", params={"q": name.lower()}, expect=200).json()
+    assert found == {"data": [{"id": presales.id, "name": name, "team_id": west["id"], "team_name": "Directory west"}], "next_cursor": None}
+    assert presales.user["email"] not in json.dumps(rep.api.get(f"{V1}/colleagues", params={"limit": 500}, expect=200).json())
+    first = rep.api.get(f"{V1}/colleagues", params={"limit": 1}, expect=200).json()
+    assert len(first["data"]) == 1 and first["next_cursor"]
+    after = rep.api.get(f"{V1}/colleagues", params={"limit": 1, "cursor": first["next_cursor"]}, expect=200).json()
+    assert after["data"][0]["id"] > first["data"][0]["id"]
+    assert field_codes(problem(rep.api.get(f"{V1}/colleagues", params={"q": "x" * 101}), 422, "validation_failed")) == {"q": "too_long"}
+    problem(rep.api.get(f"{V1}/colleagues", params={"cursor": "not-a-cursor"}), 422, "validation_failed")
+
+    deal = rep.api.post(f"{V1}/opportunities", json={"name": unique("Physics"), "customer_id": None}, expect=201).json()
+    problem(presales.api.get(f"{V1}/opportunities/{deal['id']}"), 404, "not_found")
+    rep.api.request("PUT", f"{V1}/opportunities/{deal['id']}/collaborators/{presales.id}", json={"access": "read"}, expect=200)
+    assert presales.api.get(f"{V1}/opportunities/{deal['id']}", expect=200).json()["name"] == deal["name"]

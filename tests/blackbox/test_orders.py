@@ -69,11 +69,16 @@ def test_order_lifecycle_with_approval(api: Api) -> None:
     problem(outsider.api.get(f"{V1}/orders/{oid}"), 404, "not_found")
 
     rep.api.post(f"{V1}/orders/{oid}/submit", expect=200)
+    # The team's manager is asked in the app (as for quotes); the outsider and the rep are not.
+    asked = [n for n in manager.api.get(f"{V1}/notifications", expect=200).json()["data"] if n["object_id"] == oid]
+    assert [(n["kind"], n["object_kind"]) for n in asked] == [("order.approval_requested", "order")]
+    assert not [n for n in rep.api.get(f"{V1}/notifications", expect=200).json()["data"] if n["object_id"] == oid]
     problem(rep.api.post(f"{V1}/orders/{oid}/approve"), 403, "forbidden")
     problem(rep.api.patch(f"{V1}/orders/{oid}", headers={"If-Match": '"3"'}, json={"title": "z"}), 409, "conflict")
     assert field_codes(problem(manager.api.post(f"{V1}/orders/{oid}/reject", json={}), 422, "validation_failed")) == {"reason": "required"}
     rejected = manager.api.post(f"{V1}/orders/{oid}/reject", json={"reason": "Check the discount"}, expect=200).json()
     assert rejected["status"] == "draft" and rejected["status_reason"] == "Check the discount"
+    assert [n["kind"] for n in rep.api.get(f"{V1}/notifications", expect=200).json()["data"] if n["object_id"] == oid] == ["order.rejected"]
     rep.api.post(f"{V1}/orders/{oid}/submit", json={}, expect=200)
     approved = manager.api.post(f"{V1}/orders/{oid}/approve", expect=200).json()
     # No start date: effective at once.

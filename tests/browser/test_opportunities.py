@@ -1,7 +1,8 @@
 """The opportunity and catalog pages in a real browser: create an opportunity from a customer's page,
 move it along the kanban (the proposal's guard asks for the amount first), lose it with a reason,
 re-open it, price an order in the catalog's calculator with a policy applied, and the board at a
-phone's width without sideways scrolling; once in Chinese."""
+phone's width without sideways scrolling; once in Chinese. A rep shares a deal with a colleague of
+another team found by name, who then opens it."""
 
 from __future__ import annotations
 
@@ -68,6 +69,35 @@ def test_a_rep_creates_an_opportunity_moves_it_loses_and_reopens_it(browser, adm
     # The list view with the same card.
     tab.go("/opportunities?view=list")
     assert f"Maths course {tag}" in tab.text
+
+
+def test_a_rep_shares_an_opportunity_with_a_colleague_of_another_team(browser, admin: Admin) -> None:
+    east, west = admin.team(), admin.team()
+    rep = admin.user("rep", team=east)
+    tag = secrets.token_hex(3)
+    presales = admin.user("rep", name=f"Presales {tag}", team=west)
+    customer = _customer(admin, f"Li {tag}", rep)
+    opportunity = admin.call("POST", "/opportunities", json={"name": f"Physics {tag}", "customer_id": customer["id"], "owner_id": rep.id}).json()
+    path = f"/opportunities/{opportunity['id']}"
+
+    tab: Browser = browser("en", width=390)
+    tab.sign_in(rep)
+    tab.go(path)
+    assert _page_width_fits(tab), "the share form fits a phone"
+    # Found by name (the rep's own user list would hold only themselves): name and team, no email.
+    tab.submit("#share-search", {"share_q": f"presales {tag}"})
+    options = [o.text for o in tab.all("#share-user option")]
+    assert options == [f"Presales {tag} · {west['name']}"], options
+    assert presales.email not in tab.source
+    tab.submit("#share", {"user_id": presales.id, "access": "read"})
+    assert "Shared with the colleague." in tab.text
+    assert f"Presales {tag}" in tab.find("section[aria-labelledby=opp-team]").text
+
+    other: Browser = browser("zh-CN")
+    other.sign_in(presales)
+    other.go(path)
+    assert f"Physics {tag}" in other.text and other.path == path
+    assert not other.all("#share"), "a read collaborator cannot share it on"
 
 
 def test_the_calculator_applies_a_policy_and_the_board_fits_a_phone_in_chinese(browser, admin: Admin, admin_person) -> None:

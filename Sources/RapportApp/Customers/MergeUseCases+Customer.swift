@@ -26,4 +26,12 @@ extension MergeUseCases {
         let customer = try await customers.load(id, by: caller, .read)
         return try await rapport.database.read { sql in try await MergeStore(sql).list(survivor: customer.id, limit: max(1, min(limit, 100))) }
     }
+
+    /// How many opportunities, orders and entitlements customer `id` has — what a merge of it into
+    /// another would move — whoever's scope they are in (counts only); `not_found` when the caller
+    /// may not see `id`.
+    public func linkedCounts(of id: String, by caller: Caller) async throws -> [CustomerLinkedRecord: Int] {
+        let customer = try await customers.load(id, by: caller, .read)
+        return try await rapport.database.read { sql in try await CustomerLinkStore(sql).counts(ofCustomer: customer.id) }
+    }
 }

@@ -10,8 +10,10 @@ public struct MergeUseCases: Sendable {
     var customers: CustomerUseCases { CustomerUseCases(rapport: rapport) }
 
     /// Merges `mergedID` into `survivorID`: the survivor takes the chosen fields and every contact
-    /// point, tag, consent, activity, stage-history row, relation and opportunity of the other, which is kept as
-    /// a tombstone (`merged_into`) so the merge can be undone. Both must be editable by the caller.
+    /// point, tag, consent, activity, stage-history row, relation, opportunity (with its quotes),
+    /// order (with its receivables) and entitlement of the other, which is kept as a tombstone
+    /// (`merged_into`) so the merge can be undone. Both must be editable by the caller; the moved
+    /// records go with the customer whoever's scope they are in, and the audit entry counts them.
     public func merge(survivor survivorID: String, merged mergedID: String, choices: [String: String], by caller: Caller) async throws -> MergeStore.Record {
         var check = Validator()
         var sides: [String: CustomerMerge.Side] = [:]
@@ -29,7 +31,9 @@ public struct MergeUseCases: Sendable {
             let store = CustomerStore(sql)
             let activities = try await ActivityStore(sql).ids(of: merged.id)
             let history = try await StageHistoryStore(sql).rowIDs(.customer, of: merged.id)
-            let opportunities = try await OpportunityStore(sql).ids(ofCustomer: merged.id)
+            let links = CustomerLinkStore(sql)
+            var moved: [CustomerLinkedRecord: [String]] = [:]
+            for kind in CustomerLinkedRecord.allCases { moved[kind] = try await links.ids(kind, ofCustomer: merged.id) }
             var tombstone = merged
             tombstone.mergedInto = survivor.id
             tombstone.contacts = []
@@ -43,17 +47,19 @@ public struct MergeUseCases: Sendable {
             }
             try await ActivityStore(sql).reassign(activities, to: survivor.id)
             try await StageHistoryStore(sql).reassign(history, to: survivor.id)
-            try await OpportunityStore(sql).reassign(opportunities, toCustomer: survivor.id)
+            for kind in CustomerLinkedRecord.allCases { try await links.reassign(moved[kind] ?? [], kind, toCustomer: survivor.id, at: now) }
             let relations = try await RelationStore(sql).repoint(from: merged.id, to: survivor.id)
             let record = MergeStore.Record(
                 id: rapport.ids.next(.merge, at: now), survivorID: survivor.id, mergedID: merged.id,
                 snapshot: .init(survivorBefore: survivor, mergedBefore: merged, survivorVersionAfter: survivor.version + 1,
                                 activityIDs: activities, stageHistoryIDs: history, relationsMoved: relations.moved,
-                                relationsRemoved: relations.removed, choices: sides, opportunityIDs: opportunities),
+                                relationsRemoved: relations.removed, choices: sides, opportunityIDs: moved[.opportunities],
+                                orderIDs: moved[.orders], entitlementIDs: moved[.entitlements]),
                 mergedBy: caller.actorID, mergedAt: now, undoneAt: nil, undoneBy: nil)
             try await MergeStore(sql).insert(record)
-            try await rapport.record(rapport.event("customer.merged", by: caller, kind: .customer, object: survivor.id.rawValue,
-                                                   details: ["merged": merged.id.rawValue, "merge": record.id.rawValue]), in: sql)
+            var details = ["merged": merged.id.rawValue, "merge": record.id.rawValue]
+            for kind in CustomerLinkedRecord.allCases { details[kind.rawValue] = String(moved[kind]?.count ?? 0) }
+            try await rapport.record(rapport.event("customer.merged", by: caller, kind: .customer, object: survivor.id.rawValue, details: details), in: sql)
             return record
         }
     }
@@ -71,8 +77,9 @@ public struct MergeUseCases: Sendable {
     }
 
     /// Undoes a merge: both customers exactly as they were before it, with their contacts, tags,
-    /// consents, activities, stage history and relations. Refused when the survivor was changed
-    /// after the merge (its later changes would be lost), or when already undone.
+    /// consents, activities, stage history, relations, opportunities, orders and entitlements.
+    /// Refused when the survivor was changed after the merge (its later changes would be lost), or
+    /// when already undone.
     public func undo(_ id: String, by caller: Caller) async throws -> MergeStore.Record {
         let record = try await get(id, by: caller)
         _ = try await customers.load(record.survivorID.rawValue, by: caller, .update)
@@ -101,7 +108,9 @@ public struct MergeUseCases: Sendable {
             }
             try await ActivityStore(sql).reassign(record.snapshot.activityIDs, to: record.mergedID)
             try await StageHistoryStore(sql).reassign(record.snapshot.stageHistoryIDs, to: record.mergedID)
-            try await OpportunityStore(sql).reassign(record.snapshot.opportunityIDs ?? [], toCustomer: record.mergedID)
+            for kind in CustomerLinkedRecord.allCases {
+                try await CustomerLinkStore(sql).reassign(record.snapshot.moved(kind), kind, toCustomer: record.mergedID, at: now)
+            }
             try await RelationStore(sql).restore(record.snapshot.relationsMoved + record.snapshot.relationsRemoved, by: caller.actorID)
             try await rapport.record(rapport.event("customer.merge_undone", by: caller, kind: .customer, object: record.survivorID.rawValue,
                                                    details: ["merged": record.mergedID.rawValue, "merge": record.id.rawValue]), in: sql)

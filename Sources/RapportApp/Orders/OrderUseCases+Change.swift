@@ -76,7 +76,10 @@ extension OrderUseCases {
 
     /// Moves an order by `action`: the lifecycle engine decides whether the move is allowed from
     /// where the order is (`conflict` otherwise, and nothing changes); the move is stored with its
-    /// history and audit entry in one transaction, at `expectedVersion` when given.
+    /// history and audit entry in one transaction, at `expectedVersion` when given. A submission
+    /// asks the approvers in their inboxes (`order.approval_requested`: the owner's team managers,
+    /// else the nearest ones above, else the administrators; never the owner or the submitter);
+    /// the decision tells the owner (`order.approved`, `order.rejected`).
     public func act(_ action: Action, on id: String, reason: String?, expectedVersion: Int64? = nil, by caller: Caller) async throws -> Order {
         var check = Validator()
         let reason = reason.map { check.text($0, field: "reason", maxLength: 500) }.flatMap { $0.isEmpty ? nil : $0 }
@@ -99,6 +102,12 @@ extension OrderUseCases {
                                        by: caller, at: now, sql)
             if action == .approve, order.effectiveFrom.map({ $0 <= now }) ?? true {
                 order = try await becomeEffective(order, by: caller, at: now, sql)
+            }
+            if action == .submit {
+                let approvers = try await rapport.approvers(for: order.ownerID, excluding: [order.ownerID, caller.actorID].compactMap { $0 }, sql)
+                try await rapport.askApprovers(approvers, about: (.order, order.id.rawValue), request: "\(order.id.rawValue):\(order.version)", details: [
+                    "order_id": order.id.rawValue, "total_minor": String(order.total.amountMinor), "currency": order.currency,
+                ], sql)
             }
             return order
         }

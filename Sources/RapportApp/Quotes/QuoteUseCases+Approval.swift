@@ -4,23 +4,6 @@ import RapportStorage
 import SQLKit
 
 extension QuoteUseCases {
-    /// Who is asked to approve a quote of `owner`: the active managers of the owner's team, else of
-    /// the nearest team above that has any; else the active administrators. Never anyone in
-    /// `excluding` (the owner, the submitter).
-    func approvers(for owner: RecordID, excluding: [RecordID], _ sql: any SQLDatabase) async throws -> [RecordID] {
-        let excluded = Set(excluding)
-        var teamID = try await UserStore(sql).find(owner)?.teamID
-        var seen: Set<RecordID> = []
-        while let id = teamID, !seen.contains(id), let team = try await TeamStore(sql).find(id) {
-            seen.insert(id)
-            let managers = try await UserStore(sql).activeMembers(ofSubtree: team.path)
-                .filter { $0.teamID == id && $0.role == .manager && !excluded.contains($0.id) }
-            if !managers.isEmpty { return managers.map(\.id) }
-            teamID = team.parentID
-        }
-        return try await UserStore(sql).active(role: .admin).map(\.id).filter { !excluded.contains($0) }
-    }
-
     /// Refuses (403) anyone but an administrator or a manager whose team subtree holds the quote's
     /// owner — and always the owner and whoever submitted it (no one approves their own quote).
     func requireApprover(_ quote: Quote, request: QuoteApproval?, caller: Caller, _ sql: any SQLDatabase) async throws {

@@ -19,17 +19,14 @@ extension QuoteUseCases {
             quote.submittedAt = now
             var details = ["discount_bp": String(existing.totals.discountBasisPoints), "threshold_bp": String(settings.approvalThresholdBasisPoints)]
             if needsApproval {
-                let approvers = try await approvers(for: existing.ownerID, excluding: [existing.ownerID, caller.actorID].compactMap { $0 }, sql)
+                let approvers = try await rapport.approvers(for: existing.ownerID, excluding: [existing.ownerID, caller.actorID].compactMap { $0 }, sql)
                 let approval = QuoteApproval(
                     id: rapport.ids.next(.quoteApproval, at: now), quoteID: existing.id, requestedBy: caller.actorID, requestedAt: now,
                     discountBasisPoints: existing.totals.discountBasisPoints, thresholdBasisPoints: settings.approvalThresholdBasisPoints, approverIDs: approvers)
                 try await QuoteStore(sql).insert(approval)
-                let notices = rapport.notifications
-                try await notices.send(approvers.map { approver in
-                    notices.make(approver, "quote.approval_requested", details: [
-                        "quote_id": existing.id.rawValue, "discount_bp": details["discount_bp"] ?? "", "threshold_bp": details["threshold_bp"] ?? "",
-                    ], about: (.quote, existing.id.rawValue), dedupKey: "quote-approval:\(approval.id.rawValue):\(approver.rawValue)")
-                }, in: sql)
+                try await rapport.askApprovers(approvers, about: (.quote, existing.id.rawValue), request: approval.id.rawValue, details: [
+                    "quote_id": existing.id.rawValue, "discount_bp": details["discount_bp"] ?? "", "threshold_bp": details["threshold_bp"] ?? "",
+                ], sql)
                 details["approval_id"] = approval.id.rawValue
                 details["approvers"] = approvers.map(\.rawValue).joined(separator: ",")
             } else {

@@ -1,6 +1,27 @@
 import Foundation
 import RapportApp
 import RapportCore
+import RapportStorage
+
+/// A colleague as the directory shows them: name and team only.
+public struct ColleagueDTO: Encodable, Sendable {
+    public var id: String
+    public var name: String
+    @Nullable public var teamId: String?
+    @Nullable public var teamName: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name
+        case teamId = "team_id", teamName = "team_name"
+    }
+
+    public init(_ colleague: UserStore.Colleague) {
+        id = colleague.id.rawValue
+        name = colleague.name
+        teamId = colleague.teamID?.rawValue
+        teamName = colleague.teamName
+    }
+}
 
 /// A user as the API shows it.
 public struct UserDTO: Encodable, Sendable {

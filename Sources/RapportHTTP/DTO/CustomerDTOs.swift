@@ -327,9 +327,11 @@ public struct MergeDTO: Encodable, Sendable {
     public var mergedAt: Date
     @Nullable public var undoneAt: Date?
     @Nullable public var undoneBy: String?
+    /// How many of the merged customer's opportunities, orders and entitlements moved to the survivor.
+    public var moved: [String: Int]
 
     enum CodingKeys: String, CodingKey {
-        case id, choices
+        case id, choices, moved
         case survivorId = "survivor_id", mergedId = "merged_id", mergedBy = "merged_by", mergedAt = "merged_at"
         case undoneAt = "undone_at", undoneBy = "undone_by"
     }
@@ -343,6 +345,7 @@ public struct MergeDTO: Encodable, Sendable {
         mergedAt = record.mergedAt
         undoneAt = record.undoneAt
         undoneBy = record.undoneBy?.rawValue
+        moved = Dictionary(uniqueKeysWithValues: CustomerLinkedRecord.allCases.map { ($0.rawValue, record.snapshot.moved($0).count) })
     }
 }
 

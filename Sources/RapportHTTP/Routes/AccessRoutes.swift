@@ -64,6 +64,10 @@ struct AccessRoutes {
             let page = try await rapport.users.list(filter, page: try request.pageRequest(), by: context.caller)
             return try JSONResponse.make(ListResponse(page, UserDTO.init))
         }
+        api.get("colleagues") { request, context in
+            let page = try await rapport.users.colleagues(matching: request.query("q"), page: try request.pageRequest(), by: context.caller)
+            return try JSONResponse.make(ListResponse(page, ColleagueDTO.init))
+        }
         api.post("users") { request, context in
             var body = try await JSONBody.read(request, accepts: ["email", "name", "role", "rep_level", "team_id", "locale", "password"])
             let input = UserUseCases.NewUser(

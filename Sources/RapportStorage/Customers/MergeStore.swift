@@ -22,10 +22,16 @@ public struct MergeStore: Sendable {
         /// The merged customer's opportunities, moved to the survivor (nil in merges made before
         /// opportunities existed).
         public var opportunityIDs: [String]?
+        /// The merged customer's orders, moved to the survivor (nil in merges made before orders
+        /// followed a merge).
+        public var orderIDs: [String]?
+        /// The merged customer's entitlements, moved to the survivor (nil as `orderIDs`).
+        public var entitlementIDs: [String]?
 
         public init(survivorBefore: Customer, mergedBefore: Customer, survivorVersionAfter: Int64, activityIDs: [String],
                     stageHistoryIDs: [String], relationsMoved: [CustomerRelation], relationsRemoved: [CustomerRelation],
-                    choices: [String: CustomerMerge.Side], opportunityIDs: [String]? = nil) {
+                    choices: [String: CustomerMerge.Side], opportunityIDs: [String]? = nil, orderIDs: [String]? = nil,
+                    entitlementIDs: [String]? = nil) {
             self.survivorBefore = survivorBefore
             self.mergedBefore = mergedBefore
             self.survivorVersionAfter = survivorVersionAfter
@@ -35,6 +41,17 @@ public struct MergeStore: Sendable {
             self.relationsRemoved = relationsRemoved
             self.choices = choices
             self.opportunityIDs = opportunityIDs
+            self.orderIDs = orderIDs
+            self.entitlementIDs = entitlementIDs
+        }
+
+        /// The records of `kind` the merge moved to the survivor.
+        public func moved(_ kind: CustomerLinkedRecord) -> [String] {
+            switch kind {
+            case .opportunities: opportunityIDs ?? []
+            case .orders: orderIDs ?? []
+            case .entitlements: entitlementIDs ?? []
+            }
         }
     }
 

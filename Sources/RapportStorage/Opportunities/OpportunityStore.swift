@@ -164,19 +164,6 @@ public struct OpportunityStore: Sendable {
         return result
     }
 
-    /// Ids of a customer's opportunities (a merge moves them to the survivor, its undo back).
-    public func ids(ofCustomer customer: RecordID) async throws -> [String] {
-        try await sql.select().column("id").from("opportunities").where("customer_id", .equal, customer.rawValue).all().map { try $0.text("id") }
-    }
-
-    /// Points opportunities at another customer (a merge and its undo).
-    public func reassign(_ ids: [String], toCustomer customer: RecordID) async throws {
-        for chunk in ids.chunked(into: 500) where !chunk.isEmpty {
-            try await sql.update("opportunities").set("customer_id", to: SQLBind(customer.rawValue))
-                .where("id", .in, SQLGroupExpression(chunk.map { SQLBind($0) })).run()
-        }
-    }
-
     /// Whether any opportunity holds a custom value.
     public func anyCustomValues() async throws -> Bool {
         try await sql.raw("SELECT id FROM opportunities WHERE custom_fields <> '{}' LIMIT 1").first() != nil

@@ -220,46 +220,37 @@ public struct OpportunityAnalyticsStore: Sendable {
     /// are left out), with those of them won after `asOf`.
     public func states(_ filter: Filter, stages: OpportunityStages, asOf: Date?) async throws -> [OpportunityForecast.StateBucket] {
         // Now — and, at `asOf`, the opportunities unchanged since (their last entry before it): the row is the state,
-        // the stages reached are on it, and none of them was won after `asOf`. Read as every opportunity created by
-        // then (one scan of the covering index) less the few changed since, whose past state the history gives below:
-        // the folds only add, so a bucket may count minus.
-        var current: SQLQueryString = "SELECT o.stage, o.reached_stages AS reached, o.currency, count(*) AS n, CAST(COALESCE(sum(o.amount_minor), 0) AS BIGINT) AS amount "
-        current += "FROM opportunities o WHERE \(filter.conditions)" as SQLQueryString
-        if let asOf { current += " AND o.created_at <= \(bind: asOf.microsSinceEpoch)" as SQLQueryString }
-        current += " GROUP BY o.stage, o.status_category, o.currency, o.probability, o.reached_stages"
-        var buckets = try await sql.raw(current).all().map { row in
+        // the stages reached are on it, and none of them was won after `asOf`.
+        var unchanged: SQLQueryString = "SELECT o.stage, o.reached_stages AS reached, o.currency, count(*) AS n, CAST(COALESCE(sum(o.amount_minor), 0) AS BIGINT) AS amount "
+        unchanged += "FROM opportunities o WHERE \(filter.conditions)" as SQLQueryString
+        if let asOf { unchanged += " AND o.created_at <= \(bind: asOf.microsSinceEpoch) AND o.stage_entered_at < \(bind: asOf.microsSinceEpoch)" as SQLQueryString }
+        unchanged += " GROUP BY o.stage, o.status_category, o.currency, o.probability, o.reached_stages"
+        var buckets = try await sql.raw(unchanged).all().map { row in
             OpportunityForecast.StateBucket(stage: try row.text("stage"), furthestRank: Self.furthest(try row.optionalText("reached"), stages),
                                             currency: try row.optionalText("currency"), count: try row.int("n"), amountMinor: try row.int("amount"))
         }
         guard let asOf else { return buckets }
-        // Those changed since (their stage entered after `asOf`, found by range; the bounded range makes SQLite take the
-        // index): their last history entry at or before `asOf` (the greatest (time, stage) key, time offset to a fixed
-        // width) and the furthest stage reached by then, from the history of these few only — and, to take back out,
-        // where they stand now.
+        // Those changed since: their last history entry at or before `asOf` (the greatest (time, stage) key, time offset to a
+        // fixed width) and the furthest stage reached by then, read from the history of these few only.
         let at = asOf.microsSinceEpoch
         let changed: SQLQueryString = """
-            SELECT s.stage, s.top, s.currency, s.now_stage, s.now_reached, count(*) AS n, CAST(COALESCE(sum(s.amount_minor), 0) AS BIGINT) AS amount,
+            SELECT s.stage, s.top, s.currency, count(*) AS n, CAST(COALESCE(sum(s.amount_minor), 0) AS BIGINT) AS amount,
                    CAST(sum(s.won_after) AS BIGINT) AS won_after,
                    CAST(COALESCE(sum(CASE WHEN s.won_after = 1 THEN s.amount_minor ELSE 0 END), 0) AS BIGINT) AS won_after_amount
             FROM (
-                SELECT o.id, o.currency, o.amount_minor, o.stage AS now_stage, o.reached_stages AS now_reached,
-                       CAST(MAX(\(Self.rank("h.to_stage", stages))) AS BIGINT) AS top,
+                SELECT o.id, o.currency, o.amount_minor, CAST(MAX(\(Self.rank("h.to_stage", stages))) AS BIGINT) AS top,
                        substr(MAX(CAST(h.at + 1000000000000000000 AS TEXT) || h.to_stage), 20) AS stage,
                        CASE WHEN o.status_category = 'won' AND o.closed_at >= \(bind: at) THEN 1 ELSE 0 END AS won_after
                 FROM opportunities o JOIN stage_history h ON h.object = 'opportunity' AND h.record_id = o.id AND h.at <= \(bind: at)
-                WHERE \(filter.conditions) AND o.created_at <= \(bind: at)
-                  AND o.stage_entered_at >= \(bind: at) AND o.stage_entered_at < \(bind: Int64.max)
-                GROUP BY o.id, o.currency, o.amount_minor, o.stage, o.reached_stages, o.status_category, o.closed_at
+                WHERE \(filter.conditions) AND o.created_at <= \(bind: at) AND o.stage_entered_at >= \(bind: at)
+                GROUP BY o.id, o.currency, o.amount_minor, o.status_category, o.closed_at
             ) s
-            GROUP BY s.stage, s.top, s.currency, s.now_stage, s.now_reached
+            GROUP BY s.stage, s.top, s.currency
             """
-        for row in try await sql.raw(changed).all() {
-            let currency = try row.optionalText("currency"), count = try row.int("n"), amount = try row.int("amount")
-            buckets.append(OpportunityForecast.StateBucket(stage: try row.text("stage"), furthestRank: Int(try row.optionalInt("top") ?? -1),
-                                                           currency: currency, count: count, amountMinor: amount,
-                                                           wonAfter: try row.int("won_after"), wonAfterMinor: try row.int("won_after_amount")))
-            buckets.append(OpportunityForecast.StateBucket(stage: try row.text("now_stage"), furthestRank: Self.furthest(try row.optionalText("now_reached"), stages),
-                                                           currency: currency, count: -count, amountMinor: -amount))
+        buckets += try await sql.raw(changed).all().map { row in
+            OpportunityForecast.StateBucket(stage: try row.text("stage"), furthestRank: Int(try row.optionalInt("top") ?? -1),
+                                            currency: try row.optionalText("currency"), count: try row.int("n"), amountMinor: try row.int("amount"),
+                                            wonAfter: try row.int("won_after"), wonAfterMinor: try row.int("won_after_amount"))
         }
         return buckets
     }

@@ -24,11 +24,18 @@ extension SQLDatabase {
 
     /// Refreshes the query planner's statistics after bulk changes (an import) and hourly, so plans
     /// stay right as tables grow: `PRAGMA optimize` on SQLite (cheap; it analyses only what needs it),
-    /// `ANALYZE` on PostgreSQL (a sample of each table; autovacuum would, later — a reclaim scan
+    /// `ANALYZE` of the schema's tables on PostgreSQL (a sample of each table; autovacuum would, later — a reclaim scan
     /// over a million fresh leads took 18 s with no statistics).
     public func refreshStatistics() async throws {
         if dialect.name == "postgresql" {
-            try await raw("ANALYZE").run()
+            // Only this schema's tables: a database-wide ANALYZE also analyses the shared catalogs, and two
+            // of them at once (other schemas, other instances) fail with "tuple concurrently updated".
+            let tables = try await raw("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename").all()
+                .map { try $0.decode(column: "tablename", as: String.self) }
+            guard !tables.isEmpty else { return }
+            var analyze: SQLQueryString = "ANALYZE "
+            for (index, table) in tables.enumerated() { analyze += index == 0 ? "\(ident: table)" as SQLQueryString : ", \(ident: table)" as SQLQueryString }
+            try await raw(analyze).run()
         } else {
             try await raw("PRAGMA optimize").run()
         }

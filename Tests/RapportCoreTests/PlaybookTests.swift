@@ -13,7 +13,7 @@ import Testing
     static let newYork = TimeZone(identifier: "America/New_York")!
 
     static func trial(version: Int = 1, active: Bool = true) -> Playbook {
-        Playbook(id: id("pbk_trial\(version)"), key: "trial_follow_up", version: version, name: "试听跟进", trigger: .stageEntered(object: .lead, stage: "trial_booked"),
+        Playbook(id: id("sop_trial\(version)"), key: "trial_follow_up", version: version, name: "试听跟进", trigger: .stageEntered(object: .lead, stage: "trial_booked"),
                  steps: [
                      PlaybookStep(title: "确认试听时间", channel: "call", offset: .within(minutes: 120), script: "您好{{lead.name}}，我是{{rep.name}}……"),
                      PlaybookStep(title: "发送课前资料", channel: "wechat", offset: .dayAt(day: 1, hour: 10, minute: 0)),
@@ -46,15 +46,15 @@ import Testing
         let playbooks = [
             Self.trial(),
             Self.trial(version: 2, active: false),
-            Playbook(id: Self.id("pbk_new"), key: "new_lead", name: "新线索", trigger: .leadAssigned,
+            Playbook(id: Self.id("sop_new"), key: "new_lead", name: "新线索", trigger: .leadAssigned,
                      steps: [PlaybookStep(title: "首呼", channel: "call", offset: .within(minutes: 30))]),
-            Playbook(id: Self.id("pbk_sign"), key: "onboarding", name: "签约后", trigger: .orderSigned,
+            Playbook(id: Self.id("sop_sign"), key: "onboarding", name: "签约后", trigger: .orderSigned,
                      steps: [PlaybookStep(title: "欢迎", channel: "wechat", offset: .day(0))]),
-            Playbook(id: Self.id("pbk_vip"), key: "vip", name: "VIP", trigger: .tagAdded(object: .customer, tag: "vip"),
+            Playbook(id: Self.id("sop_vip"), key: "vip", name: "VIP", trigger: .tagAdded(object: .customer, tag: "vip"),
                      steps: [PlaybookStep(title: "经理致电", channel: "call", offset: .day(1))]),
-            Playbook(id: Self.id("pbk_renew"), key: "renewal", name: "续费", trigger: .entitlementExpiring(days: 30),
+            Playbook(id: Self.id("sop_renew"), key: "renewal", name: "续费", trigger: .entitlementExpiring(days: 30),
                      steps: [PlaybookStep(title: "续费沟通", channel: "call", offset: .day(2))]),
-            Playbook(id: Self.id("pbk_birthday"), key: "before_trial", name: "试听前", trigger: .dateReached(object: .lead, field: "trial_date", days: -1),
+            Playbook(id: Self.id("sop_birthday"), key: "before_trial", name: "试听前", trigger: .dateReached(object: .lead, field: "trial_date", days: -1),
                      steps: [PlaybookStep(title: "提醒", channel: "sms", offset: .within(minutes: 0))]),
         ]
         let index = PlaybookIndex(playbooks)

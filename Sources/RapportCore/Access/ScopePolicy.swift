@@ -116,6 +116,11 @@ public struct ScopePolicy: Sendable, Equatable {
             .admin: (.all, all), .manager: (.subtree, [.read, .update]), .rep: (.own, [.read, .update]), .service: (.own, [.read, .update]),
             .marketer: (.own, read), .partner: (.own, [.read, .update]), .analyst: (.all, read), .readOnly: (.own, read),
         ])
+        // Playbooks (SOPs and scripts): administrators and managers write them; everyone reads them.
+        policy.register(ObjectKind(rawValue: "playbook"), [
+            .admin: (.all, all), .manager: (.all, write), .rep: (.all, read), .service: (.all, read),
+            .marketer: (.all, read), .partner: (.all, read), .analyst: (.all, read), .readOnly: (.all, read),
+        ])
         policy.setScope(nil, role: .manager, kind: ObjectKind(rawValue: "pricing"))
         return policy
     }()

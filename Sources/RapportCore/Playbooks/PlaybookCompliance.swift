@@ -25,6 +25,11 @@ public enum PlaybookCompliance {
         public var assignee: RecordID
         public var playbookKey: String
 
+        public init(assignee: RecordID, playbookKey: String) {
+            self.assignee = assignee
+            self.playbookKey = playbookKey
+        }
+
         public static func < (lhs: Key, rhs: Key) -> Bool { (lhs.playbookKey, lhs.assignee.rawValue) < (rhs.playbookKey, rhs.assignee.rawValue) }
     }
 
@@ -60,6 +65,11 @@ public enum PlaybookCompliance {
     public struct Version: Sendable, Hashable, Comparable {
         public var playbookKey: String
         public var version: Int
+
+        public init(playbookKey: String, version: Int) {
+            self.playbookKey = playbookKey
+            self.version = version
+        }
 
         public static func < (lhs: Version, rhs: Version) -> Bool { (lhs.playbookKey, lhs.version) < (rhs.playbookKey, rhs.version) }
     }

@@ -1,0 +1,128 @@
+import Foundation
+import RapportCore
+import RapportStorage
+import SQLKit
+
+/// Playbooks (SOPs): administrators and managers define them (each change a new version, the
+/// previous one withdrawn, so runs keep the version they started with); everyone reads them. The
+/// use cases that change records tell ``observe(_:owner:in:)`` what happened, in their own
+/// transaction: runs on the record end on their exit conditions, and the playbooks the change
+/// triggers start a run (one running run per playbook and record).
+public struct PlaybookUseCases: Sendable {
+    let rapport: Rapport
+
+    static let kind = ObjectKind(rawValue: "playbook")
+
+    /// A playbook as sent: a new key makes version 1, an existing key the next version.
+    public struct Input: Sendable {
+        public var key: String
+        public var name: String
+        public var trigger: PlaybookTrigger
+        public var steps: [PlaybookStep]
+        public var exits: [PlaybookExit]?
+
+        public init(key: String, name: String, trigger: PlaybookTrigger, steps: [PlaybookStep], exits: [PlaybookExit]? = nil) {
+            self.key = key
+            self.name = name
+            self.trigger = trigger
+            self.steps = steps
+            self.exits = exits
+        }
+    }
+
+    /// Defines a playbook or its next version, which becomes the active one.
+    public func define(_ input: Input, by caller: Caller) async throws -> Playbook {
+        _ = try await rapport.scope(caller, .create, Self.kind, anchor: .userTable, table: "users")
+        let now = rapport.clock.now()
+        return try await rapport.transaction { sql in
+            let store = PlaybookStore(sql)
+            let previous = try await store.versions(key: input.key).first
+            let playbook = Playbook(id: rapport.ids.next(.playbook, at: now), key: input.key, version: (previous?.version ?? 0) + 1,
+                                    name: input.name.trimmingWhitespace(), trigger: input.trigger, steps: input.steps,
+                                    exits: input.exits ?? PlaybookExit.allCases)
+            let problems = playbook.problems(variables: PlaybookVariables.available(for: input.trigger.object))
+            if !problems.isEmpty { throw RapportError.validation(problems) }
+            try await store.deactivate(key: input.key, at: now)
+            try await store.insert(playbook, by: caller.actorID, at: now)
+            try await rapport.record(rapport.event(previous == nil ? "playbook.created" : "playbook.revised", by: caller, kind: Self.kind,
+                                                   object: playbook.id.rawValue, details: [
+                                                       "key": playbook.key, "version": String(playbook.version), "trigger": playbook.trigger.key,
+                                                   ]), in: sql)
+            return playbook
+        }
+    }
+
+    /// The latest version of every playbook.
+    public func list(by caller: Caller) async throws -> [Playbook] {
+        _ = try await rapport.scope(caller, .read, Self.kind, anchor: .userTable, table: "users")
+        return try await rapport.database.read { sql in try await PlaybookStore(sql).latest() }
+    }
+
+    /// Withdraws a playbook: no new runs start; running ones go on.
+    public func withdraw(key: String, by caller: Caller) async throws {
+        _ = try await rapport.scope(caller, .update, Self.kind, anchor: .userTable, table: "users")
+        let now = rapport.clock.now()
+        try await rapport.transaction { sql in
+            let store = PlaybookStore(sql)
+            guard let latest = try await store.versions(key: key).first else { throw RapportError.notFound("playbook") }
+            try await store.deactivate(key: key, at: now)
+            try await rapport.record(rapport.event("playbook.withdrawn", by: caller, kind: Self.kind, object: latest.id.rawValue,
+                                                   details: ["key": key]), in: sql)
+        }
+    }
+
+    /// What a change did to the runs: those it ended and those it started.
+    public struct Observed: Sendable, Equatable {
+        public var ended: [PlaybookRun] = []
+        public var started: [PlaybookRun] = []
+    }
+
+    /// Called by the use case that made `change`, inside its transaction: ends the record's running
+    /// runs whose exit it is, then starts a run of each active playbook it triggers (unless one is
+    /// running on the record already), with steps for `owner` due in the business time zone.
+    public func observe(_ change: RecordChange, owner: RecordID, in sql: any SQLDatabase) async throws -> Observed {
+        let store = PlaybookStore(sql)
+        var observed = Observed()
+        var running = try await store.runs(object: change.object, record: change.recordID, runningOnly: true)
+        for index in running.indices {
+            guard let playbook = try await store.find(running[index].playbookID),
+                  running[index].observe(change.event, exits: playbook.exits, at: change.at) != nil else { continue }
+            try await store.save(running[index])
+            observed.ended.append(running[index])
+        }
+        guard let key = change.triggerKey else { return observed }
+        let busy = Set(running.filter { $0.status == .running }.map(\.playbookKey))
+        for playbook in try await store.active(triggerKey: key) where !busy.contains(playbook.key) {
+            let run = PlaybookRun.start(playbook, id: rapport.ids.next(.playbookRun, at: change.at), record: change.recordID, owner: owner,
+                                        at: change.at, in: rapport.settings.businessTimeZone)
+            try await store.save(run)
+            observed.started.append(run)
+        }
+        return observed
+    }
+
+    /// The record changed hands: its running runs' pending steps go to `owner`.
+    public func handOver(_ object: DictionaryObject, record: RecordID, to owner: RecordID, in sql: any SQLDatabase) async throws -> Int {
+        let store = PlaybookStore(sql)
+        var moved = 0
+        for var run in try await store.runs(object: object, record: record, runningOnly: true) {
+            run.handOver(to: owner)
+            try await store.save(run)
+            moved += 1
+        }
+        return moved
+    }
+
+    /// Per rep and playbook, where the steps stand now; per version, how runs ended.
+    public func compliance(key: String, by caller: Caller) async throws -> (steps: [PlaybookCompliance.Key: PlaybookCompliance.Counts],
+                                                                            outcomes: [PlaybookCompliance.Version: PlaybookCompliance.Outcomes]) {
+        _ = try await rapport.scope(caller, .read, Self.kind, anchor: .userTable, table: "users")
+        let now = rapport.clock.now()
+        let runs = try await rapport.database.read { sql in try await PlaybookStore(sql).runs(playbookKey: key) }
+        return (PlaybookCompliance.steps(runs, now: now), PlaybookCompliance.outcomes(runs))
+    }
+}
+
+extension Rapport {
+    public var playbooks: PlaybookUseCases { PlaybookUseCases(rapport: self) }
+}

@@ -146,7 +146,7 @@ def test_the_calendar_feed_is_valid_icalendar(api: Api, server) -> None:
     events = [e for e in calendar.walk("VEVENT")]
     assert [str(e["UID"]) for e in events] == [f"{task['id']}@rapport"]
     event = events[0]
-    assert str(event["SUMMARY"]) == title
+    assert str(event["SUMMARY"]) == task["title"] == title.strip()
     assert event.decoded("DTSTART").utcoffset() == timedelta(0)
     assert str(event["URL"]).endswith(f"/customers/{customer['id']}")
     assert customer["name"] in str(event["DESCRIPTION"])

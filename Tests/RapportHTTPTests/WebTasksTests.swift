@@ -70,6 +70,17 @@ import Testing
                 let theirs = try await client.page("/tasks?assignee=\(rep.user.id)", session: manager.secret)
                 #expect(theirs.text.contains(Self.escaped))
 
+                // The lead and opportunity pages list their tasks (escaped) and offer the form; not to another team.
+                let lead = try await harness.rapport.leads.create(LeadInput(name: "Lead " + Self.script, phone: .some("13800000042")), by: rep.caller).0
+                let deal = try await harness.rapport.opportunities.create(OpportunityInput(name: "Deal", customer: customer.id.rawValue), by: rep.caller)
+                for (kind, id, path) in [("lead", lead.id.rawValue, "/leads/\(lead.id)"), ("opportunity", deal.opportunity.id.rawValue, "/opportunities/\(deal.opportunity.id)")] {
+                    _ = try await tasks.create(.init(title: "On \(kind) " + Self.script, dueAt: "2026-01-07T02:00:00Z", linkedKind: kind, linkedID: id), by: rep.caller)
+                    let shown = try await client.page(path, session: rep.secret)
+                    #expect(shown.status == .ok && shown.text.contains("On \(kind) " + Self.escaped) && !shown.text.contains(Self.script), "\(path)")
+                    #expect(shown.text.contains("name=\"linked_kind\" value=\"\(kind)\""), "\(path)")
+                    #expect(try await client.page(path, session: stranger.secret).status == .notFound, "\(path)")
+                }
+
                 // Complete with an outcome (forged refused), re-open, cancel.
                 let done = [("outcome", "no_answer"), ("outcome_note", "Later " + Self.script), ("return_to", "/tasks")]
                 #expect(try await client.submit("/tasks/\(task.id)/complete", session: rep.secret, done, csrf: "forged").status == .forbidden)

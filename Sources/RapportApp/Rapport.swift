@@ -107,6 +107,7 @@ public final class Rapport: Sendable {
     public var orders: OrderUseCases { OrderUseCases(rapport: self) }
     public var entitlements: EntitlementUseCases { EntitlementUseCases(rapport: self) }
     public var quotes: QuoteUseCases { QuoteUseCases(rapport: self) }
+    public var tasks: TaskUseCases { TaskUseCases(rapport: self) }
 }
 
 /// Who is calling a use case, and from where.

@@ -37,6 +37,7 @@ public enum APIRouter {
         access.addPublic(to: router.group("api/v1"))
         let forms = LeadFormRoutes(rapport: rapport)
         forms.addPublic(to: router)
+        TaskRoutes(rapport: rapport).addPublic(to: router)
 
         let api = router.group("api/v1")
             .add(middleware: AuthMiddleware(rapport: rapport))
@@ -61,6 +62,7 @@ public enum APIRouter {
         OrderRoutes(rapport: rapport).add(to: api)
         EntitlementRoutes(rapport: rapport).add(to: api)
         QuoteRoutes(rapport: rapport).add(to: api)
+        TaskRoutes(rapport: rapport).add(to: api)
         system.addTestClock(to: api)
         extend(router)
         routes.load(router.routes)

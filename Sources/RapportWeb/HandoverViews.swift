@@ -62,6 +62,8 @@ func holdingsText(_ web: WebContext, _ kind: HandoverUseCases.KindPreview) -> St
     case .opportunities:
         return web.text("handover_opportunities_owned", ["n": count])
             + (kind.skipped > 0 ? " · " + web.text("handover_closed_kept", ["n": web.locale.number(kind.skipped)]) : "")
+    case .tasks:
+        return web.text("handover_tasks_owned", ["n": count])
     }
 }
 
@@ -92,7 +94,7 @@ struct HandoverTargetsBody {
             let pools = switch kind.kind {
             case .leads: choices.leadPools
             case .customers: choices.customerPools
-            case .opportunities: [(String, String)]()
+            case .opportunities, .tasks: [(String, String)]()
             }
             return KindForm(
                 kind: name, legend: web.text("handover_kind_\(name)"), owned: holdingsText(web, kind),
@@ -228,9 +230,10 @@ struct HandoverReportBody {
             let (label, path) = switch item.objectKind {
             case .lead: ("record_lead", "/leads/")
             case .opportunity: ("record_opportunity", "/opportunities/")
+            case .task: ("record_task", "/tasks")
             default: ("record_customer", "/customers/")
             }
-            return Item(kind: web.text(label), id: item.objectID.rawValue, link: path + WebPages.segment(item.objectID.rawValue),
+            return Item(kind: web.text(label), id: item.objectID.rawValue, link: item.objectKind == .task ? path : path + WebPages.segment(item.objectID.rawValue),
                         to: item.to.map { person($0) } ?? item.poolID.map { web.text("handover_to_pool_named", ["pool": poolNames[$0] ?? $0.rawValue]) } ?? "–")
         }
         hasItems = !self.items.isEmpty

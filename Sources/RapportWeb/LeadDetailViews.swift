@@ -63,6 +63,8 @@ struct WebInput {
 /// follow-up, change the status (each allowed status with the fields its guards ask for), convert
 /// and release. A lead waiting in a pool shows as a preview with a claim button.
 struct LeadDetailBody {
+    /// The lead's tasks and a new-task form.
+    var tasks: TaskPanel?
     struct Fact {
         var label: String
         var value: String

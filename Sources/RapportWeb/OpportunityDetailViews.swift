@@ -24,6 +24,8 @@ struct OpportunityPageData {
 /// the fields its guards still ask for; a lost stage with the loss reason), re-open, edit (with
 /// the version, so a stale form is refused) and sharing.
 struct OpportunityDetailBody {
+    /// The opportunity's tasks and a new-task form.
+    var tasks: TaskPanel?
     typealias Fact = LeadDetailBody.Fact
     typealias History = LeadDetailBody.Line
     typealias StageForm = LeadDetailBody.StatusForm

@@ -72,6 +72,7 @@ extension WebPages {
         body.duplicates = duplicates.map(CustomerRow.init)
         body.merges = merges.map { CustomerMergeLine(web: web, record: $0) }
         body.commerce = try await customerCommerce(web, view.customer.id)
+        body.tasks = try await taskPanel(web, kind: .customer, id: view.customer.id, returnTo: "/customers/" + Self.segment(view.customer.id.rawValue))
         return web.page("customer", title: view.customer.name, body, status: status)
     }
 
@@ -187,6 +188,8 @@ struct Customer360Body {
     var merges: [CustomerMergeLine] = []
     /// Their orders and entitlements, for readers who may see them.
     var commerce: CustomerCommerce?
+    /// The customer's tasks and a new-task form.
+    var tasks: TaskPanel?
 
     init(web: WebContext, view: CustomerUseCases.View360, quota: (quota: Int?, used: Int64, resetsAt: Date), revealed: CustomerUseCases.Revealed?) {
         let locale = web.locale

@@ -83,6 +83,8 @@ extension WebPages {
         data.names = try await userNames(people, web)
         data.owner = lead.ownerID.map { data.names[$0] ?? web.text("someone") }
         data.mayEdit = try await rapport.allows(web.caller, .update, .lead)
-        return web.page("lead", title: lead.name, LeadDetailBody(data, locale: web.locale, refused: refused), status: status)
+        var body = LeadDetailBody(data, locale: web.locale, refused: refused)
+        body.tasks = try await taskPanel(web, kind: .lead, id: lead.id, returnTo: "/leads/" + Self.segment(lead.id.rawValue))
+        return web.page("lead", title: lead.name, body, status: status)
     }
 }

@@ -106,6 +106,7 @@ extension WebPages {
         data.moreColleagues = found?.nextCursor != nil
         var body = OpportunityDetailBody(data, locale: web.locale, refused: refused)
         try await addOrders(to: &body, opportunity, web)
+        body.tasks = try await taskPanel(web, kind: .opportunity, id: opportunity.id, returnTo: "/opportunities/" + Self.segment(opportunity.id.rawValue))
         return web.page("opportunity", title: opportunity.name, body, status: status)
     }
 

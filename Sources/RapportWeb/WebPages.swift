@@ -26,6 +26,7 @@ struct WebPages: Sendable {
         addCatalog(to: router)
         addOrders(to: router)
         addPipelineAnalytics(to: router)
+        addTasks(to: router)
         router.get("static/app.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: WebStatic.css)))
@@ -96,7 +97,9 @@ struct WebPages: Sendable {
         }
         page(router, "workbench") { request, context, web in
             let today = try await rapport.workbench.today(by: web.caller)
-            return web.page("workbench", title: web.text("workbench"), WorkbenchBody(today, locale: web.locale))
+            var body = WorkbenchBody(today, locale: web.locale)
+            body.tasks = try await workbenchTasks(web)
+            return web.page("workbench", title: web.text("workbench"), body)
         }
     }
 
@@ -170,6 +173,8 @@ struct WorkbenchBody {
     var waiting: [WorkbenchItem]
     var due: [WorkbenchItem]
     var activities: [WorkbenchItem]
+    /// Today's and overdue tasks (nil when the reader's role has no tasks).
+    var tasks: WorkbenchTasks?
 
     init(_ today: WorkbenchUseCases.Today, locale: Localization.Locale) {
         let strings = locale.strings

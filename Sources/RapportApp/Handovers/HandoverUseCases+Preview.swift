@@ -68,10 +68,28 @@ extension HandoverUseCases {
             let holdings = try await holdings(of: user.id, sql)
             var kinds: [KindPreview] = []
             var warnings: [HoldingWarning] = []
+            var dealt: [HandoverKind: [(id: RecordID, to: RecordID?, pool: RecordID?)]] = [:]
             for kind in HandoverKind.allCases {
                 var preview = try await records(kind, of: user.id, holdings, sql)
+                if kind == .tasks {
+                    // Tasks follow the records dealt above; the rest go to the tasks' target.
+                    let deal = holdings.dealTasks(following: dealt, to: destinations[kind])
+                    if !deal.isEmpty || destinations[kind] != nil {
+                        var names = try await UserStore(sql).colleagueNames(Set(deal.compactMap(\.to)))
+                        for recipient in destinations[kind]?.recipients ?? [] { names[recipient.id] = recipient.name }
+                        let shares = Holdings.shares(deal)
+                        let listed = (destinations[kind]?.recipients.map(\.id) ?? []) + shares.map(\.userID)
+                        var seen: Set<RecordID> = []
+                        preview.plan = KindPlan(target: destinations[kind]?.target ?? .users([]), recipients: listed.filter { seen.insert($0).inserted }.map { id in
+                            PlanShare(userID: id, name: names[id] ?? "", count: shares.first { $0.userID == id }?.count ?? 0, open: 0)
+                        })
+                    }
+                    kinds.append(preview)
+                    continue
+                }
                 if let destination = destinations[kind] {
                     let deal = holdings.deal(kind, to: destination)
+                    dealt[kind] = deal
                     let open = Set(holdings.leads.filter(\.isOpen).map(\.id))
                     var counts: [RecordID: (all: Int, open: Int)] = [:]
                     for record in deal {
@@ -110,6 +128,11 @@ extension HandoverUseCases {
             let open = holdings.opportunities.filter(\.isOpen)
             return KindPreview(kind: kind, count: open.count, open: open.count, skipped: holdings.skipped(kind),
                                records: open.suffix(Self.previewRecords).reversed().map { PreviewRecord(id: $0.id, name: $0.name, stage: $0.stage) })
+        case .tasks:
+            return KindPreview(kind: kind, count: holdings.tasks.count, open: holdings.tasks.count, skipped: 0,
+                               records: holdings.tasks.suffix(Self.previewRecords).reversed().map {
+                                   PreviewRecord(id: $0.id, name: $0.title, stage: SalesTask.Status.open.rawValue)
+                               })
         }
     }
 

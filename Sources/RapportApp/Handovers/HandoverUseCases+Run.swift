@@ -28,6 +28,16 @@ extension HandoverUseCases {
             var dealt: [HandoverKind: [(id: RecordID, to: RecordID?, pool: RecordID?)]] = [:]
             for kind in HandoverKind.allCases {
                 let skipped = holdings.skipped(kind)
+                if kind == .tasks {
+                    // Tasks follow their records; the rest go to the tasks' target, if any.
+                    let deal = holdings.dealTasks(following: dealt, to: destinations[kind])
+                    dealt[kind] = deal
+                    var teamID: RecordID?
+                    if case .team(let team) = destinations[kind]?.target { teamID = team }
+                    summary.kinds[kind.rawValue] = .init(to: destinations[kind]?.target.name ?? "none", teamID: teamID, moved: deal.count,
+                                                         kept: holdings.count(kind) - deal.count, recipients: Holdings.shares(deal))
+                    continue
+                }
                 guard let destination = destinations[kind] else {
                     summary.kinds[kind.rawValue] = .init(to: "none", kept: holdings.count(kind), skipped: skipped)
                     continue
@@ -50,7 +60,7 @@ extension HandoverUseCases {
             try await notify(handover, summary, sql)
             try await rapport.record(rapport.event("handover.completed", by: caller, kind: .handover, object: id.rawValue, details: [
                 "user_id": user.id.rawValue, "leads": String(dealt[.leads]?.count ?? 0), "customers": String(dealt[.customers]?.count ?? 0),
-                "opportunities": String(dealt[.opportunities]?.count ?? 0),
+                "opportunities": String(dealt[.opportunities]?.count ?? 0), "tasks": String(dealt[.tasks]?.count ?? 0),
                 "revoked_credentials": String(revoked),
             ]), in: sql)
             return handover
@@ -78,6 +88,8 @@ extension HandoverUseCases {
             })
         case .opportunities:
             moved = try await store.moveOpportunities(of: handover.id, from: handover.userID, at: at)
+        case .tasks:
+            moved = try await store.moveTasks(of: handover.id, from: handover.userID, at: at)
         }
         guard moved == deal.count else {
             throw RapportError(.conflict, "Some of the user's \(kind.rawValue) changed owner during the handover; try again.")

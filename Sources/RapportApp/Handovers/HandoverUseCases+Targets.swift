@@ -57,8 +57,8 @@ extension HandoverUseCases {
             }
             return Destination(target: .team(team.id), recipients: members)
         case "pool":
-            guard kind != .opportunities else {
-                check.add("\(field).to", "invalid", "Opportunities go to users or a team, not to a pool.")
+            guard kind != .opportunities, kind != .tasks else {
+                check.add("\(field).to", "invalid", "\(kind == .tasks ? "Tasks" : "Opportunities") go to users or a team, not to a pool.")
                 return nil
             }
             guard let reference = input.pool, let pool = try await PoolUseCases.find(reference, sql) else {

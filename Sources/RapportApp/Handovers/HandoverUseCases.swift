@@ -59,6 +59,8 @@ public struct HandoverUseCases: Sendable {
         var customers: [RecordID]
         var mergedCustomers: Int
         var opportunities: [HandoverStore.OwnedOpportunity]
+        /// Open tasks assigned to the user.
+        var tasks: [HandoverStore.OwnedTask]
 
         /// Open opportunities: the ones a handover moves.
         var openOpportunities: [RecordID] { opportunities.filter(\.isOpen).map(\.id) }
@@ -68,6 +70,7 @@ public struct HandoverUseCases: Sendable {
             case .leads: leads.count
             case .customers: customers.count
             case .opportunities: openOpportunities.count
+            case .tasks: tasks.count
             }
         }
 
@@ -77,6 +80,7 @@ public struct HandoverUseCases: Sendable {
             case .leads: 0
             case .customers: mergedCustomers
             case .opportunities: opportunities.count - openOpportunities.count
+            case .tasks: 0
             }
         }
 
@@ -86,9 +90,40 @@ public struct HandoverUseCases: Sendable {
             case .leads: leads.map(\.id)
             case .customers: customers
             case .opportunities: openOpportunities
+            case .tasks: tasks.map(\.id)
             }
             if let pool = destination.pool { return ids.map { ($0, nil, pool.id) } }
             return RoundRobin.deal(ids, to: destination.recipients.map(\.id)).map { ($0.record, $0.to, nil) }
+        }
+
+        /// The open tasks with their new assignee: a task about a record dealt to a user (in
+        /// `dealt`, the other kinds' deals) follows it; the others go round-robin over the tasks'
+        /// destination, or stay when there is none.
+        func dealTasks(following dealt: [HandoverKind: [(id: RecordID, to: RecordID?, pool: RecordID?)]],
+                       to destination: Destination?) -> [(id: RecordID, to: RecordID?, pool: RecordID?)] {
+            var owners: [RecordID: RecordID] = [:]
+            for (_, deal) in dealt { for record in deal { if let to = record.to { owners[record.id] = to } } }
+            var result: [(id: RecordID, to: RecordID?, pool: RecordID?)] = []
+            var rest: [RecordID] = []
+            for task in tasks {
+                if let linked = task.linkedID, let owner = owners[linked] { result.append((task.id, owner, nil)) } else { rest.append(task.id) }
+            }
+            if let destination, !destination.recipients.isEmpty {
+                result += RoundRobin.deal(rest, to: destination.recipients.map(\.id)).map { ($0.record, $0.to, nil) }
+            }
+            return result.sorted { $0.id < $1.id }
+        }
+
+        /// Per recipient, in order of first appearance, how many records of a deal they receive.
+        static func shares(_ deal: [(id: RecordID, to: RecordID?, pool: RecordID?)]) -> [HandoverSummary.Share] {
+            var order: [RecordID] = []
+            var counts: [RecordID: Int] = [:]
+            for record in deal {
+                guard let to = record.to else { continue }
+                if counts[to] == nil { order.append(to) }
+                counts[to, default: 0] += 1
+            }
+            return order.map { HandoverSummary.Share(userID: $0, count: counts[$0] ?? 0) }
         }
     }
 
@@ -120,6 +155,6 @@ public struct HandoverUseCases: Sendable {
         let store = HandoverStore(sql)
         let customers = try await store.ownedCustomers(of: user)
         return Holdings(leads: try await store.ownedLeads(of: user), customers: customers.live, mergedCustomers: customers.merged,
-                        opportunities: try await store.ownedOpportunities(of: user))
+                        opportunities: try await store.ownedOpportunities(of: user), tasks: try await store.ownedTasks(of: user))
     }
 }

@@ -121,6 +121,11 @@ public struct ScopePolicy: Sendable, Equatable {
             .admin: (.all, all), .manager: (.all, write), .rep: (.all, read), .service: (.all, read),
             .marketer: (.all, read), .partner: (.all, read), .analyst: (.all, read), .readOnly: (.all, read),
         ])
+        // Tasks (任务): scoped by assignee — reps their own, managers their subtree's, administrators all.
+        policy.register(ObjectKind(rawValue: "task"), [
+            .admin: (.all, all), .manager: (.subtree, write), .rep: (.own, write), .service: (.own, write),
+            .marketer: (.own, write), .partner: (.own, write), .analyst: (.all, read), .readOnly: (.own, read),
+        ])
         policy.setScope(nil, role: .manager, kind: ObjectKind(rawValue: "pricing"))
         return policy
     }()

@@ -3,11 +3,13 @@ import Foundation
 /// The kinds of record a handover (离职交接) moves. Each kind is moved as a whole to one target;
 /// later kinds (open tasks, playbook runs) are added here and in the use case's one switch over
 /// kinds. Opportunities move while open; won and lost ones stay with the departing user, who
-/// closed them.
+/// closed them. Open tasks move too: a task about a record the handover moves follows that record
+/// to its new owner; the others go to the tasks' own target (never a pool).
 public enum HandoverKind: String, Sendable, Codable, CaseIterable, Comparable {
     case leads
     case customers
     case opportunities
+    case tasks
 
     /// The object kind of the records (`handover_items.object_kind`).
     public var objectKind: ObjectKind {
@@ -15,6 +17,7 @@ public enum HandoverKind: String, Sendable, Codable, CaseIterable, Comparable {
         case .leads: .lead
         case .customers: .customer
         case .opportunities: .opportunity
+        case .tasks: .task
         }
     }
 

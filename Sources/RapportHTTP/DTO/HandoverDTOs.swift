@@ -96,6 +96,7 @@ public struct HandoverPreviewDTO: Encodable, Sendable {
     public var leads: KindDTO
     public var customers: KindDTO
     public var opportunities: KindDTO
+    public var tasks: KindDTO
     public var warnings: [WarningDTO]
 
     public struct KindDTO: Encodable, Sendable {
@@ -162,6 +163,7 @@ public struct HandoverPreviewDTO: Encodable, Sendable {
         leads = kind(.leads)
         customers = kind(.customers)
         opportunities = kind(.opportunities)
+        tasks = kind(.tasks)
         warnings = preview.warnings.map {
             WarningDTO(userId: $0.userID.rawValue, poolId: $0.poolID.rawValue, holding: $0.holding, incoming: $0.incoming, limit: $0.limit)
         }

@@ -21,6 +21,7 @@ public enum RapportMigrations {
         receivables0018,
         receivableCancellations0019,
         playbooks0020,
+        tasks0021,
     ]
 
     /// A migrator over ``all`` plus any extra migrations (tests add a test-only record table).

@@ -61,6 +61,7 @@ public enum APIRouter {
         OrderRoutes(rapport: rapport).add(to: api)
         EntitlementRoutes(rapport: rapport).add(to: api)
         QuoteRoutes(rapport: rapport).add(to: api)
+        TargetRoutes(rapport: rapport).add(to: api)
         system.addTestClock(to: api)
         extend(router)
         routes.load(router.routes)

@@ -239,7 +239,7 @@ STANDARD_SCOPES: dict[str, dict[str, str]] = {
         "customer": scope, "dictionary": "all", "export": "subtree" if role == "manager" else "none",
         "lead": scope, "pool": "all", "handover": "subtree" if role == "manager" else "none",
         "product": "all", "pricing": "none", "opportunity": scope, "quote": scope,
-        "order": "none" if role == "marketer" else scope, "entitlement": scope,
+        "order": "none" if role == "marketer" else scope, "entitlement": scope, "target": scope,
     }
     for role, scope in {
         "manager": "subtree", "rep": "own", "service": "own", "marketer": "own",

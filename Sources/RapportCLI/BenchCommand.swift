@@ -6,7 +6,7 @@ import RapportCore
 /// `rapport bench seed-activities`: benchmark volumes (used by scripts/bench).
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Seed benchmark data (scripts/bench uses it).", subcommands: [SeedActivities.self, SeedLeads.self, SeedOpportunities.self, Reclaim.self, Assign.self])
+        commandName: "bench", abstract: "Seed benchmark data (scripts/bench uses it).", subcommands: [SeedActivities.self, SeedLeads.self, SeedOpportunities.self, SeedRepActivities.self, Reclaim.self, Assign.self])
 
     struct SeedActivities: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -57,6 +57,23 @@ struct BenchCommand: AsyncParsableCommand {
                 }
             }
             print("seeded \(count) opportunities in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        }
+    }
+
+    struct SeedRepActivities: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "seed-rep-activities", abstract: "Add N activities done by the active reps on their customers, dated over the past year.")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "How many activities.") var count: Int = 1_000_000
+
+        func run() async throws {
+            let started = Date()
+            _ = try await withRapport(database) { [count] rapport in
+                try await rapport.bench.seedRepActivities(count: count, by: .system("cli")) { written in
+                    if written % 100_000 == 0 { printError("seeded \(written) activities") }
+                }
+            }
+            print("seeded \(count) activities in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         }
     }
 

@@ -15,7 +15,7 @@ public struct WebRoutes: Sendable {
     public init(rapport: Rapport) { self.rapport = rapport }
 
     /// The browser pages (HTML, not part of the API document).
-    public static let pageRoutes: Set<String> = WebPages.adminPageRoutes.union(WebPages.opportunityPageRoutes).union(WebPages.orderPageRoutes).union(WebPages.quotePageRoutes).union(WebPages.analyticsPageRoutes).union(WebPages.taskPageRoutes).union([
+    public static let pageRoutes: Set<String> = WebPages.adminPageRoutes.union(WebPages.opportunityPageRoutes).union(WebPages.orderPageRoutes).union(WebPages.quotePageRoutes).union(WebPages.analyticsPageRoutes).union(WebPages.taskPageRoutes).union(WebPages.targetPageRoutes).union([
         "GET /customers",
         "GET /customers/{id}",
         "GET /customers/{id}/merge",
@@ -32,8 +32,8 @@ public struct WebRoutes: Sendable {
         "GET /manage/handover/preview",
         "GET /manage/handover/targets",
         "GET /manage/handovers/{id}",
-        "GET /manage/turnover",
         "GET /manage/revenue",
+        "GET /manage/turnover",
         "GET /pools/{id}",
         "GET /quotes/{id}/print",
         "GET /static/app.css",

@@ -5,6 +5,7 @@ the warnings naming the data's traps. Running the script again creates nothing."
 
 from __future__ import annotations
 
+import csv
 import os
 import secrets
 import shutil
@@ -139,3 +140,29 @@ def test_the_traps_are_reported_as_warnings_and_a_second_run_creates_nothing(loa
     one = api.get(f"/api/v1/imports/{oldest['opportunities']['id']}", expect=200).json()
     assert one["warnings"] == oldest["opportunities"]["warnings"]
     assert "0 created" in second.stdout
+
+
+def test_the_2017_won_revenue_leaderboard_matches_an_independent_count(loaded) -> None:
+    """Issue 7's acceptance: Rapport's leaderboard of won revenue per agent over 2017 equals a
+    count made here from the CSV (close_value of Won deals per sales_agent, close_date in 2017)."""
+    api, *_ = loaded
+    expected: dict[str, int] = {}
+    with open(DATASET / "sales_pipeline.csv", newline="", encoding="utf-8") as file:
+        for row in csv.DictReader(file):
+            if row["deal_stage"] == "Won" and row["close_date"].startswith("2017-"):
+                expected[row["sales_agent"]] = expected.get(row["sales_agent"], 0) + int(row["close_value"]) * 100
+    board = api.get("/api/v1/leaderboards", params={"metric": "won_revenue", "period": "2017"}, expect=200).json()
+    assert board["currency"] == "USD" and board["period"] == "2017"
+    got = {place["name"]: place["value"] for place in board["people"] if place["value"]}
+    assert got == expected
+    # Ranked highest first; equal values share a rank.
+    values = [place["value"] for place in board["people"]]
+    assert values == sorted(values, reverse=True)
+    assert all(place["rank"] == 1 + sum(v > place["value"] for v in values) for place in board["people"])
+    top = max(expected, key=expected.get)
+    print(f"2017 won revenue leader: {top} {expected[top] / 100:.0f} USD")
+    assert board["people"][0]["name"] == top
+    # The quarters add up to the year.
+    quarters = [api.get("/api/v1/leaderboards", params={"metric": "won_revenue", "period": f"2017-Q{q}", "currency": "USD"}, expect=200).json()
+                for q in range(1, 5)]
+    assert sum(place["value"] for quarter in quarters for place in quarter["people"]) == sum(expected.values())

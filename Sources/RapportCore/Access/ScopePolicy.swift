@@ -126,6 +126,12 @@ public struct ScopePolicy: Sendable, Equatable {
             .admin: (.all, all), .manager: (.subtree, write), .rep: (.own, write), .service: (.own, write),
             .marketer: (.own, write), .partner: (.own, write), .analyst: (.all, read), .readOnly: (.own, read),
         ])
+        // Monthly targets: administrators set anyone's, managers their subtree's; everyone reads
+        // their own (and their team's), analysts everything.
+        policy.register(ObjectKind(rawValue: "target"), [
+            .admin: (.all, all), .manager: (.subtree, all), .rep: (.own, read), .service: (.own, read),
+            .marketer: (.own, read), .partner: (.own, read), .analyst: (.all, read), .readOnly: (.own, read),
+        ])
         policy.setScope(nil, role: .manager, kind: ObjectKind(rawValue: "pricing"))
         return policy
     }()

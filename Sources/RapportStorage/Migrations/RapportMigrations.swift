@@ -22,6 +22,7 @@ public enum RapportMigrations {
         receivableCancellations0019,
         playbooks0020,
         tasks0021,
+        targets0022,
     ]
 
     /// A migrator over ``all`` plus any extra migrations (tests add a test-only record table).

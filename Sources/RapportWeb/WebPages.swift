@@ -26,6 +26,7 @@ struct WebPages: Sendable {
         addCatalog(to: router)
         addOrders(to: router)
         addPipelineAnalytics(to: router)
+        addNotifications(to: router)
         router.get("static/app.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: WebStatic.css)))

@@ -35,6 +35,7 @@ public final class JobHandlers: Sendable {
         handlers.register(EntitlementUseCases.dailyKind) { _, rapport in try await rapport.entitlements.runDaily() }
         ReceivableUseCases.registerHandlers(in: handlers)
         QuoteUseCases.registerHandlers(in: handlers)
+        WebhookUseCases.registerHandlers(in: handlers)
         return handlers
     }
 

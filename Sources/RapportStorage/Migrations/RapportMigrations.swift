@@ -20,6 +20,7 @@ public enum RapportMigrations {
         pipelineImport0017,
         receivables0018,
         receivableCancellations0019,
+        notifications0020,
     ]
 
     /// A migrator over ``all`` plus any extra migrations (tests add a test-only record table).

@@ -7,6 +7,8 @@ struct NotificationsBody {
     struct Row {
         var id: String
         var text: String
+        /// What the notice is about, when its details name it (a lead's name, an order and instalment).
+        var detail: String?
         var link: String?
         var at: String
         var unread: Bool
@@ -33,7 +35,7 @@ struct NotificationsBody {
     init(web: WebContext, unread: Page<Notice>, read: Page<Notice>, preferences: NotificationPreferences, customized: Bool) {
         let formatter = web.locale.dateFormatter()
         func row(_ notice: Notice) -> Row {
-            Row(id: notice.id.rawValue, text: Self.words(notice, web.locale), link: Self.link(notice), at: formatter.string(from: notice.createdAt),
+            Row(id: notice.id.rawValue, text: Self.words(notice, web.locale), detail: Self.detail(notice, web.locale), link: Self.link(notice), at: formatter.string(from: notice.createdAt),
                 unread: notice.readAt == nil)
         }
         self.unread = unread.items.map(row)
@@ -56,12 +58,17 @@ struct NotificationsBody {
         NoticeGroup.kinds[kind] == nil ? "notice_kind_other" : "notice_kind_" + kind.replacingOccurrences(of: ".", with: "_")
     }
 
-    /// A notice in the reader's words (details used are plain fields, never markup).
+    /// A notice in the reader's words.
     static func words(_ notice: Notice, _ locale: Localization.Locale) -> String {
-        var values = notice.details.filter { ["order_title", "installment", "name"].contains($0.key) }
-        values["kind"] = notice.kind
-        for key in ["order_title", "installment", "name"] where values[key] == nil { values[key] = "" }
-        return locale.text(key(of: notice.kind), values).trimmingCharacters(in: .whitespaces)
+        locale.text(key(of: notice.kind), ["kind": notice.kind])
+    }
+
+    /// The record a notice names in its details, as plain text (escaped by the template).
+    static func detail(_ notice: Notice, _ locale: Localization.Locale) -> String? {
+        if let title = notice.details["order_title"] {
+            return notice.details["installment"].map { title + " · " + locale.text("notice_installment", ["n": $0]) } ?? title
+        }
+        return notice.details["name"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// The page of the record a notice is about, if it has one.

@@ -27,14 +27,14 @@ import Testing
             try await harness.http { client in
                 let page = try await client.page("/notifications", session: rep.secret)
                 #expect(page.status == .ok)
-                #expect(page.text.contains("A lead was assigned to you &lt;script&gt;") && !page.text.contains("<script>alert(1)"))
-                #expect(page.text.contains("A payment is overdue: Annual plan #2") && page.text.contains("href=\"/orders/ord_01\""))
+                #expect(page.text.contains("A lead was assigned to you</a> · &lt;script&gt;") && !page.text.contains("<script>alert(1)"))
+                #expect(page.text.contains("A payment is overdue</a> · Annual plan · instalment 2") && page.text.contains("href=\"/orders/ord_01\""))
                 #expect(page.text.contains("Notice: task.overdue") && !page.text.contains("quo_secret"))
                 #expect(page.text.contains("unread-count") && page.text.contains(">3</span>"))
                 let zh = try await client.page("/workbench", session: rep.secret, language: "zh-CN")
                 #expect(zh.text.contains("通知") && zh.text.contains(">3</span>"))
                 let zhInbox = try await client.page("/notifications", session: rep.secret, language: "zh-CN")
-                #expect(zhInbox.text.contains("回款逾期：Annual plan 第 2 期") && zhInbox.text.contains("有新线索分配给您"))
+                #expect(zhInbox.text.contains("回款逾期</a> · Annual plan · 第 2 期") && zhInbox.text.contains("有新线索分配给您"))
 
                 // A wrong token changes nothing.
                 let forged = try await client.submit("/notifications/read", session: rep.secret, [("all", "1")], csrf: "forged")

@@ -27,6 +27,8 @@ public struct RapportSettings: Sendable {
     public var dictionaryTemplate: BusinessDictionary = .education
     /// The zone the business keeps its calendar in: when a due date has passed, what "today" is.
     public var businessTimeZone = TimeZone(identifier: "Asia/Shanghai") ?? .gmt
+    /// Sends notice emails and digests (the server's SMTP client when configured); nil: no email.
+    public var mailer: (any Mailer)?
 
     public init() {}
 }
@@ -95,6 +97,7 @@ public final class Rapport: Sendable {
     public var assignment: AssignmentUseCases { AssignmentUseCases(rapport: self) }
     public var workbench: WorkbenchUseCases { WorkbenchUseCases(rapport: self) }
     public var notifications: NotificationUseCases { NotificationUseCases(rapport: self) }
+    public var webhooks: WebhookUseCases { WebhookUseCases(rapport: self) }
     public var jobs: JobUseCases { JobUseCases(rapport: self) }
     public var handovers: HandoverUseCases { HandoverUseCases(rapport: self) }
     public var savedViews: SavedViewUseCases { SavedViewUseCases(rapport: self) }

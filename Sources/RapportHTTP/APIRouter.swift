@@ -49,6 +49,7 @@ public enum APIRouter {
         forms.add(to: api)
         AssignmentRoutes(rapport: rapport).add(to: api)
         NotificationRoutes(rapport: rapport).add(to: api)
+        NotificationDeliveryRoutes(rapport: rapport).add(to: api)
         DictionaryRoutes(rapport: rapport).add(to: api)
         ImportRoutes(rapport: rapport).add(to: api)
         ExportRoutes(rapport: rapport).add(to: api)

@@ -22,6 +22,8 @@ struct WebContext: Sendable {
     var seesCatalog = false
     /// Whether the header links to the orders (roles that may read them).
     var seesOrders = false
+    /// The reader's unread notices (the header's count).
+    var unread = 0
 
     /// The CSRF token every form of this session carries.
     var csrf: String { WebSession.csrfToken(forSession: secret) }
@@ -38,7 +40,8 @@ struct WebContext: Sendable {
     func page<Body>(_ template: String, title: String, _ body: Body, status: HTTPResponse.Status = .ok) -> Response {
         let view = PageView(lang: locale.code, strings: locale.strings, title: title, signedIn: true, userName: user.name, csrf: csrf,
                             canManage: canManage, isAdmin: isAdmin, notice: notice, noticeIsError: noticeIsError,
-                            seesOpportunities: seesOpportunities, seesCatalog: seesCatalog, seesOrders: seesOrders, body: body)
+                            seesOpportunities: seesOpportunities, seesCatalog: seesCatalog, seesOrders: seesOrders,
+                            hasUnread: unread > 0, unreadText: locale.number(unread), body: body)
         return WebPages.html(WebTemplates.shared.render(view, template: template), locale: locale, status: status)
     }
 
@@ -63,6 +66,8 @@ struct PageView<Body> {
     var seesOpportunities = false
     var seesCatalog = false
     var seesOrders = false
+    var hasUnread = false
+    var unreadText = ""
     var body: Body
 }
 

@@ -61,7 +61,7 @@ extension WebPages {
         }
         return WebContext(caller: caller, secret: secret, user: user, locale: locale, notice: notice, noticeIsError: noticeIsError,
                           seesOpportunities: try await rapport.allows(caller, .read, .opportunity), seesCatalog: try await rapport.allows(caller, .read, .product),
-                          seesOrders: try await rapport.allows(caller, .read, .order))
+                          seesOrders: try await rapport.allows(caller, .read, .order), unread: try await rapport.notifications.unread(by: caller))
     }
 
     /// Runs a page's work, turning any error into an error page.

@@ -36,6 +36,7 @@ public final class JobHandlers: Sendable {
         ReceivableUseCases.registerHandlers(in: handlers)
         QuoteUseCases.registerHandlers(in: handlers)
         TaskUseCases.registerHandlers(in: handlers)
+        WebhookUseCases.registerHandlers(in: handlers)
         return handlers
     }
 

@@ -9,9 +9,13 @@ import SQLKit
 public struct NotificationUseCases: Sendable {
     let rapport: Rapport
 
-    /// Sends notifications in the caller's transaction (repeats of a dedup key are skipped).
+    /// Sends notifications in the caller's transaction (repeats of a dedup key are skipped), and
+    /// queues their delivery by webhook and email as their users' preferences say (the outbox).
     func send(_ notifications: [Notice], in sql: any SQLDatabase) async throws {
-        try await NotificationStore(sql).send(notifications)
+        guard !notifications.isEmpty else { return }
+        let store = NotificationStore(sql)
+        try await store.send(notifications)
+        try await enqueueDeliveries(of: try await store.notices(notifications.map(\.id)), in: sql)
     }
 
     /// A notification for `user` now, with a fresh id.
@@ -26,10 +30,12 @@ public struct NotificationUseCases: Sendable {
         return user
     }
 
-    /// The caller's notifications, newest first.
-    public func list(unreadOnly: Bool, page: PageRequest, by caller: Caller) async throws -> Page<Notice> {
+    /// The caller's notifications, newest first (only the unread, or only the read, when asked).
+    public func list(unreadOnly: Bool, readOnly: Bool = false, page: PageRequest, by caller: Caller) async throws -> Page<Notice> {
         let user = try me(caller)
-        return try await rapport.database.read { sql in try await NotificationStore(sql).list(of: user, unreadOnly: unreadOnly, page: page) }
+        return try await rapport.database.read { sql in
+            try await NotificationStore(sql).list(of: user, unreadOnly: unreadOnly, readOnly: readOnly, page: page)
+        }
     }
 
     /// How many of the caller's notifications are unread.

@@ -23,6 +23,7 @@ public enum RapportMigrations {
         playbooks0020,
         tasks0021,
         targets0022,
+        notifications0023,
     ]
 
     /// A migrator over ``all`` plus any extra migrations (tests add a test-only record table).

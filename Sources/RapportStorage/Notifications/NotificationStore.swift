@@ -20,13 +20,27 @@ public struct NotificationStore: Sendable {
         try await sql.insertRows(into: "notifications", columns: Self.columns, rows: rows, ignoringConflicts: true)
     }
 
-    /// A page of a user's notifications, newest first (only unread ones when asked).
-    public func list(of user: RecordID, unreadOnly: Bool, page: PageRequest) async throws -> Page<Notice> {
+    /// A page of a user's notifications, newest first (only unread ones, or only read ones, when asked).
+    public func list(of user: RecordID, unreadOnly: Bool, readOnly: Bool = false, page: PageRequest) async throws -> Page<Notice> {
         let query = sql.select().columns(Self.columns).from("notifications").where("user_id", .equal, user.rawValue)
         if unreadOnly { query.where("read_at", .is, SQLLiteral.null) }
+        if readOnly { query.where("read_at", .isNot, SQLLiteral.null) }
         if let cursor = page.cursor { query.where("id", .lessThan, cursor.after) }
         let rows = try await query.orderBy("id", .descending).limit(page.limit + 1).all().map(Self.decode)
         return Page(fetched: rows, limit: page.limit, key: \.id.rawValue)
+    }
+
+    /// The notices among `ids` (those a dedup key skipped are absent).
+    public func notices(_ ids: [RecordID]) async throws -> [Notice] {
+        guard !ids.isEmpty else { return [] }  // `IN ()` is not SQL
+        return try await sql.select().columns(Self.columns).from("notifications").where(sql.idIn(SQLColumn("id"), ids)).all().map(Self.decode)
+    }
+
+    /// A user's unread notices created in [`from`, `to`), oldest first, at most `limit`.
+    public func unread(of user: RecordID, from: Date, to: Date, limit: Int) async throws -> [Notice] {
+        try await sql.select().columns(Self.columns).from("notifications").where("user_id", .equal, user.rawValue).where("read_at", .is, SQLLiteral.null)
+            .where("created_at", .greaterThanOrEqual, from.microsSinceEpoch).where("created_at", .lessThan, to.microsSinceEpoch)
+            .orderBy("id").limit(limit).all().map(Self.decode)
     }
 
     /// How many of a user's notifications are unread.

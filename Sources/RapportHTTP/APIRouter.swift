@@ -65,6 +65,7 @@ public enum APIRouter {
         QuoteRoutes(rapport: rapport).add(to: api)
         TaskRoutes(rapport: rapport).add(to: api)
         TargetRoutes(rapport: rapport).add(to: api)
+        PlaybookRoutes(rapport: rapport).add(to: api)
         system.addTestClock(to: api)
         extend(router)
         routes.load(router.routes)

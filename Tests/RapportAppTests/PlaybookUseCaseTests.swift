@@ -5,71 +5,135 @@ import RapportStorage
 import RapportTestSupport
 import Testing
 
-/// Playbooks through their use cases, on every backend, with a moving clock: defined and revised
-/// by version (bad definitions named field by field, reps refused), a change starting one run per
-/// playbook and record with its steps due in the business time zone, an exit ending it, a
-/// handover moving its pending steps, and compliance by rep and version.
+/// Playbooks through the use cases that change records, on every backend, with a moving clock: a
+/// lead given to a rep starts a run whose steps are tasks (scripts rendered, due in the business
+/// time zone across days), doing or cancelling the tasks marks the steps on time, late or skipped,
+/// a handover moves the run and its tasks, an exit (the lead lost) ends it and cancels what is
+/// left, and compliance and outcomes come out per rep and version within the caller's scope.
 @Suite struct PlaybookUseCaseTests {
     static let steps = [
-        PlaybookStep(title: "确认试听时间", channel: "call", offset: .within(minutes: 120), script: "您好{{lead.name}}，我是{{rep.name}}"),
+        PlaybookStep(title: "首呼", channel: "call", offset: .within(minutes: 120), script: "您好{{lead.name}}，我是{{rep.name}}，来自{{lead.source}}的咨询"),
         PlaybookStep(title: "发送课前资料", channel: "wechat", offset: .dayAt(day: 1, hour: 10, minute: 0)),
+        PlaybookStep(title: "上门拜访", channel: "visit", offset: .day(3)),
     ]
 
+    static func tasks(_ harness: TestHarness, about lead: RecordID, by caller: Caller) async throws -> [SalesTask] {
+        try await harness.rapport.tasks.list(.init(linkedKind: "lead", linkedID: lead.rawValue), page: PageRequest(limit: 100), by: caller)
+            .items.map(\.task).sorted { ($0.playbookStep ?? 0) < ($1.playbookStep ?? 0) }
+    }
+
     @Test(arguments: TestBackend.available)
-    func aChangeStartsARunThatEndsOnItsExitAndMovesOnHandover(_ backend: TestBackend) async throws {
+    func definitionsAreVersionedCheckedAndWrittenByManagersOnly(_ backend: TestBackend) async throws {
         try await TestHarness.with(backend) { harness in
             let team = try await harness.team("east")
             let manager = try await harness.signedIn(.manager, team: team)
             let rep = try await harness.signedIn(.rep, team: team)
-            let successor = try await harness.signedIn(.rep, team: team)
             let playbooks = harness.rapport.playbooks
-            let trigger = PlaybookTrigger.stageEntered(object: .lead, stage: "trial_booked")
-
-            // Defined by a manager; a rep may read but not write; a bad definition is named field by field.
-            let first = try await playbooks.define(.init(key: "trial_follow_up", name: "试听跟进", trigger: trigger, steps: Self.steps), by: manager.caller)
+            let trigger = PlaybookTrigger.stageEntered(object: .lead, stage: "qualified")
+            let first = try await playbooks.define(.init(key: "qualified_follow_up", name: "确认后跟进", trigger: trigger, steps: Self.steps), by: manager.caller)
             #expect(first.version == 1 && first.active)
             await #expect(throws: RapportError.self) {
                 try await playbooks.define(.init(key: "mine", name: "x", trigger: trigger, steps: Self.steps), by: rep.caller)
             }
             let bad = try await #require(throws: RapportError.self) {
-                try await playbooks.define(.init(key: "trial_follow_up", name: "试听跟进", trigger: trigger,
+                try await playbooks.define(.init(key: "qualified_follow_up", name: "确认后跟进", trigger: trigger,
                                                  steps: [PlaybookStep(title: "x", channel: "fax", offset: .day(400), script: "{{customer.phone}}")]), by: manager.caller)
             }
             #expect(Set(bad.fieldErrors.map(\.field)) == ["steps[0].channel", "steps[0].offset", "steps[0].script"])
-            let second = try await playbooks.define(.init(key: "trial_follow_up", name: "试听跟进 v2", trigger: trigger, steps: Self.steps), by: manager.caller)
-            let listed = try await playbooks.list(by: rep.caller).map { "\($0.key) v\($0.version) \($0.active)" }
-            #expect(second.version == 2 && listed == ["trial_follow_up v2 true"])
+            let second = try await playbooks.define(.init(key: "qualified_follow_up", name: "确认后跟进 v2", trigger: trigger, steps: Self.steps), by: manager.caller)
+            #expect(try await playbooks.list(by: rep.caller).map { "\($0.key) v\($0.version) \($0.active)" } == ["qualified_follow_up v2 true"])
+            #expect(try await playbooks.versions(key: "qualified_follow_up", by: rep.caller).map(\.version) == [2, 1] && second.version == 2)
+            try await playbooks.withdraw(key: "qualified_follow_up", by: manager.caller)
+            #expect(try await playbooks.list(by: rep.caller).map(\.active) == [false])
+        }
+    }
 
-            // A lead entering the stage starts one run of version 2, due in Shanghai time; the same change again starts none.
-            let lead = RecordID(trusted: "lead_01JAAAAAAAAAAAAAAAAAAAAAAA")
-            _ = harness.clock.set(RFC3339.parse("2026-03-07T07:30:00Z")!)
-            let change = RecordChange(object: .lead, recordID: lead, event: .stageEntered("trial_booked", category: .open), at: harness.clock.now())
-            let observed = try await harness.rapport.transaction { sql in try await playbooks.observe(change, owner: rep.user.id, in: sql) }
-            let run = try #require(observed.started.first)
-            #expect(observed.started.count == 1 && run.version == 2)
-            #expect(run.steps.map(\.dueAt) == [RFC3339.parse("2026-03-07T09:30:00Z")!, RFC3339.parse("2026-03-08T02:00:00Z")!])
-            let again = try await harness.rapport.transaction { sql in try await playbooks.observe(change, owner: rep.user.id, in: sql) }
-            #expect(again.started.isEmpty && again.ended.isEmpty)
+    @Test(arguments: TestBackend.available)
+    func aLeadGivenToARepRunsItsPlaybookAsTasksUntilAnExit(_ backend: TestBackend) async throws {
+        try await TestHarness.with(backend) { harness in
+            let team = try await harness.team("east")
+            let manager = try await harness.signedIn(.manager, team: team)
+            let rep = try await harness.signedIn(.rep, team: team)
+            let successor = try await harness.signedIn(.rep, team: team)
+            let stranger = try await harness.signedIn(.manager, team: try await harness.team("west"))
+            let admin = try await harness.signedIn(.admin)
+            let playbooks = harness.rapport.playbooks
+            _ = try await playbooks.define(.init(key: "new_lead", name: "新线索 SOP", trigger: .leadAssigned, steps: Self.steps), by: manager.caller)
 
-            // Handover: the pending steps go to the successor.
-            #expect(try await harness.rapport.transaction { sql in try await playbooks.handOver(.lead, record: lead, to: successor.user.id, in: sql) } == 1)
+            // 23:30 in Shanghai on 7 March: "within 2 h" is past midnight, "day 1 at 10:00" is 8 March, "day 3" ends 10 March.
+            _ = harness.clock.set(RFC3339.parse("2026-03-07T15:30:00Z")!)
+            let lead = try await harness.rapport.leads.create(LeadInput(name: "李雷", phone: .some("13812345678"), source: .some("抖音"),
+                                                                        owner: .some(rep.user.id.rawValue)), by: manager.caller).0
+            var tasks = try await Self.tasks(harness, about: lead.id, by: rep.caller)
+            #expect(tasks.map(\.dueAt) == ["2026-03-07T17:30:00Z", "2026-03-08T02:00:00Z", "2026-03-10T15:59:59Z"].map { RFC3339.parse($0)! })
+            #expect(tasks.map(\.type) == [.call, .wechat, .visit] && tasks.allSatisfy { $0.source == .playbook && $0.assigneeID == rep.user.id })
+            #expect(tasks[0].notes == "您好李雷，我是\(rep.user.name)，来自抖音的咨询" && tasks[1].notes == nil)
+            let runs = try await playbooks.runs(on: lead.id.rawValue, by: rep.caller)
+            #expect(runs.count == 1 && runs[0].run.status == .running && runs[0].playbook.key == "new_lead")
+            await #expect(throws: RapportError.self) { try await playbooks.runs(on: lead.id.rawValue, by: stranger.caller) }
+
+            // The call is made on time; the WeChat step is let go (skipped); two days on, the visit is not yet due.
+            harness.clock.advance(by: 3_600)
+            _ = try await harness.rapport.tasks.complete(tasks[0].id.rawValue, outcome: "reached", note: nil, by: rep.caller)
+            _ = try await harness.rapport.tasks.cancel(tasks[1].id.rawValue, reason: "已在电话里发过", by: rep.caller)
             harness.clock.advance(by: 2 * 86_400)
-            var report = try await playbooks.compliance(key: "trial_follow_up", by: manager.caller)
-            #expect(report.steps[.init(assignee: successor.user.id, playbookKey: "trial_follow_up")]?.overdue == 2)
+            var report = try await playbooks.compliance(key: "new_lead", by: manager.caller)
+            let counts = try #require(report.steps.first { $0.key.assignee == rep.user.id }?.counts)
+            #expect(counts.onTime == 1 && counts.skipped == 1 && counts.upcoming == 1 && counts.overdue == 0)
+            #expect(try await playbooks.compliance(key: "new_lead", by: stranger.caller).steps.isEmpty)
 
-            // The lead converts: the run exits, its steps cancelled; a new trigger may start a new run then.
-            let converted = RecordChange(object: .lead, recordID: lead, event: .stageEntered("enrolled", category: .won), at: harness.clock.now())
-            let ended = try await harness.rapport.transaction { sql in try await playbooks.observe(converted, owner: successor.user.id, in: sql) }
-            #expect(ended.ended.map(\.exit) == [.converted] && ended.started.isEmpty)
-            report = try await playbooks.compliance(key: "trial_follow_up", by: manager.caller)
-            #expect(report.steps.values.allSatisfy { $0.due == 0 } && report.outcomes[.init(playbookKey: "trial_follow_up", version: 2)]?.converted == 1)
-            let restarted = try await harness.rapport.transaction { sql in try await playbooks.observe(change, owner: rep.user.id, in: sql) }
-            #expect(restarted.started.count == 1)
+            // The rep leaves: the lead, its run's pending step and its open task go to the successor.
+            _ = try await harness.rapport.handovers.handOver(.init(user: rep.user.id.rawValue, reason: "离职",
+                                                                   targets: [.leads: .init(to: "users", userIDs: [successor.user.id.rawValue])]), by: admin.caller)
+            let moved = try await playbooks.runs(on: lead.id.rawValue, by: successor.caller)[0].run
+            #expect(moved.steps.map(\.assignee) == [rep.user.id, rep.user.id, successor.user.id])
+            tasks = try await Self.tasks(harness, about: lead.id, by: successor.caller)
+            #expect(tasks.filter { $0.status == .open }.map(\.assigneeID) == [successor.user.id])
 
-            // Withdrawn: no new run starts.
-            try await playbooks.withdraw(key: "trial_follow_up", by: manager.caller)
-            let other = RecordChange(object: .lead, recordID: RecordID(trusted: "lead_01JBBBBBBBBBBBBBBBBBBBBBBB"), event: change.event, at: harness.clock.now())
-            #expect(try await harness.rapport.transaction { sql in try await playbooks.observe(other, owner: rep.user.id, in: sql) }.started.isEmpty)
+            // A day late, the lead turns out invalid (lost): the run exits, the open visit is cancelled.
+            harness.clock.advance(by: 86_400)
+            _ = try await harness.rapport.leads.move(lead.id.rawValue, to: "contacting", reason: nil, by: successor.caller)
+            _ = try await harness.rapport.leads.move(lead.id.rawValue, to: "invalid", reason: nil,
+                                                     filling: LeadInput(customFields: ["invalid_reason": .string("no_need")]), by: successor.caller)
+            let ended = try await playbooks.runs(on: lead.id.rawValue, by: successor.caller)[0].run
+            #expect(ended.status == .exited && ended.exit == .lost && ended.steps.map(\.status) == [.done, .skipped, .cancelled])
+            tasks = try await Self.tasks(harness, about: lead.id, by: admin.caller)
+            #expect(tasks.map(\.status) == [.done, .cancelled, .cancelled])
+            report = try await playbooks.compliance(key: "new_lead", by: admin.caller)
+            #expect(report.outcomes.map { "\($0.version.version) \($0.outcomes.started) \($0.outcomes.lost)" } == ["1 1 1"])
+
+            // Completing a cancelled step's task later does not bring the run back.
+            _ = try await harness.rapport.tasks.reopen(tasks[2].id.rawValue, by: admin.caller)
+            _ = try await harness.rapport.tasks.complete(tasks[2].id.rawValue, outcome: nil, note: nil, by: admin.caller)
+            #expect(try await playbooks.runs(on: lead.id.rawValue, by: admin.caller)[0].run.status == .exited)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func stagesTagsAndDoNotContactStartAndEndRunsOnCustomers(_ backend: TestBackend) async throws {
+        try await TestHarness.with(backend) { harness in
+            let team = try await harness.team("east")
+            let manager = try await harness.signedIn(.manager, team: team)
+            let rep = try await harness.signedIn(.rep, team: team)
+            let playbooks = harness.rapport.playbooks
+            _ = harness.clock.set(RFC3339.parse("2026-06-01T01:00:00Z")!)
+            _ = try await playbooks.define(.init(key: "vip_care", name: "VIP 关怀", trigger: .tagAdded(object: .customer, tag: "vip"), steps: [
+                PlaybookStep(title: "致电 {{customer.name}}", channel: "call", offset: .dayAt(day: 0, hour: 9, minute: 0), script: "{{customer.name}} 您好"),
+            ]), by: manager.caller)
+            let customer = try await harness.rapport.customers.create(CustomerInput(kind: "person", name: "韩梅梅"), by: rep.caller).0
+            #expect(try await playbooks.runs(on: customer.id.rawValue, by: rep.caller).isEmpty)
+            // Day 0 at 09:00 Shanghai is 01:00 UTC — exactly now, never before the start.
+            let tagged = try await harness.rapport.customers.update(customer.id.rawValue, CustomerInput(tags: ["vip"]), expectedVersion: nil, by: rep.caller)
+            let run = try #require(try await playbooks.runs(on: customer.id.rawValue, by: rep.caller).first?.run)
+            #expect(run.steps.map(\.dueAt) == [RFC3339.parse("2026-06-01T01:00:00Z")!])
+            let task = try #require(try await harness.rapport.tasks.list(.init(linkedKind: "customer", linkedID: customer.id.rawValue),
+                                                                         page: PageRequest(), by: rep.caller).items.first?.task)
+            #expect(task.title == "致电 {{customer.name}}" && task.notes == "韩梅梅 您好")
+            // Do-not-contact ends it.
+            _ = try await harness.rapport.customers.update(tagged.id.rawValue, CustomerInput(doNotContact: true), expectedVersion: nil, by: rep.caller)
+            let ended = try #require(try await playbooks.runs(on: customer.id.rawValue, by: rep.caller).first?.run)
+            #expect(ended.status == .exited && ended.exit == .doNotContact)
+            #expect(try await harness.rapport.tasks.get(task.id.rawValue, by: rep.caller).task.status == .cancelled)
         }
     }
 }

@@ -142,6 +142,7 @@ struct LeadRouter {
         }
         try await LeadStore(sql).log(log)
         try await notifications.send(notices, in: sql)
+        try await rapport.recordLeadsAssigned(log.compactMap { entry in entry.to.map { (entry.leadID, $0) } }, at: now, in: sql)
     }
 }
 

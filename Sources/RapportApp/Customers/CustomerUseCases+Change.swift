@@ -47,6 +47,7 @@ extension CustomerUseCases {
                 details["to_owner"] = customer.ownerID?.rawValue ?? ""
             }
             try await rapport.record(rapport.event("customer.updated", by: caller, kind: .customer, object: existing.id.rawValue, details: details), in: sql)
+            try await rapport.recordCustomerChange(from: existing, to: customer, at: now, in: sql)
             return customer.masked()
         }
     }
@@ -93,7 +94,7 @@ extension CustomerUseCases {
                 throw RapportError(.preconditionFailed, "The customer was changed by someone else; fetch it again and retry.")
             }
             customer.version = (expectedVersion ?? existing.version) + 1
-            try await StageHistoryStore(sql).append(Self.history(transition, of: customer.id, ids: rapport.ids, at: now))
+            try await rapport.recordTransition(transition, object: .customer, of: customer.id, owner: customer.ownerID, at: now, in: sql)
             try await rapport.record(rapport.event("customer.stage_changed", by: caller, kind: .customer, object: customer.id.rawValue,
                                                    details: ["from": existing.stage, "to": customer.stage]), in: sql)
             return customer.masked()

@@ -74,7 +74,8 @@ public struct CustomerUseCases: Sendable {
             }
         }
         try await store.insert(customer)
-        try await StageHistoryStore(sql).append(Self.history(transition, of: customer.id, ids: rapport.ids, at: now))
+        try await rapport.recordTransition(transition, object: .customer, of: customer.id, owner: customer.ownerID, at: now, in: sql)
+        try await rapport.recordCustomerChange(from: nil, to: customer, at: now, in: sql)
         try await rapport.record(rapport.event("customer.created", by: caller, kind: .customer, object: customer.id.rawValue,
                                                details: matched.isEmpty ? [:] : ["flagged_duplicates": String(matched.count)]), in: sql)
         return (customer.masked(), matched.isEmpty ? .created : .flagged(matched))

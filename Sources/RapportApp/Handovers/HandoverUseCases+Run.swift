@@ -57,6 +57,9 @@ extension HandoverUseCases {
                 try await store.insertItems(deal.map { HandoverItem(handoverID: id, objectKind: kind.objectKind, objectID: $0.id, from: user.id, to: $0.to, poolID: $0.pool) })
                 try await move(kind, deal, of: handover, sql)
             }
+            try await rapport.playbooks.followHandover(dealt.flatMap { kind, deal in
+                kind.playbookObject.map { object in deal.map { (object, $0.id, $0.to) } } ?? []
+            }, at: now, in: sql)
             try await notify(handover, summary, sql)
             try await rapport.record(rapport.event("handover.completed", by: caller, kind: .handover, object: id.rawValue, details: [
                 "user_id": user.id.rawValue, "leads": String(dealt[.leads]?.count ?? 0), "customers": String(dealt[.customers]?.count ?? 0),

@@ -68,7 +68,7 @@ extension LeadUseCases {
                 throw RapportError(.preconditionFailed, "The lead was changed by someone else; fetch it again and retry.")
             }
             lead.version = version + 1
-            try await StageHistoryStore(sql).append(CustomerUseCases.history(transition, object: .lead, of: lead.id, ids: rapport.ids, at: now))
+            try await rapport.recordTransition(transition, object: .lead, of: lead.id, owner: lead.ownerID, at: now, in: sql)
             if fieldsChanged {
                 try await rapport.record(rapport.event("lead.updated", by: caller, kind: .lead, object: lead.id.rawValue), in: sql)
             }

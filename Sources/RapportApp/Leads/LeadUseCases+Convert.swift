@@ -77,7 +77,7 @@ extension LeadUseCases {
             let followUps = try await LeadStore(sql).allFollowUps(of: lead.id)
             try await ActivityStore(sql).insert(followUps.map { $0.activity(on: customer.id, id: rapport.ids.next(.activity, at: now)) })
             if let touched = followUps.filter({ $0.type.isTouch }).map(\.occurredAt).max() { try await CustomerStore(sql).touch(customer.id, at: touched) }
-            try await StageHistoryStore(sql).append(CustomerUseCases.history(transition, object: .lead, of: lead.id, ids: rapport.ids, at: now))
+            try await rapport.recordTransition(transition, object: .lead, of: lead.id, owner: lead.ownerID, at: now, in: sql)
             try await rapport.record(rapport.event("lead.converted", by: caller, kind: .lead, object: lead.id.rawValue,
                                                    details: ["customer_id": customer.id.rawValue, "merged": outcome == .created ? "false" : "true"]), in: sql)
             return Conversion(lead: lead.masked(), customer: customer, outcome: outcome)

@@ -76,11 +76,13 @@ public struct LeadUseCases: Sendable {
             try await LeadStore(sql).insert([(lead, Self.category(of: lead.status, in: dictionary))])
             if let routed {
                 try await router.record([(lead, routed)], by: caller.actorID)
-            } else if let owner = lead.ownerID {
+            }
+            try await rapport.recordTransition(transition, object: .lead, of: lead.id, owner: lead.ownerID, at: now, in: sql)
+            if routed == nil, let owner = lead.ownerID {
                 try await LeadStore(sql).log([LeadAssignment(id: rapport.ids.next(.assignment, at: now), leadID: lead.id, kind: .create,
                                                              poolID: lead.poolID, to: owner, by: caller.actorID, at: now)])
+                try await rapport.recordLeadsAssigned([(lead.id, owner)], at: now, in: sql)
             }
-            try await StageHistoryStore(sql).append(CustomerUseCases.history(transition, object: .lead, of: lead.id, ids: rapport.ids, at: now))
             let flagged = leadMatches + customerMatches.map(\.customerID)
             try await rapport.record(rapport.event("lead.created", by: caller, kind: .lead, object: lead.id.rawValue,
                                                    details: flagged.isEmpty ? [:] : ["flagged_duplicates": String(flagged.count)]), in: sql)

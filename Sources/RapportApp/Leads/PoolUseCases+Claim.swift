@@ -165,6 +165,7 @@ extension PoolUseCases {
             LeadAssignment(id: rapport.ids.next(.assignment, at: now), leadID: lead.id, kind: kind, poolID: pool.id, from: nil, to: owner,
                            reason: reason, by: caller.actorID, at: now)
         })
+        try await rapport.recordLeadsAssigned(result.map { ($0.id, owner) }, at: now, in: sql)
         return result
     }
 }

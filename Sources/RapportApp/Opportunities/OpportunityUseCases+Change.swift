@@ -177,7 +177,7 @@ extension OpportunityUseCases {
         }
         opportunity.version = version + 1
         let now = opportunity.updatedAt
-        try await StageHistoryStore(sql).append(CustomerUseCases.history(transition, object: .opportunity, of: opportunity.id, ids: rapport.ids, at: now))
+        try await rapport.recordTransition(transition, object: .opportunity, of: opportunity.id, owner: opportunity.ownerID, at: now, in: sql)
         var details = ["from": existing.stage, "to": opportunity.stage, "category": opportunity.statusCategory.rawValue]
         if let reason = opportunity.lossReason { details["loss_reason"] = reason }
         try await rapport.record(rapport.event(action, by: caller, kind: .opportunity, object: opportunity.id.rawValue, details: details), in: sql)

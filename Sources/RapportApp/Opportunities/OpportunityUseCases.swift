@@ -90,7 +90,7 @@ public struct OpportunityUseCases: Sendable {
             let transition = try engine.applyChecked(.create(stage: input.stage, at: now, by: caller.actorID), to: nil, filled: opportunity.filledFields)
             Self.enter(transition, of: &opportunity, pipeline: pipeline)
             try await OpportunityStore(sql).insert([opportunity])
-            try await StageHistoryStore(sql).append(CustomerUseCases.history(transition, object: .opportunity, of: opportunity.id, ids: rapport.ids, at: now))
+            try await rapport.recordTransition(transition, object: .opportunity, of: opportunity.id, owner: opportunity.ownerID, at: now, in: sql)
             try await rapport.record(rapport.event("opportunity.created", by: caller, kind: .opportunity, object: opportunity.id.rawValue,
                                                    details: ["pipeline": opportunity.pipeline, "stage": opportunity.stage]), in: sql)
             return Self.item(opportunity, in: dictionary, collaborators: [])

@@ -159,7 +159,7 @@ extension OrderUseCases {
             throw RapportError(.preconditionFailed, "The order was changed by someone else; fetch it again and retry.")
         }
         order.version = version + 1
-        try await StageHistoryStore(sql).append(CustomerUseCases.history(transition, object: .order, of: order.id, ids: rapport.ids, at: now))
+        try await rapport.recordTransition(transition, object: .order, of: order.id, owner: order.ownerID, at: now, in: sql)
         var details = ["from": existing.status.rawValue, "to": target.rawValue]
         if let reason { details["reason"] = reason }
         try await rapport.record(rapport.event(action, by: caller, kind: .order, object: order.id.rawValue, details: details), in: sql)

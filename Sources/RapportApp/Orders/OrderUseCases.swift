@@ -140,7 +140,7 @@ public struct OrderUseCases: Sendable {
             effectiveFrom: draft.effectiveFrom, effectiveTo: draft.effectiveTo, ownerID: draft.ownerID, teamID: teamID, createdBy: caller.actorID,
             createdAt: now, updatedAt: now)
         try await OrderStore(sql).insert(order)
-        try await StageHistoryStore(sql).append(CustomerUseCases.history(transition, object: .order, of: order.id, ids: rapport.ids, at: now))
+        try await rapport.recordTransition(transition, object: .order, of: order.id, owner: order.ownerID, at: now, in: sql)
         var details = ["total_minor": String(order.total.amountMinor), "currency": order.currency]
         if let opportunity = draft.opportunityID { details["opportunity_id"] = opportunity.rawValue }
         if let quote = draft.quoteID { details["quote_id"] = quote }

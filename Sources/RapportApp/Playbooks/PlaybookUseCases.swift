@@ -79,8 +79,10 @@ public struct PlaybookUseCases: Sendable {
 
     /// Called by the use case that made `change`, inside its transaction: ends the record's running
     /// runs whose exit it is, then starts a run of each active playbook it triggers (unless one is
-    /// running on the record already), with steps for `owner` due in the business time zone.
-    public func observe(_ change: RecordChange, owner: RecordID, in sql: any SQLDatabase) async throws -> Observed {
+    /// running on the record already), with steps for `owner` due in the business time zone, each
+    /// step a task for `owner`. A change on a record nobody owns only ends runs.
+    @discardableResult
+    public func observe(_ change: RecordChange, owner: RecordID?, in sql: any SQLDatabase) async throws -> Observed {
         let store = PlaybookStore(sql)
         var observed = Observed()
         var running = try await store.runs(object: change.object, record: change.recordID, runningOnly: true)
@@ -88,38 +90,38 @@ public struct PlaybookUseCases: Sendable {
             guard let playbook = try await store.find(running[index].playbookID),
                   running[index].observe(change.event, exits: playbook.exits, at: change.at) != nil else { continue }
             try await store.save(running[index])
+            try await cancelTasks(of: running[index], at: change.at, in: sql)
             observed.ended.append(running[index])
         }
-        guard let key = change.triggerKey else { return observed }
+        // A record nobody owns (a lead in a pool) starts nothing: there is nobody to do the steps.
+        guard let key = change.triggerKey, let owner else { return observed }
         let busy = Set(running.filter { $0.status == .running }.map(\.playbookKey))
         for playbook in try await store.active(triggerKey: key) where !busy.contains(playbook.key) {
             let run = PlaybookRun.start(playbook, id: rapport.ids.next(.playbookRun, at: change.at), record: change.recordID, owner: owner,
                                         at: change.at, in: rapport.settings.businessTimeZone)
             try await store.save(run)
+            try await createTasks(for: run, of: playbook, at: change.at, in: sql)
             observed.started.append(run)
         }
         return observed
     }
 
-    /// The record changed hands: its running runs' pending steps go to `owner`.
-    public func handOver(_ object: DictionaryObject, record: RecordID, to owner: RecordID, in sql: any SQLDatabase) async throws -> Int {
+    /// After a handover moved records: the running runs on each moved record go to its new owner
+    /// (their open tasks moved with the record); a record sent to a pool has nobody to do its steps,
+    /// so its runs stop and their open tasks are cancelled.
+    func followHandover(_ moves: [(object: DictionaryObject, record: RecordID, to: RecordID?)], at now: Date, in sql: any SQLDatabase) async throws {
         let store = PlaybookStore(sql)
-        var moved = 0
-        for var run in try await store.runs(object: object, record: record, runningOnly: true) {
-            run.handOver(to: owner)
-            try await store.save(run)
-            moved += 1
+        for move in moves {
+            for var run in try await store.runs(object: move.object, record: move.record, runningOnly: true) {
+                if let owner = move.to {
+                    run.handOver(to: owner)
+                } else {
+                    run.cancel(at: now)
+                    try await cancelTasks(of: run, at: now, in: sql)
+                }
+                try await store.save(run)
+            }
         }
-        return moved
-    }
-
-    /// Per rep and playbook, where the steps stand now; per version, how runs ended.
-    public func compliance(key: String, by caller: Caller) async throws -> (steps: [PlaybookCompliance.Key: PlaybookCompliance.Counts],
-                                                                            outcomes: [PlaybookCompliance.Version: PlaybookCompliance.Outcomes]) {
-        _ = try await rapport.scope(caller, .read, Self.kind, anchor: .userTable, table: "users")
-        let now = rapport.clock.now()
-        let runs = try await rapport.database.read { sql in try await PlaybookStore(sql).runs(playbookKey: key) }
-        return (PlaybookCompliance.steps(runs, now: now), PlaybookCompliance.outcomes(runs))
     }
 }
 

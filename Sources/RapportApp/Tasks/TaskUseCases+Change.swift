@@ -124,6 +124,9 @@ extension TaskUseCases {
         return try await rapport.transaction { sql in
             try await save(task, expectedVersion: expectedVersion ?? existing.version, sql)
             if task.status == .open { try await scheduleReminder(task, now: now, in: sql) }
+            if task.source == .playbook, task.status != .open {
+                try await rapport.playbooks.taskFinished(task, skipped: task.status == .cancelled, at: now, in: sql)
+            }
             var details = ["from": existing.status.rawValue, "to": task.status.rawValue]
             if let outcome = task.outcome { details["outcome"] = outcome.rawValue }
             try await rapport.record(rapport.event(action, by: caller, kind: .task, object: task.id.rawValue, details: details), in: sql)

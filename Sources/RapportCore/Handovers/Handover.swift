@@ -11,6 +11,16 @@ public enum HandoverKind: String, Sendable, Codable, CaseIterable, Comparable {
     case opportunities
     case tasks
 
+    /// The lifecycle object whose playbook runs follow the records (nil: tasks, which have none).
+    public var playbookObject: DictionaryObject? {
+        switch self {
+        case .leads: .lead
+        case .customers: .customer
+        case .opportunities: .opportunity
+        case .tasks: nil
+        }
+    }
+
     /// The object kind of the records (`handover_items.object_kind`).
     public var objectKind: ObjectKind {
         switch self {

@@ -90,6 +90,20 @@ public struct PlaybookStore: Sendable {
         return try await runs(try await query.orderBy("id").all())
     }
 
+    /// One run by its id.
+    public func run(_ id: RecordID) async throws -> PlaybookRun? {
+        try await runs(try await sql.select().columns("*").from("playbook_runs").where("id", .equal, id.rawValue).all()).first
+    }
+
+    /// The names of the users in `scope`, by id (whose compliance a caller may see).
+    public func people(in scope: ScopeFilter) async throws -> [String: String] {
+        var names: [String: String] = [:]
+        for row in try await scope.apply(to: sql.select().column(SQLColumn("id", table: "users")).column(SQLColumn("name", table: "users")).from("users")).all() {
+            names[try row.text("id")] = try row.text("name")
+        }
+        return names
+    }
+
     /// The runs of a playbook key (every version), oldest first.
     public func runs(playbookKey: String) async throws -> [PlaybookRun] {
         try await runs(try await sql.select().columns("*").from("playbook_runs").where("playbook_key", .equal, playbookKey).orderBy("id").all())

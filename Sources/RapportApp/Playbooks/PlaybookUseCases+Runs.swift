@@ -1,0 +1,89 @@
+import Foundation
+import RapportCore
+import RapportStorage
+import SQLKit
+
+/// Reading playbooks and runs, stopping a run, and compliance within the caller's scope.
+extension PlaybookUseCases {
+    /// Every version of a playbook, newest first (`not_found` for an unknown key).
+    public func versions(key: String, by caller: Caller) async throws -> [Playbook] {
+        _ = try await rapport.scope(caller, .read, Self.kind, anchor: .userTable, table: "users")
+        let versions = try await rapport.database.read { sql in try await PlaybookStore(sql).versions(key: key) }
+        guard !versions.isEmpty else { throw RapportError.notFound("playbook") }
+        return versions
+    }
+
+    /// A run with the definition of the version it runs.
+    public struct RunView: Sendable, Equatable {
+        public var run: PlaybookRun
+        public var playbook: Playbook
+    }
+
+    /// The runs on one record (lead, customer, opportunity or order) the caller may read, newest first.
+    public func runs(on recordID: String, by caller: Caller) async throws -> [RunView] {
+        _ = try await rapport.scope(caller, .read, Self.kind, anchor: .userTable, table: "users")
+        let object: DictionaryObject
+        switch recordID.split(separator: "_").first.map(String.init) {
+        case IDPrefix.lead.rawValue?: _ = try await rapport.leads.get(recordID, by: caller); object = .lead
+        case IDPrefix.customer.rawValue?: _ = try await rapport.customers.get(recordID, by: caller); object = .customer
+        case IDPrefix.opportunity.rawValue?: _ = try await rapport.opportunities.get(recordID, by: caller); object = .opportunity
+        case IDPrefix.order.rawValue?: _ = try await rapport.orders.get(recordID, by: caller); object = .order
+        default: throw RapportError.notFound("record")
+        }
+        guard let record = RecordID(parsing: recordID, prefix: object.idPrefix) else { throw RapportError.notFound("record") }
+        return try await rapport.database.read { sql in
+            let store = PlaybookStore(sql)
+            var views: [RunView] = []
+            for run in try await store.runs(object: object, record: record, runningOnly: false).reversed() {
+                guard let playbook = try await store.find(run.playbookID) else { continue }
+                views.append(RunView(run: run, playbook: playbook))
+            }
+            return views
+        }
+    }
+
+    /// Stops a running run (managers and administrators): its pending steps are cancelled, and so are their open tasks.
+    public func stop(_ runID: String, by caller: Caller) async throws -> RunView {
+        _ = try await rapport.scope(caller, .update, Self.kind, anchor: .userTable, table: "users")
+        let now = rapport.clock.now()
+        return try await rapport.transaction { sql in
+            let store = PlaybookStore(sql)
+            guard let id = RecordID(parsing: runID, prefix: .playbookRun), var run = try await store.run(id) else { throw RapportError.notFound("playbook_run") }
+            guard run.status == .running else { throw RapportError(.conflict, "The run has ended (\(run.status.rawValue)).") }
+            run.cancel(at: now)
+            try await store.save(run)
+            try await cancelTasks(of: run, at: now, in: sql)
+            try await rapport.record(rapport.event("playbook_run.stopped", by: caller, kind: Self.kind, object: run.id.rawValue,
+                                                   details: ["playbook": run.playbookKey, "record_id": run.recordID.rawValue]), in: sql)
+            guard let playbook = try await store.find(run.playbookID) else { throw RapportError.notFound("playbook") }
+            return RunView(run: run, playbook: playbook)
+        }
+    }
+
+    /// A playbook's compliance: per rep the caller may see (their own, a manager's team, everyone for
+    /// administrators and analysts), where the steps stand now; per version, how runs ended.
+    public struct Compliance: Sendable, Equatable {
+        public var steps: [(key: PlaybookCompliance.Key, counts: PlaybookCompliance.Counts, name: String)]
+        public var outcomes: [(version: PlaybookCompliance.Version, outcomes: PlaybookCompliance.Outcomes)]
+
+        public static func == (lhs: Compliance, rhs: Compliance) -> Bool {
+            lhs.steps.map(\.key) == rhs.steps.map(\.key) && lhs.steps.map(\.counts) == rhs.steps.map(\.counts)
+                && lhs.outcomes.map(\.version) == rhs.outcomes.map(\.version) && lhs.outcomes.map(\.outcomes) == rhs.outcomes.map(\.outcomes)
+        }
+    }
+
+    /// Compliance of one playbook (every version) within the caller's scope of tasks.
+    public func compliance(key: String, by caller: Caller) async throws -> Compliance {
+        _ = try await versions(key: key, by: caller)
+        let people = try await rapport.scope(caller, .read, .task, anchor: .owner(column: "id"), table: "users")
+        let now = rapport.clock.now()
+        return try await rapport.database.read { sql in
+            let runs = try await PlaybookStore(sql).runs(playbookKey: key)
+            let names = try await PlaybookStore(sql).people(in: people)
+            let steps = PlaybookCompliance.steps(runs, now: now).filter { names[$0.key.assignee.rawValue] != nil }
+                .sorted { $0.key < $1.key }.map { ($0.key, $0.value, names[$0.key.assignee.rawValue] ?? "") }
+            let outcomes = PlaybookCompliance.outcomes(runs).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            return Compliance(steps: steps, outcomes: outcomes)
+        }
+    }
+}

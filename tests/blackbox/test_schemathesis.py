@@ -62,6 +62,8 @@ def test_schemathesis(api: Api, server, document: dict, tmp_path: Path) -> None:
     ]
     for path in EXCLUDED_PATHS:
         command += ["--exclude-path", path]
+    if os.environ.get("RAPPORT_FUZZ_INCLUDE_PATH_REGEX"):  # a developer's quick run over some operations
+        command += ["--include-path-regex", os.environ["RAPPORT_FUZZ_INCLUDE_PATH_REGEX"]]
     env = dict(os.environ)
     env["SCHEMATHESIS_HOOKS"] = str(HERE / "schemathesis_hooks.py")
     env["RAPPORT_FUZZ_PROTECTED_IDS"] = ",".join([server.admin_id, server.admin_token_id, fuzzer["id"], signed_in["token_id"]])
@@ -77,6 +79,10 @@ def test_schemathesis(api: Api, server, document: dict, tmp_path: Path) -> None:
         # …and creates catch-all assignment rules, which would route later tests' leads.
         for rule in api.get("/api/v1/assignment-rules", expect=200).json()["data"]:
             api.delete(f"/api/v1/assignment-rules/{rule['id']}", expect=204)
+        # …and playbooks, which would start runs (and tasks) on later tests' records.
+        for playbook in api.get("/api/v1/playbooks", expect=200).json()["data"]:
+            if playbook["active"]:
+                api.delete(f"/api/v1/playbooks/{playbook['key']}", expect=204)
     output = run.stdout + run.stderr
     assert run.returncode == 0, f"schemathesis found problems (exit {run.returncode}; JUnit report in {report_dir}):\n{output[-12000:]}"
     assert "Tested:" in output, output[-4000:]

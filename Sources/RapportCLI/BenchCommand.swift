@@ -6,7 +6,7 @@ import RapportCore
 /// `rapport bench seed-activities`: benchmark volumes (used by scripts/bench).
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Seed benchmark data (scripts/bench uses it).", subcommands: [SeedActivities.self, SeedLeads.self, SeedOpportunities.self, SeedRepActivities.self, Reclaim.self, Assign.self])
+        commandName: "bench", abstract: "Seed benchmark data (scripts/bench uses it).", subcommands: [SeedActivities.self, SeedLeads.self, SeedOpportunities.self, SeedRepActivities.self, Reclaim.self, Assign.self, Playbooks.self])
 
     struct SeedActivities: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -119,6 +119,38 @@ struct BenchCommand: AsyncParsableCommand {
                 }
                 let seconds = Date().timeIntervalSince(started)
                 print("routed \(count) (assigned \(assigned), moved \(moved)) in \(String(format: "%.2f", seconds)) s: \(Int(Double(count) / seconds)) leads/s")
+            }
+        }
+    }
+
+    struct Playbooks: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "playbooks",
+            abstract: "Seed N leads and twenty playbooks, then time evaluating N record changes against the triggers: a transaction per change, and in batches.")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "How many leads, and how many changes per mode.") var count: Int = 100_000
+        @Option(help: "Changes per transaction in the batched mode.") var batch: Int = 1_000
+
+        func run() async throws {
+            try await withRapport(database) { [count, batch] rapport in
+                let caller = Caller.system("cli")
+                _ = try await rapport.bench.seedLeads(count: 2 * count, pool: "bench-playbooks", by: caller)  // one half per mode
+                try await rapport.bench.definePlaybooks(by: caller)
+                let leads = try await rapport.bench.owners(of: try await rapport.bench.leadIDs(pool: "bench-playbooks"))
+                // The engine alone: which playbooks each change starts, from the index in memory.
+                let index = PlaybookIndex(try await rapport.playbooks.list(by: caller))
+                let now = Date()
+                let evaluated = Date()
+                var matched = 0
+                for offset in 0..<(10 * count) { matched += index.triggered(by: BenchUseCases.benchChange(offset, leads: leads, at: now).change).count }
+                let pure = Date().timeIntervalSince(evaluated)
+                print("engine: \(10 * count) changes (\(matched) runs started, 0 ended) in \(String(format: "%.2f", pure)) s: \(Int(Double(10 * count) / pure)) changes/s")
+                for (mode, size, range) in [("single", 1, 0..<count), ("batched", batch, count..<(2 * count))] {
+                    let started = Date()
+                    let observed = try await rapport.bench.observeChanges(range, leads: leads, batch: size, by: caller)
+                    let seconds = Date().timeIntervalSince(started)
+                    print("\(mode): \(observed.changes) changes (\(observed.started) runs started, \(observed.ended) ended) in \(String(format: "%.2f", seconds)) s: \(Int(Double(observed.changes) / seconds)) changes/s")
+                }
             }
         }
     }

@@ -51,7 +51,7 @@ extension PlaybookUseCases {
             guard let id = RecordID(parsing: runID, prefix: .playbookRun), var run = try await store.run(id) else { throw RapportError.notFound("playbook_run") }
             guard run.status == .running else { throw RapportError(.conflict, "The run has ended (\(run.status.rawValue)).") }
             run.cancel(at: now)
-            try await store.save(run)
+            try await store.save([run])
             try await cancelTasks(of: run, at: now, in: sql)
             try await rapport.record(rapport.event("playbook_run.stopped", by: caller, kind: Self.kind, object: run.id.rawValue,
                                                    details: ["playbook": run.playbookKey, "record_id": run.recordID.rawValue]), in: sql)

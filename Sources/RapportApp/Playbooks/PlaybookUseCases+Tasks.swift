@@ -7,23 +7,27 @@ import SQLKit
 /// the rep), cancelled when the run ends early, and a step is done or skipped when its task is
 /// completed or cancelled.
 extension PlaybookUseCases {
-    /// The tasks of a run that just started, one per step, in the change's transaction.
-    func createTasks(for run: PlaybookRun, of playbook: Playbook, at now: Date, in sql: any SQLDatabase) async throws {
-        var values = try await scriptValues(object: run.object, record: run.recordID, in: sql)
+    /// The tasks of runs that just started, one per pending step, in the change's transaction: the
+    /// settings read once, each assignee's name and each record's values once.
+    func createTasks(for starts: [(run: PlaybookRun, playbook: Playbook)], at now: Date, in sql: any SQLDatabase) async throws {
+        guard !starts.isEmpty else { return }
         let reminder = try await TaskSettings.load(sql).reminderMinutes
-        let linked = SalesTask.LinkedKind(rawValue: run.object.rawValue)
-        var tasks: [SalesTask] = []
         var names: [RecordID: String] = [:]
-        for step in run.steps where step.status == .pending {
-            let definition = playbook.steps[step.index]
-            if names[step.assignee] == nil { names[step.assignee] = try await UserStore(sql).find(step.assignee)?.name ?? "" }
-            values["rep.name"] = names[step.assignee]
-            let script = ScriptTemplate(definition.script).render(values)
-            tasks.append(SalesTask(
-                id: rapport.ids.next(.task, at: now), title: definition.title, type: SalesTask.TaskType(rawValue: definition.channel) ?? .other,
-                dueAt: step.dueAt, assigneeID: step.assignee, linkedKind: linked, linkedID: linked == nil ? nil : run.recordID,
-                notes: script.isEmpty ? nil : script, reminderMinutes: reminder, source: .playbook, playbookRunID: run.id.rawValue,
-                playbookStep: step.index, createdBy: nil, createdAt: now, updatedAt: now))
+        var tasks: [SalesTask] = []
+        for (run, playbook) in starts {
+            var values = try await scriptValues(object: run.object, record: run.recordID, in: sql)
+            let linked = SalesTask.LinkedKind(rawValue: run.object.rawValue)
+            for step in run.steps where step.status == .pending {
+                let definition = playbook.steps[step.index]
+                if names[step.assignee] == nil { names[step.assignee] = try await UserStore(sql).find(step.assignee)?.name ?? "" }
+                values["rep.name"] = names[step.assignee]
+                let script = ScriptTemplate(definition.script).render(values)
+                tasks.append(SalesTask(
+                    id: rapport.ids.next(.task, at: now), title: definition.title, type: SalesTask.TaskType(rawValue: definition.channel) ?? .other,
+                    dueAt: step.dueAt, assigneeID: step.assignee, linkedKind: linked, linkedID: linked == nil ? nil : run.recordID,
+                    notes: script.isEmpty ? nil : script, reminderMinutes: reminder, source: .playbook, playbookRunID: run.id.rawValue,
+                    playbookStep: step.index, createdBy: nil, createdAt: now, updatedAt: now))
+            }
         }
         guard !tasks.isEmpty else { return }
         try await TaskStore(sql).insert(tasks)
@@ -46,7 +50,7 @@ extension PlaybookUseCases {
         guard var run = try await store.run(runID), run.status == .running,
               run.steps.indices.contains(step), run.steps[step].status == .pending else { return }
         try run.finish(step: step, skipped: skipped, at: at)
-        try await store.save(run)
+        try await store.save([run])
     }
 
     /// The values a script's variables take on a record: its own fields and its customer's.

@@ -83,26 +83,65 @@ public struct PlaybookUseCases: Sendable {
     /// step a task for `owner`. A change on a record nobody owns only ends runs.
     @discardableResult
     public func observe(_ change: RecordChange, owner: RecordID?, in sql: any SQLDatabase) async throws -> Observed {
+        try await observe([(change, owner)], in: sql)
+    }
+
+    /// Many changes at once, in order (a bulk assignment, an import, the daily date triggers): the
+    /// active playbooks are read once into a ``PlaybookIndex`` and the records' running runs in one
+    /// query per thousand records, so a change that starts and ends nothing costs no query of its own.
+    @discardableResult
+    public func observe(_ changes: [(change: RecordChange, owner: RecordID?)], in sql: any SQLDatabase) async throws -> Observed {
+        guard !changes.isEmpty else { return Observed() }
         let store = PlaybookStore(sql)
+        let active = try await store.allActive()
+        let index = PlaybookIndex(active)
+        var definitions = Dictionary(active.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        func definition(_ id: RecordID) async throws -> Playbook? {
+            if let known = definitions[id] { return known }
+            let found = try await store.find(id)
+            definitions[id] = found
+            return found
+        }
+        func recordKey(_ object: DictionaryObject, _ record: RecordID) -> String { "\(object.rawValue):\(record.rawValue)" }
+        var running: [String: [PlaybookRun]] = [:]
+        for run in try await store.running(on: changes.map { ($0.change.object, $0.change.recordID) }) {
+            running[recordKey(run.object, run.recordID), default: []].append(run)
+        }
         var observed = Observed()
-        var running = try await store.runs(object: change.object, record: change.recordID, runningOnly: true)
-        for index in running.indices {
-            guard let playbook = try await store.find(running[index].playbookID),
-                  running[index].observe(change.event, exits: playbook.exits, at: change.at) != nil else { continue }
-            try await store.save(running[index])
-            try await cancelTasks(of: running[index], at: change.at, in: sql)
-            observed.ended.append(running[index])
+        var touched: [RecordID: PlaybookRun] = [:]
+        var order: [RecordID] = []
+        var starts: [(run: PlaybookRun, playbook: Playbook)] = []
+        for (change, owner) in changes {
+            let key = recordKey(change.object, change.recordID)
+            var runs = running[key] ?? []
+            for position in runs.indices where runs[position].status == .running {
+                guard let playbook = try await definition(runs[position].playbookID),
+                      runs[position].observe(change.event, exits: playbook.exits, at: change.at) != nil else { continue }
+                if touched.updateValue(runs[position], forKey: runs[position].id) == nil { order.append(runs[position].id) }
+                observed.ended.append(runs[position])
+            }
+            // A record nobody owns (a lead in a pool) starts nothing: there is nobody to do the steps.
+            if let owner {
+                for playbook in index.triggered(by: change) where !runs.contains(where: { $0.status == .running && $0.playbookKey == playbook.key }) {
+                    let run = PlaybookRun.start(playbook, id: rapport.ids.next(.playbookRun, at: change.at), record: change.recordID, owner: owner,
+                                                at: change.at, in: rapport.settings.businessTimeZone)
+                    runs.append(run)
+                    touched[run.id] = run
+                    order.append(run.id)
+                    starts.append((run, playbook))
+                    observed.started.append(run)
+                }
+            }
+            running[key] = runs
         }
-        // A record nobody owns (a lead in a pool) starts nothing: there is nobody to do the steps.
-        guard let key = change.triggerKey, let owner else { return observed }
-        let busy = Set(running.filter { $0.status == .running }.map(\.playbookKey))
-        for playbook in try await store.active(triggerKey: key) where !busy.contains(playbook.key) {
-            let run = PlaybookRun.start(playbook, id: rapport.ids.next(.playbookRun, at: change.at), record: change.recordID, owner: owner,
-                                        at: change.at, in: rapport.settings.businessTimeZone)
-            try await store.save(run)
-            try await createTasks(for: run, of: playbook, at: change.at, in: sql)
-            observed.started.append(run)
-        }
+        guard !order.isEmpty else { return observed }
+        // A run started and ended within the batch is saved as it ended.
+        for runs in running.values { for run in runs where touched[run.id] != nil { touched[run.id] = run } }
+        try await store.save(order.compactMap { touched[$0] })
+        for run in observed.ended { try await cancelTasks(of: run, at: run.endedAt ?? run.startedAt, in: sql) }
+        // The changes of one call happen at one time (one use case's transaction, or one batch).
+        try await createTasks(for: starts.compactMap { start in touched[start.run.id].map { ($0, start.playbook) } },
+                              at: starts.first?.run.startedAt ?? rapport.clock.now(), in: sql)
         return observed
     }
 
@@ -119,7 +158,7 @@ public struct PlaybookUseCases: Sendable {
                     run.cancel(at: now)
                     try await cancelTasks(of: run, at: now, in: sql)
                 }
-                try await store.save(run)
+                try await store.save([run])
             }
         }
     }

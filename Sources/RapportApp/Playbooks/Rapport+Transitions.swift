@@ -25,10 +25,7 @@ extension Rapport {
     /// Leads given to reps (created with an owner, routed, claimed, assigned from a pool): the
     /// "lead assigned" trigger, in the change's transaction.
     func recordLeadsAssigned(_ leads: [(lead: RecordID, owner: RecordID)], at now: Date, in sql: any SQLDatabase) async throws {
-        let playbooks = self.playbooks
-        for (lead, owner) in leads {
-            try await playbooks.observe(RecordChange(object: .lead, recordID: lead, event: .assigned(to: owner), at: now), owner: owner, in: sql)
-        }
+        try await playbooks.observe(leads.map { (RecordChange(object: .lead, recordID: $0.lead, event: .assigned(to: $0.owner), at: now), $0.owner) }, in: sql)
     }
 
     /// What a customer's change means to the playbooks: each tag added starts the "tag added"

@@ -66,21 +66,43 @@ public struct PlaybookStore: Sendable {
 
     // MARK: Runs
 
-    /// Writes a run and its steps (replacing what was stored of it).
-    public func save(_ run: PlaybookRun) async throws {
-        try await sql.delete(from: "playbook_run_steps").where("run_id", .equal, run.id.rawValue).run()
-        try await sql.delete(from: "playbook_runs").where("id", .equal, run.id.rawValue).run()
-        try await sql.insertRows(into: "playbook_runs", columns: ["id", "playbook_id", "playbook_key", "version", "object", "record_id", "started_at", "status",
-                                                                  "exit", "ended_at"], rows: [[
-            .text(run.id.rawValue), .text(run.playbookID.rawValue), .text(run.playbookKey), .integer(Int64(run.version)), .text(run.object.rawValue),
-            .text(run.recordID.rawValue), .integer(run.startedAt.microsSinceEpoch), .text(run.status.rawValue), BulkValue(run.exit?.rawValue),
-            BulkValue(run.endedAt?.microsSinceEpoch),
-        ]])
-        try await sql.insertRows(into: "playbook_run_steps", columns: ["run_id", "step", "due_at", "status", "ended_at", "assignee_id"],
-                                 rows: run.steps.map { step in
-                                     [.text(run.id.rawValue), .integer(Int64(step.index)), .integer(step.dueAt.microsSinceEpoch), .text(step.status.rawValue),
-                                      BulkValue(step.endedAt?.microsSinceEpoch), .text(step.assignee.rawValue)]
-                                 })
+    /// Writes runs and their steps (replacing what was stored of them), a thousand at a time.
+    public func save(_ runs: [PlaybookRun]) async throws {
+        for chunk in stride(from: 0, to: runs.count, by: 1_000).map({ Array(runs[$0..<min($0 + 1_000, runs.count)]) }) {
+            let ids = chunk.map(\.id.rawValue)
+            try await sql.delete(from: "playbook_run_steps").where("run_id", .in, ids).run()
+            try await sql.delete(from: "playbook_runs").where("id", .in, ids).run()
+            try await sql.insertRows(into: "playbook_runs", columns: ["id", "playbook_id", "playbook_key", "version", "object", "record_id", "started_at",
+                                                                      "status", "exit", "ended_at"], rows: chunk.map { run in [
+                .text(run.id.rawValue), .text(run.playbookID.rawValue), .text(run.playbookKey), .integer(Int64(run.version)), .text(run.object.rawValue),
+                .text(run.recordID.rawValue), .integer(run.startedAt.microsSinceEpoch), .text(run.status.rawValue), BulkValue(run.exit?.rawValue),
+                BulkValue(run.endedAt?.microsSinceEpoch),
+            ] })
+            try await sql.insertRows(into: "playbook_run_steps", columns: ["run_id", "step", "due_at", "status", "ended_at", "assignee_id"],
+                                     rows: chunk.flatMap { run in run.steps.map { step in
+                                         [.text(run.id.rawValue), .integer(Int64(step.index)), .integer(step.dueAt.microsSinceEpoch), .text(step.status.rawValue),
+                                          BulkValue(step.endedAt?.microsSinceEpoch), .text(step.assignee.rawValue)] as [BulkValue]
+                                     } })
+        }
+    }
+
+    /// The running runs on any of `records`, oldest first, a thousand records per query.
+    public func running(on records: [(object: DictionaryObject, record: RecordID)]) async throws -> [PlaybookRun] {
+        let ids = Array(Set(records.map(\.record.rawValue))).sorted()
+        let objects = Set(records.map(\.object.rawValue))
+        var result: [PlaybookRun] = []
+        for start in stride(from: 0, to: ids.count, by: 1_000) {
+            let chunk = Array(ids[start..<min(start + 1_000, ids.count)])
+            let rows = try await sql.select().columns("*").from("playbook_runs").where("record_id", .in, chunk)
+                .where("status", .equal, PlaybookRun.Status.running.rawValue).orderBy("id").all()
+            result += try await runs(rows).filter { objects.contains($0.object.rawValue) }
+        }
+        return result
+    }
+
+    /// Every active playbook (one version per key), by key.
+    public func allActive() async throws -> [Playbook] {
+        try await sql.select().columns(Self.columns.map { SQLColumn($0) }).from("playbooks").where("active", .equal, 1).orderBy("key").all().map(Self.playbook)
     }
 
     /// The runs on a record (running ones only, or all), oldest first.

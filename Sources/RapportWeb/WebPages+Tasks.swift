@@ -102,6 +102,9 @@ struct TaskLine {
     var link: String?
     var linkedName: String?
     var notes: String?
+    /// A playbook step's task: its rendered script (话术) shown as such.
+    var playbook: Bool
+    var script: String?
     var isOpen: Bool
     var status: String
     var outcome: String?
@@ -132,7 +135,9 @@ struct TaskLine {
             link = base + WebPages.segment(linked.rawValue)
             linkedName = row.linkedName ?? web.text("record_\(kind.rawValue)")
         }
-        notes = task.notes
+        playbook = task.source == .playbook
+        notes = playbook ? nil : task.notes
+        script = playbook ? task.notes : nil
         isOpen = task.status == .open
         status = web.text("task_status_\(task.status.rawValue)")
         outcome = task.outcome.map { web.text("task_outcome_\($0.rawValue)") }.map { [$0, task.outcomeNote].compactMap { $0 }.joined(separator: " · ") }

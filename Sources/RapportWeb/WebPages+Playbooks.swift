@@ -203,7 +203,8 @@ struct PlaybookBody {
         var title: String
         var channel: String
         var when: String
-        var script: String
+        /// nil when the step has none (an empty string still opens a section).
+        var script: String?
     }
 
     struct RepRow {
@@ -249,7 +250,7 @@ struct PlaybookBody {
         active = current.active
         steps = current.steps.enumerated().map { index, step in
             StepView(number: index + 1, title: step.title, channel: web.text("playbook_channel_\(step.channel)"),
-                     when: WebPages.describe(step.offset, web: web), script: step.script)
+                     when: WebPages.describe(step.offset, web: web), script: step.script.isEmpty ? nil : step.script)
         }
         exits = current.exits.map { web.text("playbook_exit_\($0.rawValue)") }.joined(separator: ", ")
         func rate(_ ratio: AnalyticsRatio) -> String { ratio.value.map { web.locale.percent($0) } ?? "–" }

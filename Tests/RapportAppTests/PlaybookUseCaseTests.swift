@@ -137,3 +137,49 @@ import Testing
         }
     }
 }
+
+/// The triggers days set off, with a moving clock: a step N days before an opportunity's expected
+/// close date and a day after a lead came in, found by the daily job on the right business day
+/// (Shanghai), once however often the job runs.
+@Suite struct PlaybookDailyTriggerTests {
+    @Test(arguments: TestBackend.available)
+    func theDailyJobStartsDateTriggeredRunsOnTheirDayOnce(_ backend: TestBackend) async throws {
+        try await TestHarness.with(backend) { harness in
+            let team = try await harness.team("east")
+            let manager = try await harness.signedIn(.manager, team: team)
+            let rep = try await harness.signedIn(.rep, team: team)
+            let playbooks = harness.rapport.playbooks
+            let call = [PlaybookStep(title: "Call", channel: "call", offset: .dayAt(day: 0, hour: 10, minute: 0))]
+            _ = try await playbooks.define(.init(key: "before_close", name: "临近成交", trigger: .dateReached(object: .opportunity, field: "expected_close_date", days: -2),
+                                                 steps: call), by: manager.caller)
+            _ = try await playbooks.define(.init(key: "day_after", name: "次日回访", trigger: .dateReached(object: .lead, field: "created_at", days: 1), steps: call),
+                                           by: manager.caller)
+            let wrong = try await #require(throws: RapportError.self) {
+                try await playbooks.define(.init(key: "bad", name: "x", trigger: .dateReached(object: .lead, field: "birthday", days: 1), steps: call), by: manager.caller)
+            }
+            #expect(wrong.fieldErrors.map(\.field) == ["trigger.field"])
+
+            // 23:30 in Shanghai on 9 March (15:30 UTC): the lead's created day is 9 March there, not 10 March.
+            _ = harness.clock.set(RFC3339.parse("2026-03-09T15:30:00Z")!)
+            let lead = try await harness.rapport.leads.create(LeadInput(name: "王芳", phone: .some("13812340002"), owner: .some(rep.user.id.rawValue)), by: rep.caller).0
+            let customer = try await harness.rapport.customers.create(CustomerInput(kind: "person", name: "赵磊"), by: rep.caller).0
+            let deal = try await harness.rapport.opportunities.create(OpportunityInput(name: "年卡", customer: customer.id.rawValue, expectedCloseDate: .some("2026-03-12")),
+                                                                      by: rep.caller).opportunity
+            #expect(try await playbooks.runDaily() == 0)
+
+            // 10 March in Shanghai (from 16:00 UTC on the 9th): two days before the close date, a day after the lead.
+            harness.clock.advance(by: 3_600)
+            #expect(try await playbooks.runDaily() == 2)
+            #expect(try await playbooks.runDaily() == 0)
+            let dealRun = try #require(try await playbooks.runs(on: deal.id.rawValue, by: rep.caller).first?.run)
+            let leadRun = try #require(try await playbooks.runs(on: lead.id.rawValue, by: rep.caller).first?.run)
+            // Day 0 at 10:00 Shanghai = 02:00 UTC on 10 March, for the record's owner.
+            #expect(dealRun.steps.map(\.dueAt) == [RFC3339.parse("2026-03-10T02:00:00Z")!] && dealRun.steps[0].assignee == rep.user.id)
+            #expect(leadRun.playbookKey == "day_after")
+
+            // 11 March: nothing new.
+            harness.clock.advance(by: 86_400)
+            #expect(try await playbooks.runDaily() == 0)
+        }
+    }
+}

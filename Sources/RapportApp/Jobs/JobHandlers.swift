@@ -33,6 +33,7 @@ public final class JobHandlers: Sendable {
         PoolUseCases.registerHandlers(in: handlers)
         handlers.register(OrderUseCases.dailyKind) { _, rapport in try await rapport.orders.runDaily() }
         handlers.register(EntitlementUseCases.dailyKind) { _, rapport in try await rapport.entitlements.runDaily() }
+        handlers.register(PlaybookUseCases.dailyKind) { _, rapport in try await rapport.playbooks.runDaily() }
         ReceivableUseCases.registerHandlers(in: handlers)
         QuoteUseCases.registerHandlers(in: handlers)
         TaskUseCases.registerHandlers(in: handlers)

@@ -71,6 +71,7 @@ public struct JobUseCases: Sendable {
         try await enqueue(kind: PoolUseCases.reclaimKind, dedupKey: PoolUseCases.reclaimKind, dueAt: midnight)
         try await enqueue(kind: OrderUseCases.dailyKind, dedupKey: OrderUseCases.dailyKind, dueAt: midnight)
         try await enqueue(kind: EntitlementUseCases.dailyKind, dedupKey: EntitlementUseCases.dailyKind, dueAt: midnight)
+        try await enqueue(kind: PlaybookUseCases.dailyKind, dedupKey: PlaybookUseCases.dailyKind, dueAt: midnight)
         try await enqueue(kind: ReceivableUseCases.overdueKind, dedupKey: ReceivableUseCases.overdueKind, dueAt: midnight)
         try await enqueue(kind: QuoteUseCases.expireKind, dedupKey: QuoteUseCases.expireKind, dueAt: midnight)
         try await rapport.tasks.scheduleOverdueCheck()

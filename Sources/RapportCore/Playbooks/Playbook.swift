@@ -56,6 +56,9 @@ public struct Playbook: Sendable, Equatable, Codable {
         case .tagAdded(_, let tag) where tag.isEmpty: check.add("trigger.tag", "required", "The trigger needs a tag.")
         case .dateReached(_, let field, let days) where field.isEmpty || abs(days) > StepOffset.maximumDays:
             check.add("trigger.days", "out_of_range", "The trigger needs a date field and −\(StepOffset.maximumDays) to \(StepOffset.maximumDays) days.")
+        case .dateReached(let object, let field, _) where PlaybookDateFields.available(for: object)[field] == nil:
+            let fields = PlaybookDateFields.available(for: object).keys.sorted()
+            check.add("trigger.field", "invalid", "A \(object.rawValue)'s date fields are: \(fields.joined(separator: ", ")).")
         case .entitlementExpiring(let days) where !(0...StepOffset.maximumDays).contains(days):
             check.add("trigger.days", "out_of_range", "The trigger's days are 0 to \(StepOffset.maximumDays).")
         default: break

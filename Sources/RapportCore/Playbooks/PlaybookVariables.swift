@@ -12,3 +12,24 @@ public enum PlaybookVariables {
         }
     }
 }
+
+/// The date fields a "N days from a date" trigger may name, by the kind of record: instants
+/// (counted by their day in the business time zone) and calendar dates.
+public enum PlaybookDateFields {
+    public enum Kind: Sendable, Equatable {
+        /// A stored instant; its day is taken in the business time zone.
+        case instant
+        /// A calendar date (`YYYY-MM-DD`).
+        case date
+    }
+
+    public static func available(for object: DictionaryObject) -> [String: Kind] {
+        switch object {
+        case .lead: ["created_at": .instant, "assigned_at": .instant]
+        case .customer: ["created_at": .instant, "assigned_at": .instant]
+        case .opportunity: ["created_at": .instant, "expected_close_date": .date]
+        case .order: ["signed_at": .instant, "effective_from": .instant, "effective_to": .instant]
+        default: [:]
+        }
+    }
+}

@@ -28,7 +28,7 @@ public enum StepOffset: Sendable, Equatable, Hashable, Codable {
     }
 
     /// The instant of a local wall-clock time on `date` in `zone`.
-    static func local(_ date: CalendarDate, hour: Int, minute: Int, second: Int, _ zone: TimeZone) -> Date {
+    public static func local(_ date: CalendarDate, hour: Int, minute: Int, second: Int, _ zone: TimeZone) -> Date {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let components = DateComponents(year: date.year, month: date.month, day: date.day, hour: hour, minute: minute, second: second)

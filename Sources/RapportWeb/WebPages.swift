@@ -28,6 +28,7 @@ struct WebPages: Sendable {
         addPipelineAnalytics(to: router)
         addTasks(to: router)
         addTargets(to: router)
+        addReports(to: router)
         addNotifications(to: router)
         router.get("static/app.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],

@@ -106,7 +106,8 @@ def test_report_search_scope_and_missing(api: Api) -> None:
     far = outsider.api.post(f"{V1}/reports", json={"kind": "daily"}, expect=201).json()
 
     def ids(person, **params) -> set[str]:
-        return {r["id"] for r in person.api.get(f"{V1}/reports", params=params, expect=200).json()["data"]}
+        client = person if isinstance(person, Api) else person.api
+        return {r["id"] for r in client.get(f"{V1}/reports", params=params, expect=200).json()["data"]}
 
     team = people["team"]["id"]
     assert ids(rep) == {mine["id"]}

@@ -118,6 +118,7 @@ struct ReportBody {
     var plan: String
     var problems: String
     var planLabel: String
+    var summaryLabel: String
     var hasText: Bool
     var editable: Bool
     var canDecide: Bool
@@ -143,6 +144,7 @@ struct ReportBody {
         plan = report.plan ?? ""
         problems = report.problems ?? ""
         planLabel = web.text(report.kind == .daily ? "report_plan_daily" : "report_plan_monthly")
+        summaryLabel = web.text(report.kind == .daily ? "report_summary_daily" : "report_summary_monthly")
         hasText = report.summary != nil || report.plan != nil || report.problems != nil
         editable = mine && report.status.isEditable
         canDecide = !mine && mayChange && report.status == .submitted

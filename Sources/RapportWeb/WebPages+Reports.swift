@@ -75,7 +75,7 @@ extension WebPages {
         action(router, "reports/:id/comments") { _, context, web, form in
             let id = try context.parameters.require("id")
             _ = try await rapport.reports.comment(id, body: form["body"], by: web.caller)
-            return web.redirect("/reports/" + Self.segment(id) + "#comments", notice: "report_commented")
+            return web.redirect("/reports/" + Self.segment(id), notice: "report_commented", anchor: "comments")
         }
     }
 }

@@ -7,16 +7,9 @@ from __future__ import annotations
 import secrets
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import Admin, Browser
-
-
-def accept_and_shoot(tab: Browser) -> None:
-    """Accepts the page's "are you sure?" dialog (data-confirm) and photographs where it leads."""
-    WebDriverWait(tab.driver, 10).until(lambda driver: driver.switch_to.alert).accept()
-    WebDriverWait(tab.driver, 10).until(lambda driver: driver.execute_script("return document.readyState") == "complete")
-    tab.shot()
+from test_customers import confirm_and_shoot
 
 
 def test_a_rep_writes_and_submits_a_daily_report_and_the_manager_reviews_it(browser, admin: Admin) -> None:
@@ -43,7 +36,7 @@ def test_a_rep_writes_and_submits_a_daily_report_and_the_manager_reviews_it(brow
 
     form = tab.find("form.report-form")
     form.find_element(By.CSS_SELECTOR, "button[formaction$='/submit']").click()
-    accept_and_shoot(tab)
+    confirm_and_shoot(tab)
     assert tab.find("[role=status]").text == "Report submitted."
     assert summary in tab.find("section[aria-labelledby=report-text]").text
     assert not tab.all("form.report-form"), "a submitted report takes no more changes"

@@ -68,6 +68,9 @@ def test_report_lifecycle_with_figures_comments_and_notices(api: Api) -> None:
     submitted = rep.api.post(f"{V1}/reports/{rid}/submit", expect=200).json()
     assert submitted["status"] == "submitted" and not submitted["figures_live"] and submitted["submitted_at"] is not None
     assert [n["object_id"] for n in kinds(manager, "report.submitted")] == [rid]
+    rep.api.post(f"{V1}/activities", json={"customer_id": customer["id"], "type": "call"}, expect=201)
+    seen = manager.api.get(f"{V1}/reports/{rid}", expect=200)
+    assert seen.headers["ETag"] == f'"{submitted["version"]}"' and seen.json()["figures"] == submitted["figures"], "a submitted report keeps its figures"
     problem(rep.api.post(f"{V1}/reports/{rid}/review"), 403, "forbidden")
     problem(rep.api.post(f"{V1}/reports/{rid}/submit"), 409, "conflict")
     problem(rep.api.patch(f"{V1}/reports/{rid}", headers={"If-Match": '"3"'}, json={"plan": "late"}), 409, "conflict")

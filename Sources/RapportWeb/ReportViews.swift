@@ -169,3 +169,18 @@ struct ReportBody {
         ]
     }
 }
+
+/// The workbench's daily-report card.
+struct WorkbenchReport {
+    var status: String
+    var statusClass: String
+    var path: String
+    var action: String
+
+    init(web: WebContext, report: WorkReport?) {
+        status = web.text("report_status_\(report?.status.rawValue ?? "none")")
+        statusClass = report.map { "report-\($0.status.rawValue)" } ?? ""
+        path = report.map { "/reports/" + WebPages.segment($0.id.rawValue) } ?? "/reports/new?kind=daily"
+        action = web.text(report == nil ? "report_new_daily" : report!.status.isEditable ? "workbench_report_continue" : "workbench_report_open")
+    }
+}

@@ -78,4 +78,13 @@ extension WebPages {
             return web.redirect("/reports/" + Self.segment(id), notice: "report_commented", anchor: "comments")
         }
     }
+
+    /// The workbench's card: today's daily report — to start, to finish, or sent.
+    func workbenchReport(_ web: WebContext) async throws -> WorkbenchReport? {
+        guard try await rapport.allows(web.caller, .create, .report) else { return nil }
+        let today = CalendarDate(rapport.clock.now(), in: rapport.settings.businessTimeZone).description
+        let query = ReportUseCases.SearchQuery(author: web.user.id.rawValue, kind: WorkReport.Kind.daily.rawValue, from: today, to: today)
+        let mine = try await rapport.reports.search(query, page: PageRequest(limit: 1), by: web.caller).items.first
+        return WorkbenchReport(web: web, report: mine?.report)
+    }
 }

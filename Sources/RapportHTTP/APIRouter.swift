@@ -64,6 +64,7 @@ public enum APIRouter {
         EntitlementRoutes(rapport: rapport).add(to: api)
         QuoteRoutes(rapport: rapport).add(to: api)
         TaskRoutes(rapport: rapport).add(to: api)
+        ReportRoutes(rapport: rapport).add(to: api)
         TargetRoutes(rapport: rapport).add(to: api)
         PlaybookRoutes(rapport: rapport).add(to: api)
         system.addTestClock(to: api)

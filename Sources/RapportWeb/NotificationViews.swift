@@ -68,6 +68,9 @@ struct NotificationsBody {
         if let title = notice.details["order_title"] {
             return notice.details["installment"].map { title + " · " + locale.text("notice_installment", ["n": $0]) } ?? title
         }
+        if notice.kind.hasPrefix("report."), let author = notice.details["author_name"], let period = notice.details["period"] {
+            return author + " · " + period
+        }
         return notice.details["name"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
@@ -82,6 +85,7 @@ struct NotificationsBody {
         case .quote: "/quotes/"
         case .entitlement: "/entitlements/"
         case .handover: "/manage/handovers/"
+        case .report: "/reports/"
         default: nil
         }
         return base.map { $0 + WebPages.segment(id) }

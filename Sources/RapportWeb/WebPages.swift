@@ -29,6 +29,7 @@ struct WebPages: Sendable {
         addTasks(to: router)
         addTargets(to: router)
         addPlaybooks(to: router)
+        addReports(to: router)
         addNotifications(to: router)
         router.get("static/app.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
@@ -102,6 +103,7 @@ struct WebPages: Sendable {
             let today = try await rapport.workbench.today(by: web.caller)
             var body = WorkbenchBody(today, locale: web.locale)
             body.tasks = try await workbenchTasks(web)
+            body.report = try await workbenchReport(web)
             return web.page("workbench", title: web.text("workbench"), body)
         }
     }
@@ -178,6 +180,8 @@ struct WorkbenchBody {
     var activities: [WorkbenchItem]
     /// Today's and overdue tasks (nil when the reader's role has no tasks).
     var tasks: WorkbenchTasks?
+    /// Today's daily report (nil when the reader's role writes none).
+    var report: WorkbenchReport?
 
     init(_ today: WorkbenchUseCases.Today, locale: Localization.Locale) {
         let strings = locale.strings

@@ -132,6 +132,12 @@ public struct ScopePolicy: Sendable, Equatable {
             .admin: (.all, all), .manager: (.subtree, all), .rep: (.own, read), .service: (.own, read),
             .marketer: (.own, read), .partner: (.own, read), .analyst: (.all, read), .readOnly: (.own, read),
         ])
+        // Work reports (日报/月报): scoped by author — reps write their own, managers comment on and
+        // review their subtree's, administrators all; analysts read all.
+        policy.register(ObjectKind(rawValue: "report"), [
+            .admin: (.all, all), .manager: (.subtree, write), .rep: (.own, write), .service: (.own, write),
+            .marketer: (.own, write), .partner: (.own, write), .analyst: (.all, read), .readOnly: (.own, read),
+        ])
         policy.setScope(nil, role: .manager, kind: ObjectKind(rawValue: "pricing"))
         return policy
     }()

@@ -7,7 +7,7 @@ public enum NoticeGroup: String, Sendable, Codable, CaseIterable {
     case assignments
     /// Pool warnings: a lead or customer about to go back to the pool, or gone back.
     case reclaims
-    /// Approvals asked of the user, and decisions on the user's own submissions.
+    /// Approvals asked of the user, and decisions on the user's own submissions (work reports too).
     case approvals
     /// Alerts (预警): overdue receivables, expired quotes, entitlements due for renewal.
     case alerts
@@ -21,6 +21,7 @@ public enum NoticeGroup: String, Sendable, Codable, CaseIterable {
         "order.approval_requested": .approvals, "order.approved": .approvals, "order.rejected": .approvals,
         "quote.approval_requested": .approvals, "quote.approved": .approvals, "quote.rejected": .approvals,
         "receivable.overdue": .alerts, "quote.expired": .alerts, "entitlement.renewal_due": .alerts,
+        "report.submitted": .approvals, "report.commented": .approvals, "report.returned": .approvals, "report.reviewed": .approvals,
     ]
 
     /// The group of a notice kind.

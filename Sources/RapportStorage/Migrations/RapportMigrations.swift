@@ -24,6 +24,7 @@ public enum RapportMigrations {
         tasks0021,
         targets0022,
         notifications0023,
+        reports0024,
     ]
 
     /// A migrator over ``all`` plus any extra migrations (tests add a test-only record table).

@@ -101,6 +101,7 @@ struct WebPages: Sendable {
             let today = try await rapport.workbench.today(by: web.caller)
             var body = WorkbenchBody(today, locale: web.locale)
             body.tasks = try await workbenchTasks(web)
+            body.performance = try await workbenchPerformance(web)
             return web.page("workbench", title: web.text("workbench"), body)
         }
     }
@@ -177,6 +178,8 @@ struct WorkbenchBody {
     var activities: [WorkbenchItem]
     /// Today's and overdue tasks (nil when the reader's role has no tasks).
     var tasks: WorkbenchTasks?
+    /// This month's attainment and leaderboard place (nil when the reader's role has no figures).
+    var performance: WorkbenchPerformance?
 
     init(_ today: WorkbenchUseCases.Today, locale: Localization.Locale) {
         let strings = locale.strings

@@ -91,3 +91,18 @@ def test_a_managers_sheet_if_match_and_scope(api: Api, floor: dict) -> None:
 
     manager.api.delete(f"{V1}/targets/{first['id']}", expect=204)
     problem(manager.api.get(f"{V1}/targets/{first['id']}"), 404, "not_found")
+
+
+def test_the_company_may_hide_leaderboards_from_reps(api: Api, floor: dict) -> None:
+    manager, rep1 = floor["manager"], floor["rep1"]
+    assert rep1.api.get(f"{V1}/settings/leaderboards", expect=200).json() == {"visible_to_reps": True}
+    problem(manager.api.request("PUT", f"{V1}/settings/leaderboards", json={"visible_to_reps": False}), 403, "forbidden")
+    problem(api.request("PUT", f"{V1}/settings/leaderboards", json={"visible_to_reps": "no"}), 422, "validation_failed")
+    try:
+        assert api.request("PUT", f"{V1}/settings/leaderboards", json={"visible_to_reps": False}, expect=200).json() == {"visible_to_reps": False}
+        problem(rep1.api.get(f"{V1}/leaderboards", params={"metric": "calls"}), 403, "leaderboard_hidden")
+        assert manager.api.get(f"{V1}/leaderboards", params={"metric": "calls"}, expect=200).json()["people"]
+        assert api.request("PUT", f"{V1}/settings/leaderboards", json={}, expect=200).json() == {"visible_to_reps": False}
+    finally:
+        api.request("PUT", f"{V1}/settings/leaderboards", json={"visible_to_reps": True}, expect=200)
+    assert rep1.api.get(f"{V1}/leaderboards", params={"metric": "calls"}, expect=200).json()["public_only"]

@@ -240,7 +240,7 @@ STANDARD_SCOPES: dict[str, dict[str, str]] = {
         "lead": scope, "pool": "all", "handover": "subtree" if role == "manager" else "none",
         "product": "all", "pricing": "none", "opportunity": scope, "quote": scope,
         "order": "none" if role == "marketer" else scope, "entitlement": scope, "task": scope,
-        "target": scope,
+        "target": scope, "playbook": "all",
     }
     for role, scope in {
         "manager": "subtree", "rep": "own", "service": "own", "marketer": "own",

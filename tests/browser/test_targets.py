@@ -30,7 +30,7 @@ def test_a_manager_sets_targets_and_a_rep_sees_their_standing(browser, admin: Ad
     boss: Browser = browser("en")
     boss.sign_in(manager)
     boss.click("nav a[href='/performance']")
-    assert boss.find("h1").text == "Performance"
+    assert boss.find("h1").text == "My performance"
     boss.click("section.team-view a[href^='/performance/targets']")
     assert boss.find("h1").text == "Target sheet"
     rows = [row.find_element("css selector", "th").text for row in boss.all("table.target-sheet tbody tr")]
@@ -50,11 +50,11 @@ def test_a_manager_sets_targets_and_a_rep_sees_their_standing(browser, admin: Ad
     tab.submit("section[aria-labelledby=waiting] form.quick")
     assert tab.path.startswith("/workbench"), tab.path
     card = tab.find("section[aria-labelledby=wb-attainment]")
-    assert "Calls: 1 / 2" in card.text and "50%" in card.text, card.text
+    assert "Calls: 1 / 2" in card.text and "50.0%" in card.text, card.text
     assert card.find_elements("css selector", "svg.meter"), "the gauge is drawn"
     assert "No. 1 of 2" in tab.find("section[aria-labelledby=wb-rank]").text
     tab.click("nav a[href='/performance']")
-    assert "50%" in tab.find("section[aria-labelledby=mine-title]").text and "Team view" not in tab.text
+    assert "50.0%" in tab.find("section[aria-labelledby=mine-title]").text and "Team view" not in tab.text
     tab.go("/leaderboard?metric=calls")
     first = tab.find("table.leaderboard tbody tr")
     assert f"Ann <b>Rank</b> {tag}" in first.text and "mine" in first.get_attribute("class")

@@ -17,6 +17,8 @@ def floor(api: Api):
     """A team tree (sales → east), a manager of sales, two reps in east; rep 1 made three calls
     and a visit this month, rep 2 one call."""
     restore_standard_roles(api)
+    # The fuzzer may have hidden leaderboards from reps; these tests start from the default.
+    api.request("PUT", f"{V1}/settings/leaderboards", json={"visible_to_reps": True}, expect=200)
     sales = api.post(f"{V1}/teams", json={"key": unique("tg-sales"), "name": "Targets Sales"}, expect=201).json()
     east = api.post(f"{V1}/teams", json={"key": unique("tg-east"), "name": "Targets East", "parent_id": sales["id"]}, expect=201).json()
     manager = new_person(api, "manager", sales, "Tara Target")

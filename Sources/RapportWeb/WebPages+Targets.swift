@@ -6,16 +6,21 @@ import RapportHTTP
 import RapportStorage
 
 extension WebPages {
-    static let targetPageRoutes: Set<String> = ["GET /performance", "GET /leaderboard"]
+    static let targetPageRoutes: Set<String> = ["GET /performance", "GET /leaderboard", "GET /performance/targets", "POST /performance/targets"]
 
     /// `/performance` (业绩): the reader's month — actuals, targets and attainment gauges — and, for
-    /// managers, their people and teams; `/leaderboard` (排行榜): a metric's ranking over a month,
+    /// managers, the team view (who is behind pace, has overdue tasks, has gone quiet) and their
+    /// people and teams; `/performance/targets` the target sheet; `/leaderboard` (排行榜): a metric's ranking over a month,
     /// quarter or year. GET forms only; figures come from the performance use cases as the reader.
     func addTargets(to router: Router<APIRequestContext>) {
         page(router, "performance") { request, _, web in
             let query = Self.query(request)
             let sheet = try await rapport.performance.sheet(period: query["period"], user: nil, team: nil, by: web.caller)
-            return web.page("performance", title: web.text("performance_title"), PerformanceBody(web: web, sheet: sheet))
+            var body = PerformanceBody(web: web, sheet: sheet)
+            if web.canManage {
+                body.team = TeamAlertsView(web: web, view: try await rapport.performance.team(period: query["period"], by: web.caller))
+            }
+            return web.page("performance", title: web.text("performance_title"), body)
         }
         page(router, "leaderboard") { request, _, web in
             let query = Self.query(request)
@@ -24,6 +29,7 @@ extension WebPages {
                 by: web.caller)
             return web.page("leaderboard", title: web.text("leaderboard_title"), LeaderboardBody(web: web, board: board))
         }
+        addTargetSheet(to: router)
     }
 }
 
@@ -59,6 +65,8 @@ struct PerformanceBody {
     var hasTeam: Bool
     var people: [Subject]
     var teams: [Subject]
+    /// A manager's team view with its alerts (nil for reps).
+    var team: TeamAlertsView?
 
     init(web: WebContext, sheet: PerformanceUseCases.Sheet) {
         period = sheet.period.description

@@ -104,6 +104,7 @@ struct WebPages: Sendable {
             var body = WorkbenchBody(today, locale: web.locale)
             body.tasks = try await workbenchTasks(web)
             body.report = try await workbenchReport(web)
+            body.performance = try await workbenchPerformance(web)
             return web.page("workbench", title: web.text("workbench"), body)
         }
     }
@@ -182,6 +183,8 @@ struct WorkbenchBody {
     var tasks: WorkbenchTasks?
     /// Today's daily report (nil when the reader's role writes none).
     var report: WorkbenchReport?
+    /// This month's attainment and leaderboard place (nil when the reader's role has no figures).
+    var performance: WorkbenchPerformance?
 
     init(_ today: WorkbenchUseCases.Today, locale: Localization.Locale) {
         let strings = locale.strings

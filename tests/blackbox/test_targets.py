@@ -17,6 +17,8 @@ def floor(api: Api):
     """A team tree (sales → east), a manager of sales, two reps in east; rep 1 made three calls
     and a visit this month, rep 2 one call."""
     restore_standard_roles(api)
+    # The fuzzer may have hidden leaderboards from reps; these tests start from the default.
+    api.request("PUT", f"{V1}/settings/leaderboards", json={"visible_to_reps": True}, expect=200)
     sales = api.post(f"{V1}/teams", json={"key": unique("tg-sales"), "name": "Targets Sales"}, expect=201).json()
     east = api.post(f"{V1}/teams", json={"key": unique("tg-east"), "name": "Targets East", "parent_id": sales["id"]}, expect=201).json()
     manager = new_person(api, "manager", sales, "Tara Target")
@@ -91,3 +93,18 @@ def test_a_managers_sheet_if_match_and_scope(api: Api, floor: dict) -> None:
 
     manager.api.delete(f"{V1}/targets/{first['id']}", expect=204)
     problem(manager.api.get(f"{V1}/targets/{first['id']}"), 404, "not_found")
+
+
+def test_the_company_may_hide_leaderboards_from_reps(api: Api, floor: dict) -> None:
+    manager, rep1 = floor["manager"], floor["rep1"]
+    assert rep1.api.get(f"{V1}/settings/leaderboards", expect=200).json() == {"visible_to_reps": True}
+    problem(manager.api.request("PUT", f"{V1}/settings/leaderboards", json={"visible_to_reps": False}), 403, "forbidden")
+    problem(api.request("PUT", f"{V1}/settings/leaderboards", json={"visible_to_reps": "no"}), 422, "validation_failed")
+    try:
+        assert api.request("PUT", f"{V1}/settings/leaderboards", json={"visible_to_reps": False}, expect=200).json() == {"visible_to_reps": False}
+        problem(rep1.api.get(f"{V1}/leaderboards", params={"metric": "calls"}), 403, "leaderboard_hidden")
+        assert manager.api.get(f"{V1}/leaderboards", params={"metric": "calls"}, expect=200).json()["people"]
+        assert api.request("PUT", f"{V1}/settings/leaderboards", json={}, expect=200).json() == {"visible_to_reps": False}
+    finally:
+        api.request("PUT", f"{V1}/settings/leaderboards", json={"visible_to_reps": True}, expect=200)
+    assert rep1.api.get(f"{V1}/leaderboards", params={"metric": "calls"}, expect=200).json()["public_only"]

@@ -55,7 +55,8 @@ extension PerformanceUseCases {
     }
 
     /// Ranks the people (and the teams right under the board's team) by a metric over a period.
-    /// People on the board: active reps, and anyone else with a figure in the period.
+    /// People on the board: active reps, and anyone else with a figure in the period. A rep is
+    /// refused (`leaderboard_hidden`) when the company hides leaderboards from reps.
     public func leaderboard(_ query: BoardQuery, by caller: Caller) async throws -> Board {
         var check = Validator()
         let metric = query.metric.flatMap(TargetMetric.init(rawValue:))
@@ -78,6 +79,9 @@ extension PerformanceUseCases {
                     }
                 }
                 try check.finish()
+                guard try await LeaderboardSettings.load(sql).visibleToReps else {
+                    throw RapportError(.leaderboardHidden, "The company does not show leaderboards to reps.")
+                }
                 publicOnly = true
                 view = View(people: principal.teamID.map { .init(scope: nil, teamID: $0) } ?? .init(scope: nil, userID: principal.userID),
                             teams: [], teamScope: nil, own: true)

@@ -111,4 +111,12 @@ extension TaskUseCases {
         let upcoming = try await list(ListQuery(assignee: who, status: "open", dueAfter: RFC3339.format(endOfToday)), page: page, by: caller).items
         return Agenda(now: now, endOfToday: endOfToday, overdue: overdue, today: today, upcoming: upcoming)
     }
+
+    /// How many open, overdue tasks each assignee within the caller's scope has (one aggregate in
+    /// SQL; assignees with none are absent). For the manager's team view.
+    public func overdueCounts(by caller: Caller) async throws -> [RecordID: Int] {
+        let scope = try await filter(caller, .read)
+        let now = rapport.clock.now()
+        return try await rapport.database.read { sql in try await TaskStore(sql).overdueCounts(before: now, in: scope) }
+    }
 }

@@ -23,6 +23,8 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case insufficientBalance = "insufficient_balance"
     case entitlementNotActive = "entitlement_not_active"
     case consumptionKeyReused = "consumption_key_reused"
+    /// The company hides leaderboards from reps (`leaderboards.visible_to_reps` is false).
+    case leaderboardHidden = "leaderboard_hidden"
     case unavailable
     case `internal`
 }

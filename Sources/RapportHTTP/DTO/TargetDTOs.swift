@@ -208,3 +208,16 @@ struct LeaderboardDTO: Encodable, Sendable {
         teams = board.teams.map { Team(rank: $0.rank, teamId: $0.team.id.rawValue, name: $0.team.name, value: $0.value, target: $0.target, attainment: AttainmentDTO($0.attainment)) }
     }
 }
+
+/// The leaderboard settings (`/api/v1/settings/leaderboards`).
+public struct LeaderboardSettingsDTO: Encodable, Sendable {
+    public var visibleToReps: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case visibleToReps = "visible_to_reps"
+    }
+
+    init(_ settings: LeaderboardSettings) {
+        visibleToReps = settings.visibleToReps
+    }
+}

@@ -4,7 +4,7 @@ import RapportApp
 import RapportCore
 
 /// Monthly targets (`/api/v1/targets`), performance against them (`GET /api/v1/performance`) and
-/// leaderboards (`GET /api/v1/leaderboards`).
+/// leaderboards (`GET /api/v1/leaderboards`) and their settings (`/api/v1/settings/leaderboards`).
 struct TargetRoutes {
     let rapport: Rapport
 
@@ -54,6 +54,17 @@ struct TargetRoutes {
             let query = PerformanceUseCases.BoardQuery(metric: request.query("metric"), period: request.query("period"), team: request.query("team_id"),
                                                        currency: request.query("currency"))
             return try JSONResponse.make(LeaderboardDTO(try await rapport.performance.leaderboard(query, by: context.caller)))
+        }
+        api.get("settings/leaderboards") { _, context in
+            try JSONResponse.make(LeaderboardSettingsDTO(try await rapport.performance.settings(by: context.caller)))
+        }
+        api.put("settings/leaderboards") { request, context in
+            var body = try await JSONBody.read(request, accepts: ["visible_to_reps"])
+            let visible = body.bool("visible_to_reps")
+            try body.finish()
+            let current = try await rapport.performance.settings(by: context.caller)
+            let settings = LeaderboardSettings(visibleToReps: visible ?? current.visibleToReps)
+            return try JSONResponse.make(LeaderboardSettingsDTO(try await rapport.performance.setSettings(settings, by: context.caller)))
         }
     }
 }

@@ -51,7 +51,7 @@ public struct Problem: Encodable, Sendable {
         case .validationFailed, .idempotencyKeyReused: .unprocessableContent
         case .malformedRequest: .badRequest
         case .unauthorized: .unauthorized
-        case .forbidden: .forbidden
+        case .forbidden, .leaderboardHidden: .forbidden
         case .notFound: .notFound
         case .conflict, .duplicate, .idempotencyInProgress, .holdingLimitReached, .claimLimitReached, .cooldownActive, .alreadyClaimed,
              .insufficientBalance, .entitlementNotActive, .consumptionKeyReused: .conflict

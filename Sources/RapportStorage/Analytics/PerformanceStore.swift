@@ -151,4 +151,22 @@ public struct PerformanceStore: Sendable {
         }
         return result
     }
+
+    /// Each admitted person's latest activity (a customer activity or a lead follow-up they logged)
+    /// since `since`; people with none in that time are absent.
+    public func lastActivity(since: Date, people: People) async throws -> [RecordID: Date] {
+        var result: [RecordID: Date] = [:]
+        for table in ["activities", "lead_activities"] {
+            let rows = try await sql.raw("""
+                SELECT a.actor_id AS user_id, max(a.occurred_at) AS last_at FROM \(unsafeRaw: table) a
+                WHERE a.occurred_at >= \(bind: since.microsSinceEpoch) AND a.actor_id IS NOT NULL\(people.restrict("a.actor_id"))
+                GROUP BY a.actor_id
+                """).all()
+            for row in rows {
+                let id = try row.id("user_id"), at = try row.date("last_at")
+                if result[id].map({ $0 < at }) ?? true { result[id] = at }
+            }
+        }
+        return result
+    }
 }

@@ -107,6 +107,18 @@ public struct TaskStore: Sendable {
         return Page(fetched: try rows.map(Self.decodeRow), limit: page.limit) { "\($0.task.dueAt.microsSinceEpoch)|\($0.task.id.rawValue)" }
     }
 
+    /// How many open tasks each assignee within scope has that were due before `now`.
+    public func overdueCounts(before now: Date, in scope: ScopeFilter) async throws -> [RecordID: Int] {
+        let query = sql.select().column(SQLColumn("assignee_id", table: "tasks")).column(SQLFunction("count", args: SQLLiteral.all), as: "overdue")
+            .from("tasks")
+            .where(SQLColumn("status", table: "tasks"), .equal, SQLBind(SalesTask.Status.open.rawValue))
+            .where(SQLColumn("due_at", table: "tasks"), .lessThan, SQLBind(now.microsSinceEpoch))
+        let rows = try await scope.apply(to: query).groupBy(SQLColumn("assignee_id", table: "tasks")).all()
+        var counts: [RecordID: Int] = [:]
+        for row in rows { counts[try row.id("assignee_id")] = Int(try row.int("overdue")) }
+        return counts
+    }
+
     // MARK: Alerts
 
     /// Open tasks due before `now` whose assignee has not been told yet.

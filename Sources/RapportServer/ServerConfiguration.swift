@@ -33,6 +33,7 @@ import SystemPackage
 /// | smtp_password_file | | `RAPPORT_SMTP_PASSWORD_FILE` | none: a file holding the password |
 /// | smtp_from | | `RAPPORT_SMTP_FROM` | required with smtp_host |
 /// | smtp_timeout_seconds | | `RAPPORT_SMTP_TIMEOUT_SECONDS` | `30` |
+/// | smtp_ca_file | | `RAPPORT_SMTP_CA_FILE` | none: the system's trust roots only |
 public struct ServerConfiguration: Sendable, Equatable {
     public var host = "127.0.0.1"
     public var port = 8080
@@ -193,7 +194,11 @@ public struct ServerConfiguration: Sendable, Equatable {
         if username != nil && password == nil { throw Invalid(key: "smtp_password", message: "is needed with smtp_username (or smtp_password_file)") }
         if username == nil && password != nil { throw Invalid(key: "smtp_username", message: "is needed with a password") }
         let timeout = try integer("smtp_timeout_seconds", 1...600) ?? 30
+        let caFile = raw("smtp_ca_file", false).flatMap { $0.isEmpty ? nil : $0 }
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            throw Invalid(key: "smtp_ca_file", message: "names a file that cannot be read: \(caFile)")
+        }
         return SMTPConfiguration(host: host, port: port, security: security, username: username, password: password, from: from,
-                                 timeout: TimeInterval(timeout))
+                                 timeout: TimeInterval(timeout), caFile: caFile)
     }
 }

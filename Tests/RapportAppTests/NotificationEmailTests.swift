@@ -179,6 +179,40 @@ import Testing
         }
     }
 
+    @Test func startTLSAndImplicitTLSEncryptBeforeTheLogin() async throws {
+        let caFile = try LocalSMTPServer.writeCertificate()
+        defer { try? FileManager.default.removeItem(atPath: caFile) }
+        @Sendable func config(_ port: Int, _ security: SMTPSecurity, ca: String?) -> SMTPConfiguration {
+            SMTPConfiguration(host: "127.0.0.1", port: port, security: security, username: "crm", password: Self.password, from: "crm@example.com",
+                              timeout: 10, caFile: ca)
+        }
+        let starttls = LocalSMTPServer(credentials: ("crm", Self.password), tls: .starttls)
+        try await LocalSMTPServer.with(starttls) { port in
+            try await SMTPMailer(config(port, .starttls, ca: caFile)).send(EmailMessage(to: ["a@example.com"], subject: "Über", body: "b", date: Date()))
+            #expect(await starttls.encrypted == [true])
+            let transcript = await starttls.transcript
+            // EHLO, STARTTLS, then EHLO again over TLS before AUTH.
+            let verbs: [String] = transcript.prefix(4).map { line in String(line.split(separator: " ").first ?? "") }
+            #expect(verbs == ["EHLO", "STARTTLS", "EHLO", "AUTH"])
+            // A certificate the client does not trust: nothing more is said, the password least of all.
+            await #expect(throws: SMTPError(.starttls, reason: "tls_failed")) {
+                try await SMTPMailer(config(port, .starttls, ca: nil)).send(EmailMessage(to: ["a@example.com"], subject: "s", body: "b", date: Date()))
+            }
+            #expect(await starttls.transcript.filter { $0.hasPrefix("AUTH") }.count == 1)
+        }
+        let implicit = LocalSMTPServer(credentials: ("crm", Self.password), tls: .implicit)
+        try await LocalSMTPServer.with(implicit) { port in
+            try await SMTPMailer(config(port, .tls, ca: caFile)).send(EmailMessage(to: ["a@example.com"], subject: "s", body: "b", date: Date()))
+            #expect(await implicit.encrypted == [true])
+            #expect(await implicit.transcript.first?.hasPrefix("EHLO") == true)
+            // Plain text to a TLS port gets no greeting: the deadline ends it.
+            await #expect(throws: SMTPError.self) {
+                try await SMTPMailer(SMTPConfiguration(host: "127.0.0.1", port: port, security: .none, from: "crm@example.com", timeout: 1))
+                    .send(EmailMessage(to: ["a@example.com"], subject: "s", body: "b", date: Date()))
+            }
+        }
+    }
+
     static func settings(_ port: Int) -> RapportSettings {
         var settings = RapportSettings()
         settings.mailer = SMTPMailer(config(port, username: "crm", password: password))

@@ -1,12 +1,58 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// A small real SMTP server on 127.0.0.1 (an ephemeral port): it speaks enough of RFC 5321 for
 /// the client (EHLO, optional AUTH PLAIN/LOGIN, MAIL/RCPT/DATA, QUIT), keeps what clients say
 /// (the transcript) and the messages accepted (dot-stuffing undone), and refuses commands with
-/// the codes it is told to. No TLS: STARTTLS, when offered, is answered 454.
+/// the codes it is told to. TLS (with a self-signed certificate for 127.0.0.1, ``certificatePEM``)
+/// when asked: by STARTTLS or from the first byte; otherwise STARTTLS, when offered, is answered 454.
 public actor LocalSMTPServer {
+    /// How the server offers TLS.
+    public enum TLS: Sendable {
+        /// Offers STARTTLS and performs it.
+        case starttls
+        /// TLS from the first byte (port 465 style).
+        case implicit
+    }
+
+    /// The server's certificate (self-signed, for 127.0.0.1 and localhost, valid until 2126): a
+    /// client trusts it as its CA file.
+    public static let certificatePEM = """
+        -----BEGIN CERTIFICATE-----
+        MIIBmjCCAUGgAwIBAgIUeLLUW+eNZzPke7l/4og9fVMd5vYwCgYIKoZIzj0EAwIw
+        FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEzMDExNTUxN1oYDzIxMjYxMTA2
+        MTE1NTE3WjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+        PQMBBwNCAARChr65D9KIyvrAT2g5kHGK2CNOk8b7NF889zOWP2xhV1eGRFMCh3Yb
+        K9EQAfaxqA6AK0ApZT5c26dbbXE56rkOo28wbTAdBgNVHQ4EFgQUUvg4AUCE+vGZ
+        CHzL85YP+pWTkeMwHwYDVR0jBBgwFoAUUvg4AUCE+vGZCHzL85YP+pWTkeMwDwYD
+        VR0TAQH/BAUwAwEB/zAaBgNVHREEEzARhwR/AAABgglsb2NhbGhvc3QwCgYIKoZI
+        zj0EAwIDRwAwRAIgQs8ZHpF/C2rFtv44YCC4nzdML6pbPh6LEl+B0GwRZFgCIBc2
+        4RbV4jQhcowdl0v1z4khZtSIE9LJVsQYDOSk+YWO
+        -----END CERTIFICATE-----
+        """
+    static let keyPEM = """
+        -----BEGIN PRIVATE KEY-----
+        MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg3pU7yK57lrjS5y6v
+        R2tj4Bf4FF3sO8TkePt12XMbyayhRANCAARChr65D9KIyvrAT2g5kHGK2CNOk8b7
+        NF889zOWP2xhV1eGRFMCh3YbK9EQAfaxqA6AK0ApZT5c26dbbXE56rkO
+        -----END PRIVATE KEY-----
+        """
+
+    static func tlsContext() throws -> NIOSSLContext {
+        try NIOSSLContext(configuration: .makeServerConfiguration(
+            certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(certificatePEM.utf8), format: .pem))],
+            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(keyPEM.utf8), format: .pem))))
+    }
+
+    /// Writes ``certificatePEM`` to a temporary file and returns its path (for `caFile`).
+    public static func writeCertificate() throws -> String {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-smtp-ca-\(UUID()).pem")
+        try Data(certificatePEM.utf8).write(to: file)
+        return file.path
+    }
+
     public struct Message: Sendable {
         public var from: String
         public var recipients: [String]
@@ -34,15 +80,19 @@ public actor LocalSMTPServer {
     let credentials: (username: String, password: String)?
     let mechanisms: String
     let offerStartTLS: Bool
+    let tls: TLS?
     /// Never greet: the client waits until its deadline.
     let silent: Bool
     private var failures: [String: [Int]] = [:]
+    /// Whether each accepted message came over TLS.
+    public private(set) var encrypted: [Bool] = []
 
     public init(credentials: (username: String, password: String)? = nil, mechanisms: String = "PLAIN LOGIN", offerStartTLS: Bool = false,
-                silent: Bool = false) {
+                tls: TLS? = nil, silent: Bool = false) {
         self.credentials = credentials
         self.mechanisms = mechanisms
-        self.offerStartTLS = offerStartTLS
+        self.offerStartTLS = offerStartTLS || tls == .starttls
+        self.tls = tls
         self.silent = silent
     }
 
@@ -51,7 +101,10 @@ public actor LocalSMTPServer {
     public func fail(_ verb: String, with codes: [Int]) { failures[verb] = codes }
 
     func heard(_ line: String) { transcript.append(line) }
-    func accepted(_ message: Message) { messages.append(message) }
+    func accepted(_ message: Message, encrypted: Bool) {
+        messages.append(message)
+        self.encrypted.append(encrypted)
+    }
     func failure(for verb: String) -> Int? {
         guard var codes = failures[verb], !codes.isEmpty else { return nil }
         let code = codes.removeFirst()
@@ -62,10 +115,15 @@ public actor LocalSMTPServer {
     /// Runs `body` with the server listening; `body` gets its port.
     @discardableResult
     public static func with<T: Sendable>(_ server: LocalSMTPServer, _ body: @Sendable (Int) async throws -> T) async throws -> T {
+        let context = try tlsContext()
+        let implicit = server.tls == .implicit
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: "127.0.0.1", port: 0) { channel in
-                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+                channel.eventLoop.makeCompletedFuture {
+                    if implicit { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context)) }
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
             }
         let port = listener.channel.localAddress?.port ?? 0
         return try await withThrowingTaskGroup(of: Void.self) { group in
@@ -73,7 +131,7 @@ public actor LocalSMTPServer {
                 try await listener.executeThenClose { connections in
                     try await withThrowingDiscardingTaskGroup { sessions in
                         for try await connection in connections {
-                            sessions.addTask { try? await server.serve(connection) }
+                            sessions.addTask { try? await server.serve(connection, context: context) }
                         }
                     }
                 }
@@ -86,7 +144,8 @@ public actor LocalSMTPServer {
     }
 
     /// One client's session.
-    nonisolated func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async throws {
+    nonisolated func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, context: NIOSSLContext) async throws {
+        var secure = tls == .implicit
         try await connection.executeThenClose { inbound, outbound in
             var iterator = inbound.makeAsyncIterator()
             var pending: [UInt8] = []
@@ -124,12 +183,24 @@ public actor LocalSMTPServer {
                 switch key {
                 case "EHLO":
                     var lines = ["250-localhost greets you"]
-                    if offerStartTLS { lines.append("250-STARTTLS") }
+                    if offerStartTLS && !secure { lines.append("250-STARTTLS") }
                     if credentials != nil { lines.append("250-AUTH " + mechanisms) }
                     lines.append("250 SIZE 10485760")
                     try await outbound.write(ByteBuffer(string: lines.map { $0 + "\r\n" }.joined()))
                 case "HELO", "NOOP", "RSET": try await say("250 OK")
-                case "STARTTLS": try await say("454 TLS not available")
+                case "STARTTLS":
+                    guard tls == .starttls, !secure else {
+                        try await say("454 TLS not available")
+                        continue
+                    }
+                    try await say("220 go ahead")
+                    let channel = connection.channel
+                    try await channel.eventLoop.submit {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context), position: .first)
+                    }.get()
+                    secure = true
+                    from = nil
+                    recipients = []
                 case "AUTH":
                     let words = command.split(separator: " ").map(String.init)
                     var user: String?
@@ -167,7 +238,7 @@ public actor LocalSMTPServer {
                     if let code = await failure(for: "MESSAGE") {
                         try await say("\(code) message refused for the test")
                     } else {
-                        await accepted(Message(from: sender, recipients: recipients, data: lines.joined(separator: "\r\n")))
+                        await accepted(Message(from: sender, recipients: recipients, data: lines.joined(separator: "\r\n")), encrypted: secure)
                         try await say("250 OK queued")
                     }
                     from = nil

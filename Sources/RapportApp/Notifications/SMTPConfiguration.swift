@@ -17,9 +17,11 @@ public struct SMTPConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var timeout: TimeInterval
     /// Links in emails start with this (e.g. `https://crm.example.com`); none without it.
     public var publicURL: String?
+    /// A PEM file of certificate authorities trusted besides the system's (a relay with its own CA).
+    public var caFile: String?
 
     public init(host: String, port: Int, security: SMTPSecurity, username: String? = nil, password: String? = nil, from: String,
-                heloName: String? = nil, timeout: TimeInterval = 30, publicURL: String? = nil) {
+                heloName: String? = nil, timeout: TimeInterval = 30, publicURL: String? = nil, caFile: String? = nil) {
         self.host = host
         self.port = port
         self.security = security
@@ -29,6 +31,7 @@ public struct SMTPConfiguration: Sendable, Equatable, CustomStringConvertible {
         self.heloName = heloName
         self.timeout = timeout
         self.publicURL = publicURL
+        self.caFile = caFile
     }
 
     public var description: String {

@@ -27,7 +27,9 @@ public struct SMTPMailer: Mailer {
                                       messageID: "<\(UUID().uuidString.lowercased())@\(domain)>")
         let tls: NIOSSLContext?
         do {
-            tls = config.security == .none ? nil : try NIOSSLContext(configuration: .makeClientConfiguration())
+            var settings = TLSConfiguration.makeClientConfiguration()
+            if let file = config.caFile { settings.additionalTrustRoots = [.file(file)] }
+            tls = config.security == .none ? nil : try NIOSSLContext(configuration: settings)
         } catch {
             throw SMTPError(.connect, reason: "tls_failed")
         }
@@ -160,8 +162,9 @@ struct Conversation {
                 guard !lines.hasPending else { throw SMTPError(.starttls, reason: "malformed_reply") }
                 try await startTLS()
                 tlsActive = true
-                stage = .ehlo
+                // The handshake happens on the way to this EHLO's answer: its failure is STARTTLS's.
                 ehlo = try await command("EHLO " + config.helo, .ehlo, expect: [250])
+                stage = .ehlo
             case .authenticate(let mechanism):
                 stage = .auth
                 let username = config.username ?? ""

@@ -193,9 +193,10 @@ public actor LocalSMTPServer {
                         try await say("454 TLS not available")
                         continue
                     }
-                    try await say("220 go ahead")
+                    // The answer and the TLS handler in one event-loop turn: the client's hello cannot slip in between.
                     let channel = connection.channel
                     try await channel.eventLoop.submit {
+                        channel.writeAndFlush(ByteBuffer(string: "220 go ahead\r\n"), promise: nil)
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context), position: .first)
                     }.get()
                     secure = true

@@ -29,6 +29,11 @@ extension WebPages {
                             AdminWebhookBody(web: web, endpoint: endpoint, users: try await webhookUsers(web), deliveries: page, secret: nil,
                                              more: AdminForm.next(request, page.nextCursor)))
         }
+        adminPage(router, "admin/email-deliveries") { request, _, web in
+            let page = try await rapport.webhooks.emailDeliveries(page: try AdminForm.page(request), by: web.caller)
+            return web.page("admin_email_deliveries", title: web.text("email_deliveries"),
+                            AdminEmailDeliveriesBody(web: web, sendsEmail: rapport.webhooks.sendsEmail, deliveries: page, more: AdminForm.next(request, page.nextCursor)))
+        }
         adminAction(router, "admin/webhooks/:id/disable") { _, context, web, _ in
             let endpoint = try await rapport.webhooks.disable(try context.parameters.require("id"), by: web.caller)
             return web.redirect("/admin/webhooks/" + Self.segment(endpoint.id.rawValue), notice: "webhook_disabled")
@@ -42,7 +47,9 @@ extension WebPages {
 
     func adminWebhooksPage(_ web: WebContext) async throws -> Response {
         let endpoints = try await rapport.webhooks.list(by: web.caller)
-        return web.page("admin_webhooks", title: web.text("admin_webhooks"), AdminWebhooksBody(web: web, endpoints: endpoints, users: try await webhookUsers(web)))
+        var body = AdminWebhooksBody(web: web, endpoints: endpoints, users: try await webhookUsers(web))
+        body.emailStatus = web.text(rapport.webhooks.sendsEmail ? "email_configured" : "email_not_configured")
+        return web.page("admin_webhooks", title: web.text("admin_webhooks"), body)
     }
 
     /// Active users by id, for the owner picker and the owner column (a page of the most).
@@ -56,6 +63,7 @@ extension WebPages {
         "GET /admin/webhooks/{id}",
         "POST /admin/webhooks/{id}/disable",
         "POST /admin/webhooks/{id}/deliveries/{delivery}/replay",
+        "GET /admin/email-deliveries",
     ]
 }
 
@@ -80,6 +88,8 @@ struct AdminWebhooksBody {
     var endpoints: [Row]
     var users: [WebOption]
     var kinds: [KindChoice]
+    /// Whether the server sends email, in words.
+    var emailStatus = ""
 
     init(web: WebContext, endpoints: [WebhookEndpoint], users: [User]) {
         let names = Dictionary(users.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
@@ -108,6 +118,17 @@ struct AdminWebhookBody {
         var attempts: String
         var last: String
         var at: String
+
+        /// Log rows worded for the reader.
+        static func rows(_ deliveries: [NoticeDelivery], _ web: WebContext) -> [Delivery] {
+            let formatter = web.locale.dateFormatter()
+            return deliveries.map { delivery in
+                Delivery(id: delivery.id.rawValue, kind: web.text(NotificationsBody.key(of: delivery.kind), ["kind": delivery.kind]),
+                         statusText: web.text("delivery_\(delivery.status.rawValue)"), status: delivery.status.rawValue, attempts: web.locale.number(delivery.attempts),
+                         last: [delivery.lastStatusCode.map { "HTTP \($0)" }, delivery.lastError].compactMap { $0 }.joined(separator: " · "),
+                         at: formatter.string(from: delivery.updatedAt))
+            }
+        }
     }
 
     var id: String
@@ -133,14 +154,21 @@ struct AdminWebhookBody {
         kinds = list.kinds
         disabled = list.disabled
         self.secret = secret
-        let formatter = web.locale.dateFormatter()
-        self.deliveries = deliveries.items.map { delivery in
-            Delivery(id: delivery.id.rawValue, kind: web.text(NotificationsBody.key(of: delivery.kind), ["kind": delivery.kind]),
-                     statusText: web.text("delivery_\(delivery.status.rawValue)"), status: delivery.status.rawValue, attempts: web.locale.number(delivery.attempts),
-                     last: [delivery.lastStatusCode.map { "HTTP \($0)" }, delivery.lastError].compactMap { $0 }.joined(separator: " · "),
-                     at: formatter.string(from: delivery.updatedAt))
-        }
+        self.deliveries = Delivery.rows(deliveries.items, web)
         self.more = more
         disableConfirm = web.text("webhook_disable_confirm")
+    }
+}
+
+/// The email delivery log: every notice emailed at once, newest first (no addresses, no bodies).
+struct AdminEmailDeliveriesBody {
+    var status: String
+    var deliveries: [AdminWebhookBody.Delivery]
+    var more: String?
+
+    init(web: WebContext, sendsEmail: Bool, deliveries: Page<NoticeDelivery>, more: String?) {
+        status = web.text(sendsEmail ? "email_configured" : "email_not_configured")
+        self.deliveries = AdminWebhookBody.Delivery.rows(deliveries.items, web)
+        self.more = more
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import HTTPTypes
+import HummingbirdTesting
 @testable import RapportApp
 import RapportCore
 import RapportStorage
@@ -277,6 +279,17 @@ import Testing
                 // The job's error never holds the password.
                 let jobs = try await harness.rapport.jobs.list(status: nil, kind: NotificationUseCases.emailKind, page: PageRequest(), by: harness.system).items
                 #expect(jobs.count == 3 && jobs.allSatisfy { !($0.lastError ?? "").contains(Self.password) })
+
+                // Administrators read the email log; nobody else.
+                let admin = try await harness.signedIn(.admin)
+                let emailLog = try await harness.rapport.webhooks.emailDeliveries(page: PageRequest(), by: admin.caller).items
+                #expect(emailLog.map(\.status) == [.failed, .succeeded, .succeeded] && harness.rapport.webhooks.sendsEmail)
+                await #expect(throws: RapportError.self) { try await harness.rapport.webhooks.emailDeliveries(page: PageRequest(), by: rep.caller) }
+                try await harness.http { client in
+                    let page = try await client.page("/admin/email-deliveries", session: admin.secret)
+                    #expect(page.status == .ok && page.text.contains("smtp_550") && page.text.contains("Delivered") && page.text.contains("configured SMTP server"))
+                    #expect(try await client.page("/admin/email-deliveries", session: rep.secret).status == .forbidden)
+                }
             }
         }
     }

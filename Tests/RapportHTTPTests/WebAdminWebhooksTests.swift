@@ -22,6 +22,9 @@ import Testing
                     #expect(empty.status == .ok && empty.text.contains("Add an endpoint"))
                     #expect(try await client.page("/admin", session: admin.secret).text.contains("href=\"/admin/webhooks\""))
                     #expect(try await client.page("/admin/webhooks", session: rep.secret).status == .forbidden)
+                    #expect(empty.text.contains("Email is off") && empty.text.contains("href=\"/admin/email-deliveries\""))
+                    let emailLog = try await client.page("/admin/email-deliveries", session: admin.secret, language: "zh-CN")
+                    #expect(emailLog.status == .ok && emailLog.text.contains("邮件投递记录") && emailLog.text.contains("邮件未启用"))
 
                     // A forged form and a rep's form change nothing.
                     let form = [("url", base + "/hook"), ("description", "<script>alert(1)</script>"), ("user_id", rep.user.id.rawValue), ("kind", "quote.approved")]

@@ -73,6 +73,9 @@ import Testing
         #expect(smtp.host == "smtp.example.com" && smtp.port == 587 && smtp.security == .starttls && smtp.password == password && smtp.timeout == 30)
         #expect(configuration.publicURL == "https://crm.example.com")
         #expect(!"\(configuration)".contains(password) && !String(reflecting: smtp).contains(password))
+        var dumped = ""
+        dump(configuration, to: &dumped)
+        #expect(dumped.contains("smtp.example.com") && !dumped.contains(password))
 
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-smtp-\(UUID())")
         try Data((password + "\n").utf8).write(to: file)

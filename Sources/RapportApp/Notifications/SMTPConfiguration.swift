@@ -3,7 +3,7 @@ import RapportCore
 
 /// Where and how the server sends email: the operator's SMTP relay. The password is never
 /// printed (not in ``description``, errors or logs).
-public struct SMTPConfiguration: Sendable, Equatable, CustomStringConvertible {
+public struct SMTPConfiguration: Sendable, Equatable, CustomStringConvertible, CustomReflectable {
     public var host: String
     public var port: Int
     public var security: SMTPSecurity
@@ -36,6 +36,12 @@ public struct SMTPConfiguration: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         "smtp \(security.rawValue)://\(host):\(port) from \(from)" + (username == nil ? "" : " as \(username ?? "") (password set)")
+    }
+
+    /// What `dump` and debuggers show: everything but the password.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["host": host, "port": port, "security": security, "username": username as Any, "password": password == nil ? "none" : "(set)",
+                                "from": from, "timeout": timeout, "caFile": caFile as Any], displayStyle: .struct)
     }
 
     /// The EHLO name: the configured one, or the sender's domain.

@@ -29,6 +29,8 @@ public struct RapportSettings: Sendable {
     public var businessTimeZone = TimeZone(identifier: "Asia/Shanghai") ?? .gmt
     /// Sends notice emails and digests (the server's SMTP client when configured); nil: no email.
     public var mailer: (any Mailer)?
+    /// Words notice emails and digests in each user's language (the server sets the web catalogue's).
+    public var noticeEmails: (any NoticeEmailWriter)?
 
     public init() {}
 }

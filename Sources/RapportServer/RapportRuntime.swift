@@ -5,6 +5,7 @@ import RapportCore
 import RapportPostgres
 import RapportSQLite
 import RapportStorage
+import RapportWeb
 import ServiceLifecycle
 
 /// The composition root: opens the configured database and builds the application on it.
@@ -42,9 +43,12 @@ public struct RapportRuntime: Sendable {
             database = try await SQLiteEngine.open(path: configuration.sqlitePath, readerCount: configuration.sqliteReaders, logger: logger)
             signal = FileAccessSignal(path: configuration.sqlitePath + ".access")
         }
+        var settings = RapportSettings()
+        settings.mailer = configuration.smtp.map { SMTPMailer($0) }
+        settings.noticeEmails = NoticeEmails(publicURL: configuration.publicURL)
         let rapport = Rapport(
             database: database, clock: clock ?? testClock ?? SystemClock(), ids: ids,
-            passwords: PasswordHasher(cost: configuration.bcryptCost), accessSignal: signal, migrator: migrator,
+            passwords: PasswordHasher(cost: configuration.bcryptCost), settings: settings, accessSignal: signal, migrator: migrator,
             testClock: clock == nil ? testClock : (clock as? TestClock), basePolicy: policy, logger: logger)
         return RapportRuntime(configuration: configuration, rapport: rapport, databaseServices: services)
     }

@@ -2,6 +2,7 @@ import Configuration
 import Foundation
 import Logging
 import RapportApp
+import RapportCore
 import RapportHTTP
 import SystemPackage
 
@@ -23,6 +24,16 @@ import SystemPackage
 /// | idle_timeout_seconds | | `RAPPORT_IDLE_TIMEOUT_SECONDS` | `60` |
 /// | test_clock | `--test-clock` | `RAPPORT_TEST_CLOCK` | `false` |
 /// | allow_test_clock_on_postgres | `--allow-test-clock-on-postgres` | `RAPPORT_ALLOW_TEST_CLOCK_ON_POSTGRES` | `false` |
+/// | public_url | | `RAPPORT_PUBLIC_URL` | none: emails carry no links |
+/// | smtp_host | | `RAPPORT_SMTP_HOST` | none: no email is sent |
+/// | smtp_port | | `RAPPORT_SMTP_PORT` | `25`, `587` (starttls) or `465` (tls) |
+/// | smtp_tls | | `RAPPORT_SMTP_TLS` | `starttls` (`none`, `starttls`, `tls`) |
+/// | smtp_username | | `RAPPORT_SMTP_USERNAME` | none: no AUTH |
+/// | smtp_password (secret) | | `RAPPORT_SMTP_PASSWORD` | none |
+/// | smtp_password_file | | `RAPPORT_SMTP_PASSWORD_FILE` | none: a file holding the password |
+/// | smtp_from | | `RAPPORT_SMTP_FROM` | required with smtp_host |
+/// | smtp_timeout_seconds | | `RAPPORT_SMTP_TIMEOUT_SECONDS` | `30` |
+/// | smtp_ca_file | | `RAPPORT_SMTP_CA_FILE` | none: the system's trust roots only |
 public struct ServerConfiguration: Sendable, Equatable {
     public var host = "127.0.0.1"
     public var port = 8080
@@ -39,6 +50,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var trustedProxies = TrustedProxies.none
     /// Idle connections are closed after this many seconds (slow clients cannot hold sockets forever).
     public var idleTimeoutSeconds = 60
+    /// The outgoing mail server (nil: no email).
+    public var smtp: SMTPConfiguration?
+    /// Where users reach the web UI, for links in emails.
+    public var publicURL: String?
 
     public enum LogFormat: String, Sendable, Equatable {
         case json
@@ -68,8 +83,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     ///   - environment: the process environment.
     public static func load(flags: [String: String], environment: [String: String]) async throws -> ServerConfiguration {
         var providers: [any ConfigProvider] = [
-            InMemoryProvider(name: "flags", values: Dictionary(uniqueKeysWithValues: flags.map { (AbsoluteConfigKey([$0.key]), ConfigValue(.string($0.value), isSecret: $0.key == "database_url")) })),
-            EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: .specific(["RAPPORT_DATABASE_URL"])).prefixKeys(with: "rapport"),
+            InMemoryProvider(name: "flags", values: Dictionary(uniqueKeysWithValues: flags.map { (AbsoluteConfigKey([$0.key]), ConfigValue(.string($0.value), isSecret: $0.key == "database_url" || $0.key == "smtp_password")) })),
+            EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: .specific(["RAPPORT_DATABASE_URL", "RAPPORT_SMTP_PASSWORD"])).prefixKeys(with: "rapport"),
         ]
         if let file = flags["config"] ?? environment["RAPPORT_CONFIG"] {
             do {
@@ -141,9 +156,49 @@ public struct ServerConfiguration: Sendable, Equatable {
         if let value = try integer("idle_timeout_seconds", 1...3_600) { configuration.idleTimeoutSeconds = value }
         if let value = try boolean("test_clock") { configuration.testClock = value }
         if let value = try boolean("allow_test_clock_on_postgres") { configuration.allowTestClockOnPostgres = value }
+        if let url = raw("public_url"), !url.isEmpty {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
+                throw Invalid(key: "public_url", message: "must be an http or https URL, not \"\(url)\"")
+            }
+            configuration.publicURL = url
+        }
+        configuration.smtp = try smtp(raw: raw, integer: integer)
         if configuration.testClock, configuration.usesPostgres, !configuration.allowTestClockOnPostgres {
             throw Invalid(key: "test_clock", message: "is refused with a PostgreSQL database (a test clock there is a production risk); add --allow-test-clock-on-postgres if you mean it")
         }
         return configuration
+    }
+
+    /// The SMTP settings, when `smtp_host` is given (the password never appears in an error).
+    static func smtp(raw: (String, Bool) -> String?, integer: (String, ClosedRange<Int>) throws -> Int?) throws -> SMTPConfiguration? {
+        guard let host = raw("smtp_host", false), !host.isEmpty else { return nil }
+        guard host.count <= 253, !host.contains(" ") else { throw Invalid(key: "smtp_host", message: "must be a host name or IP address") }
+        var security = SMTPSecurity.starttls
+        if let text = raw("smtp_tls", false) {
+            guard let parsed = SMTPSecurity(rawValue: text.lowercased()) else { throw Invalid(key: "smtp_tls", message: "must be none, starttls or tls, not \"\(text)\"") }
+            security = parsed
+        }
+        let port = try integer("smtp_port", 1...65_535) ?? (security == .tls ? 465 : security == .starttls ? 587 : 25)
+        guard let from = raw("smtp_from", false), MailFormat.isMailbox(from) else {
+            throw Invalid(key: "smtp_from", message: "must be the sender's email address (like crm@example.com) when smtp_host is set")
+        }
+        let username = raw("smtp_username", false).flatMap { $0.isEmpty ? nil : $0 }
+        var password = raw("smtp_password", true).flatMap { $0.isEmpty ? nil : $0 }
+        if let file = raw("smtp_password_file", false), !file.isEmpty {
+            guard password == nil else { throw Invalid(key: "smtp_password_file", message: "and smtp_password are both set; give one") }
+            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+                throw Invalid(key: "smtp_password_file", message: "names a file that cannot be read: \(file)")
+            }
+            password = text.trimmingCharacters(in: .newlines)
+        }
+        if username != nil && password == nil { throw Invalid(key: "smtp_password", message: "is needed with smtp_username (or smtp_password_file)") }
+        if username == nil && password != nil { throw Invalid(key: "smtp_username", message: "is needed with a password") }
+        let timeout = try integer("smtp_timeout_seconds", 1...600) ?? 30
+        let caFile = raw("smtp_ca_file", false).flatMap { $0.isEmpty ? nil : $0 }
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            throw Invalid(key: "smtp_ca_file", message: "names a file that cannot be read: \(caFile)")
+        }
+        return SMTPConfiguration(host: host, port: port, security: security, username: username, password: password, from: from,
+                                 timeout: TimeInterval(timeout), caFile: caFile)
     }
 }

@@ -12,7 +12,7 @@ extension WebPages {
     /// use cases check again, and write the audit log for every change.
     func addAdmin(to router: Router<APIRequestContext>) {
         adminPage(router, "admin") { _, _, web in
-            let sections = ["users", "teams", "roles", "dictionary", "pools", "assignment-rules", "audit"].map { key in
+            let sections = ["users", "teams", "roles", "dictionary", "pools", "assignment-rules", "webhooks", "audit"].map { key in
                 AdminIndexBody.Section(path: "/admin/" + key, title: web.text("admin_\(key.replacingOccurrences(of: "-", with: "_"))"),
                                        summary: web.text("admin_\(key.replacingOccurrences(of: "-", with: "_"))_summary"))
             }
@@ -25,6 +25,7 @@ extension WebPages {
         addAdminPools(to: router)
         addAdminRules(to: router)
         addAdminAudit(to: router)
+        addAdminWebhooks(to: router)
         addSettings(to: router)
     }
 

@@ -15,7 +15,7 @@ public struct WebRoutes: Sendable {
     public init(rapport: Rapport) { self.rapport = rapport }
 
     /// The browser pages (HTML, not part of the API document).
-    public static let pageRoutes: Set<String> = WebPages.adminPageRoutes.union(WebPages.opportunityPageRoutes).union(WebPages.orderPageRoutes).union(WebPages.quotePageRoutes).union(WebPages.analyticsPageRoutes).union(WebPages.taskPageRoutes).union(WebPages.targetPageRoutes).union(WebPages.notificationPageRoutes).union(WebPages.playbookPageRoutes).union(WebPages.reportPageRoutes).union([
+    public static let pageRoutes: Set<String> = WebPages.adminPageRoutes.union(WebPages.opportunityPageRoutes).union(WebPages.orderPageRoutes).union(WebPages.quotePageRoutes).union(WebPages.analyticsPageRoutes).union(WebPages.taskPageRoutes).union(WebPages.targetPageRoutes).union(WebPages.notificationPageRoutes).union(WebPages.playbookPageRoutes).union(WebPages.reportPageRoutes).union(WebPages.adminWebhookRoutes).union([
         "GET /customers",
         "GET /customers/{id}",
         "GET /customers/{id}/merge",

@@ -199,10 +199,10 @@ import Testing
             let recent = try await jobs.enqueue(kind: "test.count")
             let waiting = try await jobs.enqueue(kind: "test.count", dueAt: harness.clock.now().addingTimeInterval(100 * 86_400))
             // `recent`, the first prune (nothing old enough yet), the first nightly reclaim (no pools)
-            // the orders', entitlements' and playbooks' daily runs, the overdue alert, the quote expiry
-            // (nothing due) and the tasks' overdue check (which queues its next run, 5 minutes on).
-            #expect(try await jobs.runDue(worker: "test").succeeded == 9)
-            #expect(try await harness.count("jobs") == 12)
+            // the orders', entitlements' and playbooks' daily runs, the overdue alert, the quote expiry (nothing due),
+            // the tasks' overdue check (which queues its next run, 5 minutes on) and the email digest (no mailer: nothing sent).
+            #expect(try await jobs.runDue(worker: "test").succeeded == 10)
+            #expect(try await harness.count("jobs") == 13)
             harness.clock.advance(by: 2 * 86_400)
             try await jobs.enqueue(kind: JobUseCases.pruneKind)
             #expect(try await jobs.runDue(worker: "test").succeeded == 2)  // the prune and the tasks' overdue check

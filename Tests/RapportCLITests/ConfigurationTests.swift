@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import RapportApp
+import RapportCore
 import RapportServer
 import Testing
 
@@ -57,6 +59,46 @@ import Testing
     @Test func aBadDatabaseURLNeverEchoesThePassword() async throws {
         await #expect { try await ServerConfiguration.load(flags: ["database_url": "mysql://user:hunter2@host/db"], environment: [:]) } throws: { error in
             !String(describing: error).contains("hunter2")
+        }
+    }
+
+    @Test func smtpIsReadFromTheEnvironmentOrAFileAndItsPasswordNeverShows() async throws {
+        #expect(try await ServerConfiguration.load(flags: [:], environment: [:]).smtp == nil)
+        let password = "pw-\(UUID().uuidString)"
+        let configuration = try await ServerConfiguration.load(flags: [:], environment: [
+            "RAPPORT_SMTP_HOST": "smtp.example.com", "RAPPORT_SMTP_FROM": "crm@example.com", "RAPPORT_SMTP_USERNAME": "crm",
+            "RAPPORT_SMTP_PASSWORD": password, "RAPPORT_PUBLIC_URL": "https://crm.example.com",
+        ])
+        let smtp = try #require(configuration.smtp)
+        #expect(smtp.host == "smtp.example.com" && smtp.port == 587 && smtp.security == .starttls && smtp.password == password && smtp.timeout == 30)
+        #expect(configuration.publicURL == "https://crm.example.com")
+        #expect(!"\(configuration)".contains(password) && !String(reflecting: smtp).contains(password))
+        var dumped = ""
+        dump(configuration, to: &dumped)
+        #expect(dumped.contains("smtp.example.com") && !dumped.contains(password))
+
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-smtp-\(UUID())")
+        try Data((password + "\n").utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let fromFile = try await ServerConfiguration.load(flags: [:], environment: [
+            "RAPPORT_SMTP_HOST": "127.0.0.1", "RAPPORT_SMTP_TLS": "tls", "RAPPORT_SMTP_FROM": "crm@example.com", "RAPPORT_SMTP_USERNAME": "crm",
+            "RAPPORT_SMTP_PASSWORD_FILE": file.path,
+        ])
+        #expect(fromFile.smtp?.password == password && fromFile.smtp?.port == 465 && fromFile.smtp?.security == .tls)
+
+        for (environment, key) in [
+            (["RAPPORT_SMTP_HOST": "smtp.example.com"], "smtp_from"),
+            (["RAPPORT_SMTP_HOST": "smtp.example.com", "RAPPORT_SMTP_FROM": "crm@example.com", "RAPPORT_SMTP_TLS": "ssl"], "smtp_tls"),
+            (["RAPPORT_SMTP_HOST": "smtp.example.com", "RAPPORT_SMTP_FROM": "crm@example.com", "RAPPORT_SMTP_USERNAME": "crm"], "smtp_password"),
+            (["RAPPORT_SMTP_HOST": "smtp.example.com", "RAPPORT_SMTP_FROM": "crm@example.com", "RAPPORT_SMTP_PASSWORD": password], "smtp_username"),
+            (["RAPPORT_SMTP_HOST": "smtp.example.com", "RAPPORT_SMTP_FROM": "crm@example.com", "RAPPORT_SMTP_USERNAME": "crm",
+              "RAPPORT_SMTP_PASSWORD_FILE": "/nonexistent/pw"], "smtp_password_file"),
+            (["RAPPORT_PUBLIC_URL": "ftp://x"], "public_url"),
+        ] {
+            await #expect { try await ServerConfiguration.load(flags: [:], environment: environment) } throws: { error in
+                guard let invalid = error as? ServerConfiguration.Invalid else { return false }
+                return invalid.key == key && !invalid.description.contains(password)
+            }
         }
     }
 }

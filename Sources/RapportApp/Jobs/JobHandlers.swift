@@ -38,6 +38,7 @@ public final class JobHandlers: Sendable {
         QuoteUseCases.registerHandlers(in: handlers)
         TaskUseCases.registerHandlers(in: handlers)
         WebhookUseCases.registerHandlers(in: handlers)
+        NotificationUseCases.registerHandlers(in: handlers)
         return handlers
     }
 

@@ -75,6 +75,7 @@ public struct JobUseCases: Sendable {
         try await enqueue(kind: ReceivableUseCases.overdueKind, dedupKey: ReceivableUseCases.overdueKind, dueAt: midnight)
         try await enqueue(kind: QuoteUseCases.expireKind, dedupKey: QuoteUseCases.expireKind, dueAt: midnight)
         try await rapport.tasks.scheduleOverdueCheck()
+        try await rapport.notifications.scheduleDigest()
     }
 
     // MARK: Administrators

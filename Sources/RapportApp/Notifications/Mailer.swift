@@ -5,11 +5,14 @@ public struct EmailMessage: Sendable, Equatable {
     public var to: [String]
     public var subject: String
     public var body: String
+    /// The Date header (the application clock's now).
+    public var date: Date
 
-    public init(to: [String], subject: String, body: String) {
+    public init(to: [String], subject: String, body: String, date: Date) {
         self.to = to
         self.subject = subject
         self.body = body
+        self.date = date
     }
 }
 

@@ -93,6 +93,15 @@ public struct WebhookUseCases: Sendable {
         return try await rapport.database.read { sql in try await NotificationDeliveryStore(sql).deliveries(to: endpoint.id.rawValue, page: page) }
     }
 
+    /// The email delivery log (every user's notices emailed at once), newest first; administrators only.
+    public func emailDeliveries(page: PageRequest, by caller: Caller) async throws -> Page<NoticeDelivery> {
+        try requireAdmin(caller, writing: false)
+        return try await rapport.database.read { sql in try await NotificationDeliveryStore(sql).deliveries(to: NoticeChannel.email.rawValue, page: page) }
+    }
+
+    /// Whether the server sends email (an SMTP server is configured).
+    public var sendsEmail: Bool { rapport.settings.mailer != nil }
+
     /// Sends a delivery again (same message id, fresh attempts), whatever its status, unless its
     /// endpoint is disabled (`conflict`) or it is being sent now (then this is a no-op). Audited.
     public func replay(_ deliveryID: String, of id: String, by caller: Caller) async throws -> NoticeDelivery {

@@ -71,6 +71,9 @@ import Testing
             let runs = try await playbooks.runs(on: lead.id.rawValue, by: rep.caller)
             #expect(runs.count == 1 && runs[0].run.status == .running && runs[0].playbook.key == "new_lead")
             await #expect(throws: RapportError.self) { try await playbooks.runs(on: lead.id.rawValue, by: stranger.caller) }
+            // Another team's manager can neither read nor stop it.
+            let stopped = try await #require(throws: RapportError.self) { try await playbooks.stop(runs[0].run.id.rawValue, by: stranger.caller) }
+            #expect(stopped.code == .notFound)
 
             // The call is made on time; the WeChat step is let go (skipped); two days on, the visit is not yet due.
             harness.clock.advance(by: 3_600)

@@ -22,14 +22,7 @@ extension PlaybookUseCases {
     /// The runs on one record (lead, customer, opportunity or order) the caller may read, newest first.
     public func runs(on recordID: String, by caller: Caller) async throws -> [RunView] {
         _ = try await rapport.scope(caller, .read, Self.kind, anchor: .userTable, table: "users")
-        let object: DictionaryObject
-        switch recordID.split(separator: "_").first.map(String.init) {
-        case IDPrefix.lead.rawValue?: _ = try await rapport.leads.get(recordID, by: caller); object = .lead
-        case IDPrefix.customer.rawValue?: _ = try await rapport.customers.get(recordID, by: caller); object = .customer
-        case IDPrefix.opportunity.rawValue?: _ = try await rapport.opportunities.get(recordID, by: caller); object = .opportunity
-        case IDPrefix.order.rawValue?: _ = try await rapport.orders.get(recordID, by: caller); object = .order
-        default: throw RapportError.notFound("record")
-        }
+        let object = try await readableRecord(recordID, by: caller)
         guard let record = RecordID(parsing: recordID, prefix: object.idPrefix) else { throw RapportError.notFound("record") }
         return try await rapport.database.read { sql in
             let store = PlaybookStore(sql)
@@ -42,13 +35,29 @@ extension PlaybookUseCases {
         }
     }
 
-    /// Stops a running run (managers and administrators): its pending steps are cancelled, and so are their open tasks.
+    /// The kind of a record the caller may read (`not_found` otherwise, and for ids of other kinds).
+    func readableRecord(_ recordID: String, by caller: Caller) async throws -> DictionaryObject {
+        switch recordID.split(separator: "_").first.map(String.init) {
+        case IDPrefix.lead.rawValue?: _ = try await rapport.leads.get(recordID, by: caller); return .lead
+        case IDPrefix.customer.rawValue?: _ = try await rapport.customers.get(recordID, by: caller); return .customer
+        case IDPrefix.opportunity.rawValue?: _ = try await rapport.opportunities.get(recordID, by: caller); return .opportunity
+        case IDPrefix.order.rawValue?: _ = try await rapport.orders.get(recordID, by: caller); return .order
+        default: throw RapportError.notFound("record")
+        }
+    }
+
+    /// Stops a running run (managers and administrators, on records they may read): its pending
+    /// steps are cancelled, and so are their open tasks.
     public func stop(_ runID: String, by caller: Caller) async throws -> RunView {
         _ = try await rapport.scope(caller, .update, Self.kind, anchor: .userTable, table: "users")
         let now = rapport.clock.now()
+        guard let id = RecordID(parsing: runID, prefix: .playbookRun),
+              let found = try await rapport.database.read({ sql in try await PlaybookStore(sql).run(id) })
+        else { throw RapportError.notFound("playbook_run") }
+        do { _ = try await readableRecord(found.recordID.rawValue, by: caller) } catch { throw RapportError.notFound("playbook_run") }
         return try await rapport.transaction { sql in
             let store = PlaybookStore(sql)
-            guard let id = RecordID(parsing: runID, prefix: .playbookRun), var run = try await store.run(id) else { throw RapportError.notFound("playbook_run") }
+            guard var run = try await store.run(id) else { throw RapportError.notFound("playbook_run") }
             guard run.status == .running else { throw RapportError(.conflict, "The run has ended (\(run.status.rawValue)).") }
             run.cancel(at: now)
             try await store.save([run])

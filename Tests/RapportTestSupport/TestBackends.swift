@@ -74,14 +74,16 @@ public struct TestDatabase: Sendable {
 
     /// Runs `body` with a fresh database, and removes it afterwards.
     public static func with<T: Sendable>(_ backend: TestBackend, _ body: @Sendable (TestDatabase) async throws -> T) async throws -> T {
-        let database = try await make(backend)
-        do {
-            let result = try await body(database)
-            await database.drop()
-            return result
-        } catch {
-            await database.drop()
-            throw error
+        try await PostgresGate.holding(backend) {
+            let database = try await make(backend)
+            do {
+                let result = try await body(database)
+                await database.drop()
+                return result
+            } catch {
+                await database.drop()
+                throw error
+            }
         }
     }
 

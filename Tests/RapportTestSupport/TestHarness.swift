@@ -25,14 +25,16 @@ public struct TestHarness: Sendable {
         _ backend: TestBackend, settings: RapportSettings = RapportSettings(), exposeTestClock: Bool = true,
         _ body: @Sendable (TestHarness) async throws -> T
     ) async throws -> T {
-        let database = try await TestDatabase.make(backend)
-        do {
-            let result = try await open(database, settings: settings, exposeTestClock: exposeTestClock) { harness in try await body(harness) }
-            await database.drop()
-            return result
-        } catch {
-            await database.drop()
-            throw error
+        try await PostgresGate.holding(backend) {
+            let database = try await TestDatabase.make(backend)
+            do {
+                let result = try await open(database, settings: settings, exposeTestClock: exposeTestClock) { harness in try await body(harness) }
+                await database.drop()
+                return result
+            } catch {
+                await database.drop()
+                throw error
+            }
         }
     }
 

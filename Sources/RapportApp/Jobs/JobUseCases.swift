@@ -52,6 +52,22 @@ public struct JobUseCases: Sendable {
         throw RapportError(.conflict, "The job could not be queued; try again.")
     }
 
+    /// Queues many jobs in `sql`'s transaction at once (a bulk change's reminders, say); a job whose
+    /// dedup key an unfinished job holds is left out. The same checks as one ``enqueue(kind:payload:dedupKey:dueAt:maxAttempts:in:)``.
+    public func enqueueAll(_ requests: [(kind: String, payload: JSONValue, dedupKey: String?, dueAt: Date)], in sql: any SQLDatabase) async throws {
+        guard !requests.isEmpty else { return }
+        let now = rapport.clock.now()
+        var check = Validator()
+        let jobs = requests.map { request in
+            if request.kind.isEmpty || request.kind.count > 100 { check.add("kind", "invalid", "kind is 1 to 100 characters, e.g. lead.reclaim.") }
+            if let key = request.dedupKey, key.isEmpty || key.count > 200 { check.add("dedup_key", "invalid", "dedup_key is 1 to 200 characters.") }
+            return Job(id: rapport.ids.next(.job, at: now), kind: request.kind, payload: request.payload, dedupKey: request.dedupKey, dueAt: request.dueAt,
+                       maxAttempts: Job.defaultMaxAttempts, createdAt: now, updatedAt: now)
+        }
+        try check.finish()
+        try await JobStore(sql).enqueueAll(jobs)
+    }
+
     /// Queues a job in a transaction of its own (see ``enqueue(kind:payload:dedupKey:dueAt:maxAttempts:in:)``).
     @discardableResult
     public func enqueue(

@@ -31,8 +31,7 @@ extension PlaybookUseCases {
         }
         guard !tasks.isEmpty else { return }
         try await TaskStore(sql).insert(tasks)
-        let taskCases = rapport.tasks
-        for task in tasks { try await taskCases.scheduleReminder(task, now: now, in: sql) }
+        try await rapport.tasks.scheduleReminders(tasks, now: now, in: sql)
     }
 
     /// Cancels the open tasks of a run that ended (exited or stopped).

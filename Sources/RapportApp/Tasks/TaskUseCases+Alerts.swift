@@ -26,11 +26,17 @@ extension TaskUseCases {
     /// Queues the reminder of an open task with a reminder and a due time still ahead, at its
     /// reminder time (now, when that has passed). One job per task and due time.
     func scheduleReminder(_ task: SalesTask, now: Date, in sql: any SQLDatabase) async throws {
-        guard task.status == .open, let remindAt = task.remindAt, task.dueAt > now else { return }
-        let due = task.dueAt.microsSinceEpoch
-        try await rapport.jobs.enqueue(
-            kind: Self.remindKind, payload: .object(["task_id": .string(task.id.rawValue), "due_at": .integer(due)]),
-            dedupKey: "\(Self.remindKind):\(task.id.rawValue):\(due):\(task.reminderMinutes ?? 0)", dueAt: max(remindAt, now), in: sql)
+        try await scheduleReminders([task], now: now, in: sql)
+    }
+
+    /// The reminders of many tasks (a playbook run's steps), queued together.
+    func scheduleReminders(_ tasks: [SalesTask], now: Date, in sql: any SQLDatabase) async throws {
+        try await rapport.jobs.enqueueAll(tasks.compactMap { task in
+            guard task.status == .open, let remindAt = task.remindAt, task.dueAt > now else { return nil }
+            let due = task.dueAt.microsSinceEpoch
+            return (Self.remindKind, .object(["task_id": .string(task.id.rawValue), "due_at": .integer(due)]),
+                    "\(Self.remindKind):\(task.id.rawValue):\(due):\(task.reminderMinutes ?? 0)", max(remindAt, now))
+        }, in: sql)
     }
 
     /// Reminds a task's assignee that it is due soon (`task.reminder`), if the task is still open,

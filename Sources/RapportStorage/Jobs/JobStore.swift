@@ -35,6 +35,17 @@ public struct JobStore: Sendable {
             .returning("id").first() != nil
     }
 
+    /// Queues many jobs in multi-row inserts; a job whose dedup key an unfinished job holds is
+    /// skipped (as ``enqueue(_:)`` would not insert it).
+    public func enqueueAll(_ jobs: [Job]) async throws {
+        try await sql.insertRows(into: "jobs", columns: Self.columns, rows: jobs.map { job in [
+            .text(job.id.rawValue), .text(job.kind), .text(JSONText.encode(job.payload)), BulkValue(job.dedupKey), .text(job.status.rawValue),
+            .integer(job.dueAt.microsSinceEpoch), .integer(Int64(job.attempts)), .integer(Int64(job.maxAttempts)), BulkValue(job.lastError),
+            BulkValue(job.lockedBy), BulkValue(job.lockedUntil?.microsSinceEpoch), .integer(job.createdAt.microsSinceEpoch),
+            .integer(job.updatedAt.microsSinceEpoch), BulkValue(job.finishedAt?.microsSinceEpoch),
+        ] }, ignoringConflicts: true)
+    }
+
     /// One job, whatever its status.
     public func find(_ id: RecordID) async throws -> Job? {
         try await sql.select().columns(Self.columns).from("jobs").where("id", .equal, id.rawValue).first().map(Self.decode)

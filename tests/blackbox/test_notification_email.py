@@ -128,6 +128,11 @@ def mail_server():
     smtp = SMTPServer()
     binary = _binary()
     database_url = os.environ.get("RAPPORT_TEST_DATABASE_URL") or None
+    own_database = None
+    if database_url:
+        # A database of its own: the suite's shared one has other servers' job runners (no mailer,
+        # other clocks) that would take this server's digest job.
+        own_database, database_url = _own_postgres_database(database_url)
     work = Path(tempfile.mkdtemp(prefix="rapport-email-"))
     (work / "data").mkdir()
     password_file = work / "smtp-password"
@@ -153,6 +158,26 @@ def mail_server():
     finally:
         _stop(process)
         smtp.close()
+        if own_database:
+            _drop_postgres_database(*own_database)
+
+
+def _own_postgres_database(url: str) -> tuple[tuple[str, str], str]:
+    """A new, empty database on the suite's PostgreSQL server: ((admin URL, name), its URL)."""
+    import subprocess
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    name = "rapport_email_" + secrets.token_hex(4)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    subprocess.run(["psql", "-q", admin, "-c", f"CREATE DATABASE {name}"], check=True, capture_output=True, timeout=60)
+    return (admin, name), urlunsplit(parts._replace(path="/" + name))
+
+
+def _drop_postgres_database(admin: str, name: str) -> None:
+    import subprocess
+
+    subprocess.run(["psql", "-q", admin, "-c", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], capture_output=True, timeout=60)
 
 
 def test_notices_are_emailed_and_digested(mail_server) -> None:

@@ -135,8 +135,6 @@ public struct PlaybookUseCases: Sendable {
             running[key] = runs
         }
         guard !order.isEmpty else { return observed }
-        // A run started and ended within the batch is saved as it ended.
-        for runs in running.values { for run in runs where touched[run.id] != nil { touched[run.id] = run } }
         try await store.save(order.compactMap { touched[$0] })
         for run in observed.ended { try await cancelTasks(of: run, at: run.endedAt ?? run.startedAt, in: sql) }
         // The changes of one call happen at one time (one use case's transaction, or one batch).
@@ -150,17 +148,19 @@ public struct PlaybookUseCases: Sendable {
     /// so its runs stop and their open tasks are cancelled.
     func followHandover(_ moves: [(object: DictionaryObject, record: RecordID, to: RecordID?)], at now: Date, in sql: any SQLDatabase) async throws {
         let store = PlaybookStore(sql)
-        for move in moves {
-            for var run in try await store.runs(object: move.object, record: move.record, runningOnly: true) {
-                if let owner = move.to {
-                    run.handOver(to: owner)
-                } else {
-                    run.cancel(at: now)
-                    try await cancelTasks(of: run, at: now, in: sql)
-                }
-                try await store.save([run])
+        let destinations = Dictionary(moves.map { ("\($0.object.rawValue):\($0.record.rawValue)", $0.to) }, uniquingKeysWith: { _, last in last })
+        var moved: [PlaybookRun] = []
+        for var run in try await store.running(on: moves.map { ($0.object, $0.record) }) {
+            guard let destination = destinations["\(run.object.rawValue):\(run.recordID.rawValue)"] else { continue }
+            if let owner = destination {
+                run.handOver(to: owner)
+            } else {
+                run.cancel(at: now)
+                try await cancelTasks(of: run, at: now, in: sql)
             }
+            moved.append(run)
         }
+        try await store.save(moved)
     }
 }
 

@@ -139,6 +139,28 @@ import Testing
             #expect(try await harness.rapport.tasks.get(task.id.rawValue, by: rep.caller).task.status == .cancelled)
         }
     }
+
+    @Test(arguments: TestBackend.available)
+    func anOpportunitysScriptNamesItsAmountStageAndCustomer(_ backend: TestBackend) async throws {
+        try await TestHarness.with(backend) { harness in
+            let team = try await harness.team("east")
+            let manager = try await harness.signedIn(.manager, team: team)
+            let rep = try await harness.signedIn(.rep, team: team)
+            _ = harness.clock.set(RFC3339.parse("2026-06-01T01:00:00Z")!)
+            _ = try await harness.rapport.playbooks.define(.init(key: "proposal", name: "方案跟进", trigger: .stageEntered(object: .opportunity, stage: "proposal"), steps: [
+                PlaybookStep(title: "讲解方案", channel: "call", offset: .within(minutes: 60),
+                             script: "{{customer.name}}（{{customer.company}}）您好：{{opportunity.name}} 报价 {{opportunity.amount}}，阶段 {{opportunity.stage}}"),
+            ]), by: manager.caller)
+            let customer = try await harness.rapport.customers.create(CustomerInput(kind: "person", name: "韩梅梅"), by: rep.caller).0
+            let deal = try await harness.rapport.opportunities.create(
+                OpportunityInput(name: "年课", customer: customer.id.rawValue, amount: .some(Money(480_050, "CNY"))), by: rep.caller).opportunity
+            _ = try await harness.rapport.opportunities.move(deal.id.rawValue, to: "proposal", reason: nil, by: rep.caller)
+            let task = try #require(try await harness.rapport.tasks.list(.init(linkedKind: "opportunity", linkedID: deal.id.rawValue),
+                                                                         page: PageRequest(), by: rep.caller).items.first?.task)
+            // The customer has no company: that variable renders empty.
+            #expect(task.notes == "韩梅梅（）您好：年课 报价 4800.50 CNY，阶段 proposal")
+        }
+    }
 }
 
 /// The triggers days set off, with a moving clock: a step N days before an opportunity's expected

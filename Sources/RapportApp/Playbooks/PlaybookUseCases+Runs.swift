@@ -61,7 +61,7 @@ extension PlaybookUseCases {
             guard run.status == .running else { throw RapportError(.conflict, "The run has ended (\(run.status.rawValue)).") }
             run.cancel(at: now)
             try await store.save([run])
-            try await cancelTasks(of: run, at: now, in: sql)
+            try await cancelTasks(of: [run], in: sql)
             try await rapport.record(rapport.event("playbook_run.stopped", by: caller, kind: Self.kind, object: run.id.rawValue,
                                                    details: ["playbook": run.playbookKey, "record_id": run.recordID.rawValue]), in: sql)
             guard let playbook = try await store.find(run.playbookID) else { throw RapportError.notFound("playbook") }

@@ -8,14 +8,19 @@ import SQLKit
 /// completed or cancelled.
 extension PlaybookUseCases {
     /// The tasks of runs that just started, one per pending step, in the change's transaction: the
-    /// settings read once, each assignee's name and each record's values once.
+    /// settings read once, each assignee's name once, and the records' script values in one query
+    /// per kind of record.
     func createTasks(for starts: [(run: PlaybookRun, playbook: Playbook)], at now: Date, in sql: any SQLDatabase) async throws {
         guard !starts.isEmpty else { return }
         let reminder = try await TaskSettings.load(sql).reminderMinutes
+        var recordValues: [DictionaryObject: [RecordID: [String: String]]] = [:]
+        for (object, runs) in Dictionary(grouping: starts.map(\.run), by: \.object) {
+            recordValues[object] = try await PlaybookStore(sql).scriptValues(object: object, records: runs.map(\.recordID))
+        }
         var names: [RecordID: String] = [:]
         var tasks: [SalesTask] = []
         for (run, playbook) in starts {
-            var values = try await scriptValues(object: run.object, record: run.recordID, in: sql)
+            var values = recordValues[run.object]?[run.recordID] ?? [:]
             let linked = SalesTask.LinkedKind(rawValue: run.object.rawValue)
             for step in run.steps where step.status == .pending {
                 let definition = playbook.steps[step.index]
@@ -34,10 +39,20 @@ extension PlaybookUseCases {
         try await rapport.tasks.scheduleReminders(tasks, now: now, in: sql)
     }
 
-    /// Cancels the open tasks of a run that ended (exited or stopped).
-    func cancelTasks(of run: PlaybookRun, at now: Date, in sql: any SQLDatabase) async throws {
-        try await TaskStore(sql).cancelOpen(playbookRun: run.id.rawValue, note: run.exit.map { "Playbook ended: \($0.rawValue)" } ?? "Playbook stopped",
-                                            at: now)
+    /// Cancels the open tasks of runs that ended (exited or stopped), in one statement per kind of
+    /// ending and time.
+    func cancelTasks(of runs: [PlaybookRun], in sql: any SQLDatabase) async throws {
+        let groups = Dictionary(grouping: runs) { run in
+            Ending(note: run.exit.map { "Playbook ended: \($0.rawValue)" } ?? "Playbook stopped", at: run.endedAt ?? run.startedAt)
+        }
+        for (ending, runs) in groups.sorted(by: { ($0.key.at, $0.key.note) < ($1.key.at, $1.key.note) }) {
+            _ = try await TaskStore(sql).cancelOpen(playbookRuns: runs.map(\.id.rawValue), note: ending.note, at: ending.at)
+        }
+    }
+
+    private struct Ending: Hashable {
+        var note: String
+        var at: Date
     }
 
     /// A playbook task was completed (or cancelled): its step is done (or skipped) at `at`. A task
@@ -50,41 +65,5 @@ extension PlaybookUseCases {
               run.steps.indices.contains(step), run.steps[step].status == .pending else { return }
         try run.finish(step: step, skipped: skipped, at: at)
         try await store.save([run])
-    }
-
-    /// The values a script's variables take on a record: its own fields and its customer's.
-    func scriptValues(object: DictionaryObject, record: RecordID, in sql: any SQLDatabase) async throws -> [String: String] {
-        var values: [String: String] = [:]
-        func customer(_ id: RecordID?) async throws {
-            guard let id, let customer = try await CustomerStore(sql).find(id) else { return }
-            values["customer.name"] = customer.name
-            values["customer.stage"] = customer.stage
-            values["customer.company"] = customer.company
-        }
-        switch object {
-        case .lead:
-            guard let lead = try await LeadStore(sql).find(record) else { break }
-            values["lead.name"] = lead.name
-            values["lead.source"] = lead.source
-            values["lead.stage"] = lead.status
-            values["lead.company"] = lead.company
-        case .customer:
-            try await customer(record)
-        case .opportunity:
-            guard let opportunity = try await OpportunityStore(sql).find(record) else { break }
-            values["opportunity.name"] = opportunity.name
-            values["opportunity.stage"] = opportunity.stage
-            values["opportunity.amount"] = opportunity.amount.map { "\($0.plainText) \($0.currency)" }
-            values["opportunity.expected_close_date"] = opportunity.expectedCloseDate
-            try await customer(opportunity.customerID)
-        case .order:
-            guard let order = try await OrderStore(sql).find(record) else { break }
-            values["order.title"] = order.title
-            values["order.total"] = "\(order.total.plainText) \(order.total.currency)"
-            try await customer(order.customerID)
-        default:
-            break
-        }
-        return values
     }
 }

@@ -136,7 +136,7 @@ public struct PlaybookUseCases: Sendable {
         }
         guard !order.isEmpty else { return observed }
         try await store.save(order.compactMap { touched[$0] })
-        for run in observed.ended { try await cancelTasks(of: run, at: run.endedAt ?? run.startedAt, in: sql) }
+        try await cancelTasks(of: observed.ended, in: sql)
         // The changes of one call happen at one time (one use case's transaction, or one batch).
         try await createTasks(for: starts.compactMap { start in touched[start.run.id].map { ($0, start.playbook) } },
                               at: starts.first?.run.startedAt ?? rapport.clock.now(), in: sql)
@@ -150,16 +150,18 @@ public struct PlaybookUseCases: Sendable {
         let store = PlaybookStore(sql)
         let destinations = Dictionary(moves.map { ("\($0.object.rawValue):\($0.record.rawValue)", $0.to) }, uniquingKeysWith: { _, last in last })
         var moved: [PlaybookRun] = []
+        var stopped: [PlaybookRun] = []
         for var run in try await store.running(on: moves.map { ($0.object, $0.record) }) {
             guard let destination = destinations["\(run.object.rawValue):\(run.recordID.rawValue)"] else { continue }
             if let owner = destination {
                 run.handOver(to: owner)
             } else {
                 run.cancel(at: now)
-                try await cancelTasks(of: run, at: now, in: sql)
+                stopped.append(run)
             }
             moved.append(run)
         }
+        try await cancelTasks(of: stopped, in: sql)
         try await store.save(moved)
     }
 }

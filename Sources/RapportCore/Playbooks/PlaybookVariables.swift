@@ -3,11 +3,12 @@
 public enum PlaybookVariables {
     public static func available(for object: DictionaryObject) -> Set<String> {
         let rep: Set<String> = ["rep.name"]
+        let customer: Set<String> = ["customer.name", "customer.stage", "customer.company"]
         switch object {
         case .lead: return rep.union(["lead.name", "lead.source", "lead.stage", "lead.company"])
-        case .customer: return rep.union(["customer.name", "customer.stage", "customer.company"])
-        case .opportunity: return rep.union(["customer.name", "opportunity.name", "opportunity.stage", "opportunity.amount", "opportunity.expected_close_date"])
-        case .order: return rep.union(["customer.name", "order.title", "order.total"])
+        case .customer: return rep.union(customer)
+        case .opportunity: return rep.union(customer).union(["opportunity.name", "opportunity.stage", "opportunity.amount", "opportunity.expected_close_date"])
+        case .order: return rep.union(customer).union(["order.title", "order.total"])
         default: return rep
         }
     }

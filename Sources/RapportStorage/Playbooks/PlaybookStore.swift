@@ -93,9 +93,10 @@ public struct PlaybookStore: Sendable {
         var result: [PlaybookRun] = []
         for start in stride(from: 0, to: ids.count, by: 1_000) {
             let chunk = Array(ids[start..<min(start + 1_000, ids.count)])
-            let rows = try await sql.select().columns("*").from("playbook_runs").where("record_id", .in, chunk)
-                .where("status", .equal, PlaybookRun.Status.running.rawValue).orderBy("id").all()
-            result += try await runs(rows).filter { objects.contains($0.object.rawValue) }
+            // The object leads the index (object, record_id, status), so it is named, not filtered after.
+            let rows = try await sql.select().columns("*").from("playbook_runs").where("object", .in, objects.sorted())
+                .where("record_id", .in, chunk).where("status", .equal, PlaybookRun.Status.running.rawValue).orderBy("id").all()
+            result += try await runs(rows)
         }
         return result
     }

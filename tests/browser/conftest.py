@@ -126,6 +126,16 @@ class Browser:
         self.find(css).click()
         self.shot()
 
+    def nav(self, href: str) -> None:
+        """Follows the header's link to `href`, first opening the menu that holds it (as a person
+        would), photographed open."""
+        link = self.find(f"header nav a[href='{href}']")
+        if not link.is_displayed():
+            link.find_element(By.XPATH, "ancestor::details[1]/summary").click()
+            self.shot()
+        link.click()
+        self.shot()
+
     def submit(self, form_css: str, fields: dict[str, str] | None = None, button: str = "button[type=submit]") -> None:
         """Fills a form's fields (by name) and presses its submit button."""
         form = self.find(form_css)

@@ -120,7 +120,7 @@ def test_a_manager_and_a_rep_read_the_pipeline_forecast_and_plan(browser, admin:
     phone: Browser = browser("zh-CN", width=390, height=844)
     phone.sign_in(rep)
     phone.go("/workbench")
-    phone.click("header nav a[href='/analytics/pipeline']")
+    phone.nav("/analytics/pipeline")
     assert phone.find("h1").text == "销售漏斗分析" and "销售漏斗" in phone.text
     assert _card(phone, "赢单率") == "50.0%" and _card(phone, "赢单") == "1" and _card(phone, "进行中") == "2"
     assert _card(phone, "加权预测") == "¥8,300.00"

@@ -21,7 +21,7 @@ def test_a_rep_writes_and_submits_a_daily_report_and_the_manager_reviews_it(brow
 
     tab: Browser = browser("en")
     tab.sign_in(rep)
-    tab.click("nav a[href='/reports']")
+    tab.nav("/reports")
     assert tab.find("h1").text == "Reports"
     tab.click("a[href='/reports/new?kind=daily']")
     assert tab.find("h1").text == "Daily report"

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import secrets
 
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
+
 from conftest import Admin, Browser
 
 
@@ -75,9 +78,6 @@ def test_a_phone_sized_screen_keeps_every_page_usable(browser, admin: Admin) -> 
 
 
 def test_the_keyboard_reaches_everything_with_a_visible_focus(browser, admin: Admin) -> None:
-    from selenium.webdriver.common.action_chains import ActionChains
-    from selenium.webdriver.common.keys import Keys
-
     rep = admin.user("rep")
     tab = browser("en")
     tab.sign_in(rep)
@@ -86,7 +86,7 @@ def test_the_keyboard_reaches_everything_with_a_visible_focus(browser, admin: Ad
     first = tab.driver.switch_to.active_element
     assert first.get_attribute("class") == "skip" and first.is_displayed(), "the first Tab reaches the skip link, shown"
     reached = []
-    for _ in range(16):  # the header's links come first: workbench, tasks, playbooks, reports, performance, …
+    for _ in range(16):  # the header comes first: workbench, tasks, leads, customers, the menus, …
         ActionChains(tab.driver).send_keys(Keys.TAB).perform()
         active = tab.driver.switch_to.active_element
         if active.tag_name == "body":
@@ -95,3 +95,26 @@ def test_the_keyboard_reaches_everything_with_a_visible_focus(browser, admin: Ad
         outline = tab.driver.execute_script("const s = getComputedStyle(arguments[0]); return s.outlineStyle + ' ' + s.outlineWidth", active)
         assert not outline.startswith("none"), f"no visible focus on {reached[-1]}: {outline}"
     assert any(str(link).endswith("/customers") for link in reached), reached
+
+
+def test_the_header_menus_open_one_at_a_time_and_close_on_escape_or_outside(browser, admin: Admin) -> None:
+    manager = admin.user("manager", team=admin.team())
+    tab = browser("zh-CN")
+    tab.sign_in(manager)
+    tab.go("/workbench")
+    tools, results = tab.all("header nav details.menu")
+    assert [menu.find_element("css selector", "summary").text for menu in (tools, results)] == ["工具", "业绩"]
+    assert not tab.find("header nav a[href='/performance']").is_displayed(), "a closed menu hides its links"
+    tools.find_element("css selector", "summary").click()
+    assert tools.get_attribute("open") is not None and tab.find("header nav a[href='/playbooks']").is_displayed()
+    tab.shot()
+    results.find_element("css selector", "summary").click()
+    assert results.get_attribute("open") is not None and tools.get_attribute("open") is None, "opening one closes the other"
+    ActionChains(tab.driver).send_keys(Keys.ESCAPE).perform()
+    assert results.get_attribute("open") is None, "Escape closes it"
+    assert tab.driver.switch_to.active_element.tag_name == "summary", "and the focus goes back to its summary"
+    results.find_element("css selector", "summary").click()
+    tab.find("h1").click()
+    assert results.get_attribute("open") is None, "a click outside closes it"
+    tab.nav("/leaderboard")
+    assert tab.path.startswith("/leaderboard")

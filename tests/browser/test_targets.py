@@ -29,7 +29,7 @@ def test_a_manager_sets_targets_and_a_rep_sees_their_standing(browser, admin: Ad
     # The manager fills in the sheet: two of the rep's cells and the team's calls, in one submit.
     boss: Browser = browser("en")
     boss.sign_in(manager)
-    boss.click("nav a[href='/performance']")
+    boss.nav("/performance")
     assert boss.find("h1").text == "My performance"
     boss.click("section.team-view a[href^='/performance/targets']")
     assert boss.find("h1").text == "Target sheet"
@@ -53,7 +53,7 @@ def test_a_manager_sets_targets_and_a_rep_sees_their_standing(browser, admin: Ad
     assert "Calls: 1 / 2" in card.text and "50.0%" in card.text, card.text
     assert card.find_elements("css selector", "svg.meter"), "the gauge is drawn"
     assert "No. 1 of 2" in tab.find("section[aria-labelledby=wb-rank]").text
-    tab.click("nav a[href='/performance']")
+    tab.nav("/performance")
     assert "50.0%" in tab.find("section[aria-labelledby=mine-title]").text and "Team view" not in tab.text
     tab.go("/leaderboard?metric=calls")
     first = tab.find("table.leaderboard tbody tr")

@@ -2,7 +2,9 @@
 // - buttons and forms marked data-confirm ask first;
 // - a checkbox marked data-select-all ticks every checkbox named by its value;
 // - an element marked data-refresh="seconds" reloads the page while it is shown (import progress);
-// - a form marked data-autosubmit submits when one of its selects changes.
+// - a form marked data-autosubmit submits when one of its selects changes;
+// - the header's menus (details marked data-menu) close when another opens, on a click outside,
+//   and on Escape (focus returns to the menu's summary).
 (function () {
   "use strict";
   document.addEventListener("submit", function (event) {
@@ -18,6 +20,21 @@
       scope.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (each) { each.checked = box.checked; });
     }
     if (box.matches && box.matches("form[data-autosubmit] select")) { box.form.submit(); }
+  });
+  var menus = document.querySelectorAll("details[data-menu]");
+  menus.forEach(function (menu) {
+    menu.addEventListener("toggle", function () {
+      if (menu.open) { menus.forEach(function (other) { if (other !== menu) { other.open = false; } }); }
+    });
+  });
+  document.addEventListener("click", function (event) {
+    menus.forEach(function (menu) { if (menu.open && !menu.contains(event.target)) { menu.open = false; } });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    menus.forEach(function (menu) {
+      if (menu.open) { menu.open = false; menu.querySelector("summary").focus(); }
+    });
   });
   var refresh = document.querySelector("[data-refresh]");
   if (refresh) {

@@ -95,6 +95,8 @@ import Testing
 
             // A day late, the lead turns out invalid (lost): the run exits, the open visit is cancelled.
             harness.clock.advance(by: 86_400)
+            report = try await playbooks.compliance(key: "new_lead", by: admin.caller)
+            #expect(report.steps.first { $0.key.assignee == successor.user.id }?.counts.overdue == 1, "the visit is now overdue, the successor's")
             _ = try await harness.rapport.leads.move(lead.id.rawValue, to: "contacting", reason: nil, by: successor.caller)
             _ = try await harness.rapport.leads.move(lead.id.rawValue, to: "invalid", reason: nil,
                                                      filling: LeadInput(customFields: ["invalid_reason": .string("no_need")]), by: successor.caller)

@@ -87,11 +87,11 @@ extension PlaybookUseCases {
         let people = try await rapport.scope(caller, .read, .task, anchor: .owner(column: "id"), table: "users")
         let now = rapport.clock.now()
         return try await rapport.database.read { sql in
-            let runs = try await PlaybookStore(sql).runs(playbookKey: key)
-            let names = try await PlaybookStore(sql).people(in: people)
-            let steps = PlaybookCompliance.steps(runs, now: now).filter { names[$0.key.assignee.rawValue] != nil }
+            let store = PlaybookStore(sql)
+            let names = try await store.people(in: people)
+            let steps = PlaybookCompliance.steps(try await store.stepTallies(playbookKey: key, now: now)).filter { names[$0.key.assignee.rawValue] != nil }
                 .sorted { $0.key < $1.key }.map { ($0.key, $0.value, names[$0.key.assignee.rawValue] ?? "") }
-            let outcomes = PlaybookCompliance.outcomes(runs).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            let outcomes = PlaybookCompliance.outcomes(try await store.runTallies(playbookKey: key)).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             return Compliance(steps: steps, outcomes: outcomes)
         }
     }

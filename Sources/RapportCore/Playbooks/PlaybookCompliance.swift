@@ -33,18 +33,50 @@ public enum PlaybookCompliance {
         public static func < (lhs: Key, rhs: Key) -> Bool { (lhs.playbookKey, lhs.assignee.rawValue) < (rhs.playbookKey, rhs.assignee.rawValue) }
     }
 
+    /// Steps counted alike: whose, of which playbook, where they stand, whether they ended by
+    /// their due time and whether that time has passed — what storage groups steps by, so a
+    /// playbook's compliance is one aggregate query however many runs it has.
+    public struct StepTally: Sendable, Equatable {
+        public var assignee: RecordID
+        public var playbookKey: String
+        public var status: PlaybookRun.StepStatus
+        /// Ended (done) at or before the due time.
+        public var endedByDue: Bool
+        /// The due time is before now.
+        public var pastDue: Bool
+        public var count: Int64
+
+        public init(assignee: RecordID, playbookKey: String, status: PlaybookRun.StepStatus, endedByDue: Bool, pastDue: Bool, count: Int64 = 1) {
+            self.assignee = assignee
+            self.playbookKey = playbookKey
+            self.status = status
+            self.endedByDue = endedByDue
+            self.pastDue = pastDue
+            self.count = count
+        }
+    }
+
     /// Per assignee and playbook, where the steps stand at `now` (cancelled steps count nowhere).
     public static func steps(_ runs: [PlaybookRun], now: Date) -> [Key: Counts] {
+        steps(runs.flatMap { run in
+            run.steps.map { step in
+                StepTally(assignee: step.assignee, playbookKey: run.playbookKey, status: step.status,
+                          endedByDue: (step.endedAt ?? .distantFuture) <= step.dueAt, pastDue: step.dueAt < now)
+            }
+        })
+    }
+
+    /// Per assignee and playbook, the counts the tallies add up to: a step done by its due time is
+    /// on time, done after it late; a pending one past its due time is overdue, else upcoming.
+    public static func steps(_ tallies: [StepTally]) -> [Key: Counts] {
         var result: [Key: Counts] = [:]
-        for run in runs {
-            for step in run.steps {
-                let key = Key(assignee: step.assignee, playbookKey: run.playbookKey)
-                switch step.status {
-                case .done: if step.onTime { result[key, default: Counts()].onTime += 1 } else { result[key, default: Counts()].late += 1 }
-                case .skipped: result[key, default: Counts()].skipped += 1
-                case .pending: if step.dueAt < now { result[key, default: Counts()].overdue += 1 } else { result[key, default: Counts()].upcoming += 1 }
-                case .cancelled: break
-                }
+        for tally in tallies {
+            let key = Key(assignee: tally.assignee, playbookKey: tally.playbookKey)
+            switch tally.status {
+            case .done: if tally.endedByDue { result[key, default: Counts()].onTime += tally.count } else { result[key, default: Counts()].late += tally.count }
+            case .skipped: result[key, default: Counts()].skipped += tally.count
+            case .pending: if tally.pastDue { result[key, default: Counts()].overdue += tally.count } else { result[key, default: Counts()].upcoming += tally.count }
+            case .cancelled: break
             }
         }
         return result
@@ -74,16 +106,36 @@ public enum PlaybookCompliance {
         public static func < (lhs: Version, rhs: Version) -> Bool { (lhs.playbookKey, lhs.version) < (rhs.playbookKey, rhs.version) }
     }
 
+    /// Runs counted alike: of which version, where they stand and how they ended — what storage
+    /// groups runs by.
+    public struct RunTally: Sendable, Equatable {
+        public var version: Version
+        public var status: PlaybookRun.Status
+        public var exit: PlaybookExit?
+        public var count: Int64
+
+        public init(version: Version, status: PlaybookRun.Status, exit: PlaybookExit?, count: Int64 = 1) {
+            self.version = version
+            self.status = status
+            self.exit = exit
+            self.count = count
+        }
+    }
+
     /// Per playbook version, how its runs ended.
     public static func outcomes(_ runs: [PlaybookRun]) -> [Version: Outcomes] {
+        outcomes(runs.map { RunTally(version: Version(playbookKey: $0.playbookKey, version: $0.version), status: $0.status, exit: $0.exit) })
+    }
+
+    /// Per playbook version, the outcomes the tallies add up to.
+    public static func outcomes(_ tallies: [RunTally]) -> [Version: Outcomes] {
         var result: [Version: Outcomes] = [:]
-        for run in runs {
-            let key = Version(playbookKey: run.playbookKey, version: run.version)
-            result[key, default: Outcomes()].started += 1
-            switch (run.status, run.exit) {
-            case (.exited, .converted?): result[key, default: Outcomes()].converted += 1
-            case (.exited, .lost?): result[key, default: Outcomes()].lost += 1
-            case (.running, _): result[key, default: Outcomes()].running += 1
+        for tally in tallies {
+            result[tally.version, default: Outcomes()].started += tally.count
+            switch (tally.status, tally.exit) {
+            case (.exited, .converted?): result[tally.version, default: Outcomes()].converted += tally.count
+            case (.exited, .lost?): result[tally.version, default: Outcomes()].lost += tally.count
+            case (.running, _): result[tally.version, default: Outcomes()].running += tally.count
             default: break
             }
         }

@@ -127,11 +127,6 @@ public struct PlaybookStore: Sendable {
         return names
     }
 
-    /// The runs of a playbook key (every version), oldest first.
-    public func runs(playbookKey: String) async throws -> [PlaybookRun] {
-        try await runs(try await sql.select().columns("*").from("playbook_runs").where("playbook_key", .equal, playbookKey).orderBy("id").all())
-    }
-
     func runs(_ rows: [any SQLRow]) async throws -> [PlaybookRun] {
         guard !rows.isEmpty else { return [] }
         let ids = try rows.map { try $0.text("id") }

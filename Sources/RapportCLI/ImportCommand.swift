@@ -124,7 +124,8 @@ struct ImportCommand: AsyncParsableCommand {
             ("Lead Origin=campaign") or a mapping file (--mapping-file: {"columns": [...], "name_template": …, "empty_values": […]}). \
             Leads are deduplicated as the API does (phone, email, unionid, external id; against leads and customers) and \
             merged by default. Leads without an owner wait in --pool (default: the "default" lead pool); --owner gives \
-            them all to one user. An interrupted import continues with `rapport import resume ID`.
+            them all to one user. --start-playbooks starts the "lead assigned" playbooks for open leads given to a rep \
+            (off by default: loading history gives nobody a task). An interrupted import continues with `rapport import resume ID`.
             """)
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The CSV file.") var file: String
@@ -142,6 +143,7 @@ struct ImportCommand: AsyncParsableCommand {
         @Option(name: .customLong("as"), help: "Act as this user (email): their scope, ownership rules and audit trail.") var actAs: String?
         @Option(help: "Field delimiter: , (default), ; or tab.") var delimiter: String = ","
         @Flag(name: .customLong("allow-repeat"), help: "Import a file that was already imported completely.") var allowRepeat = false
+        @Flag(name: .customLong("start-playbooks"), help: "Open leads given to a rep start the \"lead assigned\" playbooks.") var startPlaybooks = false
         @Option(help: "Write the per-line error report (CSV) to this file.") var errors: String?
 
         /// A mapping file: what `examples/x-education/leads-mapping.json` holds.
@@ -184,7 +186,7 @@ struct ImportCommand: AsyncParsableCommand {
             }
             var options = ImportStore.Options(dryRun: dryRun, allOrNothing: allOrNothing, policy: DedupPolicy(rawValue: policy)!, delimiter: delimiter,
                                               pool: pool ?? given.pool, nameTemplate: nameTemplate ?? given.nameTemplate,
-                                              emptyValues: emptyValues.isEmpty ? given.emptyValues : emptyValues)
+                                              emptyValues: emptyValues.isEmpty ? given.emptyValues : emptyValues, startPlaybooks: startPlaybooks ? true : nil)
             if let policy = given.policy, self.policy == "merge", let parsed = DedupPolicy(rawValue: policy) { options.policy = parsed }
             let run = Run(object: ImportUseCases.leads, file: self.file, bytes: bytes, columns: columns, options: options, actAs: actAs, owner: owner,
                           mapping: mapping, saveMapping: saveMapping, allowRepeat: allowRepeat, errors: errors)

@@ -130,6 +130,8 @@ struct ImportRunBody {
     var running: Bool
     var progressText: String
     var dryRunDone: Bool
+    /// A lead import may start the "lead assigned" playbooks when it runs.
+    var offersPlaybooks: Bool
     var counts: [Count]
     var failure: String?
     var errors: [RowError]
@@ -148,6 +150,7 @@ struct ImportRunBody {
         progressText = c.total.map { web.text("import_progress_of", ["n": number(c.processed), "total": number($0)]) }
             ?? web.text("import_progress", ["n": number(c.processed)])
         dryRunDone = record.status == .validated
+        offersPlaybooks = record.object == ImportUseCases.leads
         let checked = record.options.dryRun || record.status == .validating || (record.status == .failed && record.options.allOrNothing)
         let prefix = checked ? "would_" : ""
         counts = [

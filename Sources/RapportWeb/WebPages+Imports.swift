@@ -71,7 +71,8 @@ extension WebPages {
         }
         action(router, "imports/:id/run") { _, context, web, form in
             let id: String = try context.parameters.require("id")
-            _ = try await rapport.imports.commit(id, allOrNothing: form["all_or_nothing"] == "true", by: web.caller)
+            _ = try await rapport.imports.commit(id, allOrNothing: form["all_or_nothing"] == "true", startPlaybooks: form["start_playbooks"] == "true",
+                                                 by: web.caller)
             return web.redirect("/imports/" + Self.segment(id))
         }
         page(router, "imports/:id/errors.csv") { _, context, web in

@@ -83,6 +83,7 @@ import Testing
                 let dry = try await client.page(path, session: rep.secret)
                 #expect(dry.status == .ok && dry.text.contains("Would be created") && dry.text.contains("action=\"\(path)/run\""))
                 #expect(dry.text.contains("Phone is too short.") && dry.text.contains("<td class=\"num\">4</td>"))
+                #expect(!dry.text.contains("start_playbooks"), "only lead imports start playbooks")
                 #expect(dry.text.contains(Self.escaped) && !dry.text.contains(Self.script) && !dry.text.contains("data-refresh"))
                 #expect(try await harness.count("customers") == 0, "a dry run writes nothing")
                 let dryZh = try await client.page(path, session: rep.secret, language: "zh-CN")
@@ -132,6 +133,17 @@ import Testing
                 let leads = try await Self.upload(client, session: rep.secret, object: "leads", text: "Lead Number,Mobile\n7,+8613800000041\n")
                 let leadPage = try await client.page(try #require(leads.headers[.location]), session: rep.secret)
                 #expect(leadPage.status == .ok && leadPage.text.contains("name=\"name_template\""))
+                // A lead import's run step offers to start the playbooks; the choice reaches the import.
+                let leadPath = try #require(leads.headers[.location])
+                let leadMapped = try await client.submit("\(leadPath)/mapping", session: rep.secret,
+                                                         [("field_0", "ignore"), ("field_1", "phone"), ("name_template", "Lead {Lead Number}")])
+                #expect(leadMapped.status == .seeOther)
+                _ = try await harness.rapport.imports.runPending(worker: "test")
+                let leadDry = try await client.page(leadPath, session: rep.secret)
+                #expect(leadDry.text.contains("name=\"start_playbooks\""))
+                #expect(try await client.submit("\(leadPath)/run", session: rep.secret, [("start_playbooks", "true")]).status == .seeOther)
+                let leadID = String(leadPath.split(separator: "/").last!)
+                #expect(try await harness.rapport.imports.get(leadID, by: rep.caller).options.startPlaybooks == true)
 
                 let empty = try await Self.upload(client, session: rep.secret, text: "")
                 #expect(empty.status == .unprocessableContent)

@@ -79,3 +79,37 @@ def test_a_playbook_runs_as_tasks_and_reports_compliance(api: Api) -> None:
     other = rep.api.post(f"{V1}/customers", json={"kind": "person", "name": unique("李雷"), "tags": [tag]}, expect=201).json()["customer"]
     assert rep.api.get(f"{V1}/playbook-runs", params={"record_id": other["id"]}, expect=200).json()["data"] == []
     assert next(p for p in rep.api.get(f"{V1}/playbooks", expect=200).json()["data"] if p["key"] == key)["active"] is False
+
+
+def test_a_lead_import_starts_playbooks_only_when_asked(api: Api) -> None:
+    from test_imports import upload, run  # the import helpers: multipart upload, poll until final
+
+    team = api.post(f"{V1}/teams", json={"key": unique("imp"), "name": "Import desk"}, expect=201).json()
+    rep = new_person(api, "rep", team, "Ida Importer")
+    key = "import_" + secrets.token_hex(4)
+    api.post(f"{V1}/playbooks", json={"key": key, "name": "新线索", "trigger": {"type": "lead_assigned"},
+                                      "steps": [{"title": "首呼", "channel": "call", "offset": {"within_minutes": 120}}]}, expect=201)
+    try:
+        def runs_on(name: str) -> list[dict]:
+            (lead,) = api.get(f"{V1}/leads", params={"q": name}, expect=200).json()["data"]
+            return api.get(f"{V1}/playbook-runs", params={"record_id": lead["id"]}, expect=200).json()["data"]
+
+        phone = lambda: "135" + str(secrets.randbelow(10**8)).zfill(8)  # noqa: E731
+        old, new = unique("Old lead"), unique("New lead")
+        columns = [{"header": "Name", "field": "name"}, {"header": "Mobile", "field": "phone"}, {"header": "Owner", "field": "owner"}]
+        # Loading history starts nothing; the option is off unless asked.
+        quiet = run(api, upload(api, f"Name,Mobile,Owner\n{old},{phone()},{rep.user['email']}\n", file_name="old.csv", object="leads", columns=columns))
+        assert quiet["status"] == "completed" and quiet["start_playbooks"] is False and quiet["counters"]["created"] == 1
+        assert runs_on(old) == []
+        fresh = run(api, upload(api, f"Name,Mobile,Owner\n{new},{phone()},{rep.user['email']}\n", file_name="new.csv", object="leads",
+                                columns=columns, start_playbooks="true"))
+        assert fresh["status"] == "completed" and fresh["start_playbooks"] is True
+        (started,) = runs_on(new)
+        assert started["playbook_key"] == key and [s["assignee_id"] for s in started["steps"]] == [rep.id]
+        # Other objects refuse it, and a bad value is named.
+        assert field_codes(problem(upload(api, "Name\nX\n", object="customers", start_playbooks="true", expect=422), 422, "validation_failed")) \
+            == {"start_playbooks": "invalid"}
+        assert "start_playbooks" in field_codes(problem(upload(api, f"Name\n{unique('x')}\n", object="leads", start_playbooks="yes", expect=422),
+                                                        422, "validation_failed"))
+    finally:
+        api.delete(f"{V1}/playbooks/{key}", expect=204)

@@ -121,8 +121,9 @@ struct LeadRouter {
     }
 
     /// Logs what the rules did (who got which lead by which rule, or which pool it went to) and
-    /// tells each assignee, for leads now stored.
-    func record<L: RoutableLead>(_ routed: [(L, Routed)], by actor: RecordID?) async throws {
+    /// tells each assignee, for leads now stored; leads given to a rep start the "lead assigned"
+    /// playbooks unless `startPlaybooks` is false (an import that did not ask for it).
+    func record<L: RoutableLead>(_ routed: [(L, Routed)], by actor: RecordID?, startPlaybooks: Bool = true) async throws {
         var log: [LeadAssignment] = []
         var notices: [Notice] = []
         let notifications = rapport.notifications
@@ -142,7 +143,7 @@ struct LeadRouter {
         }
         try await LeadStore(sql).log(log)
         try await notifications.send(notices, in: sql)
-        try await rapport.recordLeadsAssigned(log.compactMap { entry in entry.to.map { (entry.leadID, $0) } }, at: now, in: sql)
+        if startPlaybooks { try await rapport.recordLeadsAssigned(log.compactMap { entry in entry.to.map { (entry.leadID, $0) } }, at: now, in: sql) }
     }
 }
 

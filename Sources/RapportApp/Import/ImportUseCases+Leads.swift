@@ -40,6 +40,9 @@ extension ImportUseCases {
     /// Checks a mapping (and, with a header, that the file has its columns and the template's).
     static func validate(_ object: String, _ columns: [ImportColumn], options: ImportStore.Options, header: [String]?, dictionary: ObjectDictionary) throws(RapportError) {
         let keys = Set(dictionary.fields.filter { !$0.archived }.map(\.key))
+        if options.startPlaybooks == true && object != leads {
+            throw RapportError.validation([FieldError(field: "start_playbooks", code: "invalid", message: "Only lead imports start playbooks.")])
+        }
         if let kind = PipelineImportKind(rawValue: object) {
             try kind.validate(columns, customFieldKeys: keys)
             try validatePipelineOptions(kind, options, dictionary: dictionary)
@@ -118,7 +121,8 @@ extension ImportUseCases {
         return LeadImportBatch(
             mapper: mapper, normaliser: LeadNormaliser(settings: context.settings, dictionary: context.dictionary, ids: rapport.ids, now: now),
             engine: LifecycleEngine(context.dictionary), policy: record.options.policy, defaultOwner: context.defaultOwner,
-            ownerTeams: context.assignees.ownerTeams, pool: context.pool, scope: context.scope, actor: context.actor, ids: rapport.ids,
+            ownerTeams: context.assignees.ownerTeams, pool: context.pool,
+            startPlaybooks: record.options.startPlaybooks ?? false, scope: context.scope, actor: context.actor, ids: rapport.ids,
             rapport: rapport, now: now)
     }
 }

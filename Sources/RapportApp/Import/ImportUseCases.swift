@@ -219,12 +219,19 @@ public struct ImportUseCases: Sendable {
         return String(decoding: csv.take(), as: UTF8.self)
     }
 
-    /// Turns a validated dry run into a real import of the same file and mapping.
-    public func commit(_ id: String, allOrNothing: Bool? = nil, by caller: Caller) async throws -> ImportStore.Record {
+    /// Turns a validated dry run into a real import of the same file and mapping; `allOrNothing`
+    /// and `startPlaybooks` (lead imports only) change those options when given.
+    public func commit(_ id: String, allOrNothing: Bool? = nil, startPlaybooks: Bool? = nil, by caller: Caller) async throws -> ImportStore.Record {
         let record = try await get(id, by: caller)
         var options = record.options
         options.dryRun = false
         if let allOrNothing { options.allOrNothing = allOrNothing }
+        if let startPlaybooks {
+            if startPlaybooks && record.object != Self.leads {
+                throw RapportError.validation([FieldError(field: "start_playbooks", code: "invalid", message: "Only lead imports start playbooks.")])
+            }
+            options.startPlaybooks = startPlaybooks ? true : nil
+        }
         let now = rapport.clock.now()
         return try await rapport.transaction { sql in
             let store = ImportStore(sql)

@@ -15,6 +15,8 @@ struct LeadImportBatch: ImportBatch {
     let defaultOwner: RecordID?
     let ownerTeams: [RecordID: RecordID?]
     let pool: RecordID?
+    /// Open leads given to a rep start the "lead assigned" playbooks (the import asked for it).
+    let startPlaybooks: Bool
     /// Leads rows may fold into (the importer's edit scope).
     let scope: ScopeFilter
     let actor: RecordID?
@@ -174,7 +176,13 @@ struct LeadImportBatch: ImportBatch {
                                                                   defaultPool: pool, by: actor, router: router, ids: ids, at: now)
         try await store.insert(created.map { ($0, engine.dictionary.stage($0.status)?.category ?? .open) })
         try await store.log(log)
-        try await router.record(routed, by: actor)
+        try await router.record(routed, by: actor, startPlaybooks: startPlaybooks)
+        if startPlaybooks {
+            // Routed leads were observed by the router; these are the leads imported with an owner.
+            let open = Set(created.filter(isOpen).map(\.id))
+            try await rapport.recordLeadsAssigned(log.compactMap { entry in entry.to.flatMap { open.contains(entry.leadID) ? (entry.leadID, $0) : nil } },
+                                                  at: now, in: sql)
+        }
         try await store.recordSources(labels, at: now)
         try await StageHistoryStore(sql).append(createdHistory.map { (.lead, created[$0.0].id, $0.1, ids.next(.stageChange, at: now)) })
         for (id, incoming) in folds.sorted(by: { $0.key < $1.key }) {

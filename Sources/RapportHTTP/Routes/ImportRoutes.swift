@@ -13,6 +13,7 @@ struct ImportRoutes {
     static let optionNames: Set<String> = [
         "dry_run", "all_or_nothing", "allow_repeat", "policy", "delimiter", "default_owner", "mapping_id", "columns", "save_mapping",
         "object", "pool", "name_template", "empty_values", "currency", "pipeline", "value_maps", "email_domain",
+        "start_playbooks",
     ]
 
     /// The upload: a `multipart/form-data` body with a `file` part and option parts, or a `text/csv`
@@ -83,6 +84,7 @@ struct ImportRoutes {
         options.currency = values["currency"]
         options.pipeline = values["pipeline"]
         options.emailDomain = values["email_domain"]
+        if flag("start_playbooks") { options.startPlaybooks = true }
         if let text = values["value_maps"] {
             if let maps = try? JSONDecoder().decode([String: [String: String]].self, from: Data(text.utf8)), maps.count <= 50,
                maps.values.allSatisfy({ $0.count <= 500 }) {
@@ -150,10 +152,12 @@ struct ImportRoutes {
             ], body: .init(byteBuffer: ByteBuffer(string: report)))
         }
         api.post("imports/:id/commit") { request, context in
-            var body = try await JSONBody.readOptional(request, accepts: ["all_or_nothing"])
+            var body = try await JSONBody.readOptional(request, accepts: ["all_or_nothing", "start_playbooks"])
             let allOrNothing = body.bool("all_or_nothing")
+            let startPlaybooks = body.bool("start_playbooks")
             try body.finish()
-            let record = try await rapport.imports.commit(try context.parameters.require("id"), allOrNothing: allOrNothing, by: context.caller)
+            let record = try await rapport.imports.commit(try context.parameters.require("id"), allOrNothing: allOrNothing, startPlaybooks: startPlaybooks,
+                                                          by: context.caller)
             return try JSONResponse.make(ImportDTO(record), status: .accepted)
         }
         api.get("import-mappings") { request, context in
@@ -203,6 +207,7 @@ struct ImportDTO: Encodable, Sendable {
     var fileBytes: Int64
     var dryRun: Bool
     var allOrNothing: Bool
+    var startPlaybooks: Bool
     var policy: String
     var columns: [ImportColumn]
     /// Columns of the file the mapping ignores (not a field of the object or its dictionary).
@@ -223,7 +228,7 @@ struct ImportDTO: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case id, object, status, policy, columns, counters, failure
-        case fileName = "file_name", fileBytes = "file_bytes", dryRun = "dry_run", allOrNothing = "all_or_nothing"
+        case fileName = "file_name", fileBytes = "file_bytes", dryRun = "dry_run", allOrNothing = "all_or_nothing", startPlaybooks = "start_playbooks"
         case createdBy = "created_by", createdAt = "created_at", updatedAt = "updated_at", finishedAt = "finished_at"
         case ignoredColumns = "ignored_columns", pool, nameTemplate = "name_template", emptyValues = "empty_values"
         case currency, pipeline, valueMaps = "value_maps", warnings
@@ -241,6 +246,7 @@ struct ImportDTO: Encodable, Sendable {
         fileBytes = record.fileBytes
         dryRun = record.options.dryRun
         allOrNothing = record.options.allOrNothing
+        startPlaybooks = record.options.startPlaybooks ?? false
         policy = record.options.policy.rawValue
         columns = record.columns
         ignoredColumns = ImportUseCases.ignoredColumns(record)

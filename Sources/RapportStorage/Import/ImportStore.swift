@@ -37,10 +37,15 @@ public struct ImportStore: Sendable {
         public var valueMaps: [String: [String: String]]?
         /// Team-member imports: the domain of the placeholder email of a member without one.
         public var emailDomain: String?
+        /// Lead imports: imported open leads given to a rep (by an owner column, the default owner
+        /// or an assignment rule) start the "lead assigned" playbooks, as leads created one by one
+        /// do. Off (nil) by default, so loading history gives nobody a task.
+        public var startPlaybooks: Bool?
 
         public init(dryRun: Bool = false, allOrNothing: Bool = false, policy: DedupPolicy = .merge, defaultOwner: String? = nil, delimiter: String = ",",
                     pool: String? = nil, nameTemplate: String? = nil, emptyValues: [String]? = nil, currency: String? = nil, pipeline: String? = nil,
-                    valueMaps: [String: [String: String]]? = nil, emailDomain: String? = nil) {
+                    valueMaps: [String: [String: String]]? = nil, emailDomain: String? = nil, startPlaybooks: Bool? = nil) {
+            self.startPlaybooks = startPlaybooks
             self.currency = currency
             self.pipeline = pipeline
             self.valueMaps = valueMaps
@@ -59,7 +64,7 @@ public struct ImportStore: Sendable {
             case policy, delimiter, pool
             case dryRun = "dry_run", allOrNothing = "all_or_nothing", defaultOwner = "default_owner"
             case nameTemplate = "name_template", emptyValues = "empty_values"
-            case currency, pipeline, valueMaps = "value_maps", emailDomain = "email_domain"
+            case currency, pipeline, valueMaps = "value_maps", emailDomain = "email_domain", startPlaybooks = "start_playbooks"
         }
     }
 

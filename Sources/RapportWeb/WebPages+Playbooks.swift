@@ -26,12 +26,18 @@ extension WebPages {
             let playbook = try await rapport.playbooks.define(try Self.playbookInput(form), by: web.caller)
             return web.redirect("/playbooks/" + Self.segment(playbook.key), notice: "playbook_saved")
         }
-        page(router, "playbooks/:key") { _, context, web in
+        page(router, "playbooks/:key") { request, context, web in
             let key = try context.parameters.require("key")
             let versions = try await rapport.playbooks.versions(key: key, by: web.caller)
-            let compliance = try await rapport.playbooks.compliance(key: key, by: web.caller)
+            // The period of the runs counted: dates from the filter (an empty field leaves that end open).
+            let query = WebForm(pairs: FormBody.pairs(request.uri.query ?? ""))
+            let from = query["from"].flatMap { $0.isEmpty ? nil : $0 }
+            let to = query["to"].flatMap { $0.isEmpty ? nil : $0 }
+            let compliance = try await rapport.playbooks.compliance(key: key, from: from, to: to, by: web.caller)
             let canWrite = try await rapport.allows(web.caller, .update, ObjectKind(rawValue: "playbook"))
-            return web.page("playbook", title: versions[0].name, PlaybookBody(web: web, versions: versions, compliance: compliance, canWrite: canWrite))
+            var body = PlaybookBody(web: web, versions: versions, compliance: compliance, canWrite: canWrite)
+            (body.from, body.to) = (from ?? "", to ?? "")
+            return web.page("playbook", title: versions[0].name, body)
         }
         action(router, "playbooks/:key/withdraw") { _, context, web, _ in
             let key = try context.parameters.require("key")
@@ -238,6 +244,10 @@ struct PlaybookBody {
     var hasReps: Bool
     var versions: [VersionRow]
     var canWrite: Bool
+    /// The filter's period (runs started from … to …, dates), empty when open.
+    var from = ""
+    var to = ""
+    var path: String
     var withdrawPath: String
     var form: PlaybookForm?
 
@@ -267,7 +277,8 @@ struct PlaybookBody {
                               lost: counts.lost, running: counts.running, rate: rate(counts.conversion))
         }
         self.canWrite = canWrite
-        withdrawPath = "/playbooks/" + WebPages.segment(current.key) + "/withdraw"
+        path = "/playbooks/" + WebPages.segment(current.key)
+        withdrawPath = path + "/withdraw"
         form = canWrite ? PlaybookForm(web: web, playbook: current) : nil
     }
 }

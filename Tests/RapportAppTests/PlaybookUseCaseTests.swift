@@ -84,6 +84,19 @@ import Testing
             let counts = try #require(report.steps.first { $0.key.assignee == rep.user.id }?.counts)
             #expect(counts.onTime == 1 && counts.skipped == 1 && counts.upcoming == 1 && counts.overdue == 0)
             #expect(try await playbooks.compliance(key: "new_lead", by: stranger.caller).steps.isEmpty)
+            // Over the runs started in a period: the day of the start (Shanghai) holds it, the next day does not.
+            #expect(try await playbooks.compliance(key: "new_lead", from: "2026-03-07", to: "2026-03-07", by: manager.caller) == report)
+            let later = try await playbooks.compliance(key: "new_lead", from: "2026-03-08", by: manager.caller)
+            #expect(later.steps.isEmpty && later.outcomes.isEmpty)
+            #expect(try await playbooks.compliance(key: "new_lead", to: "2026-03-07T15:00:00Z", by: manager.caller).outcomes.isEmpty)
+            let badPeriod = try await #require(throws: RapportError.self) {
+                try await playbooks.compliance(key: "new_lead", from: "March", to: "2026-03-01", by: manager.caller)
+            }
+            #expect(badPeriod.fieldErrors.map(\.field) == ["from"])
+            let backwards = try await #require(throws: RapportError.self) {
+                try await playbooks.compliance(key: "new_lead", from: "2026-03-09", to: "2026-03-08", by: manager.caller)
+            }
+            #expect(backwards.fieldErrors.map(\.field) == ["from"])
 
             // The rep leaves: the lead, its run's pending step and its open task go to the successor.
             _ = try await harness.rapport.handovers.handOver(.init(user: rep.user.id.rawValue, reason: "离职",

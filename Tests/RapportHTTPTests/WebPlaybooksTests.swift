@@ -59,6 +59,10 @@ import Testing
                 #expect(workbench.text.contains("您好李雷，我是\(rep.user.name) " + Self.escaped) && workbench.text.contains("话术"))
                 let compliance = try await client.page("/playbooks/new_lead", session: manager.secret)
                 #expect(compliance.text.contains(rep.user.name))
+                // Filtered to runs started later: nobody's steps; the filter keeps its dates; a bad date is named.
+                let later = try await client.page("/playbooks/new_lead?from=2099-01-01&to=", session: manager.secret)
+                #expect(later.status == .ok && !later.text.contains(rep.user.name) && later.text.contains("value=\"2099-01-01\""))
+                #expect(try await client.page("/playbooks/new_lead?from=someday", session: manager.secret).status == .unprocessableContent)
 
                 // Revised: version 2; withdrawn: inactive.
                 #expect(try await client.submit("/playbooks", session: manager.secret, fields.map { $0.0 == "name" ? ($0.0, "新线索 v2") : $0 }).status == .seeOther)

@@ -66,6 +66,11 @@ def test_a_playbook_runs_as_tasks_and_reports_compliance(api: Api) -> None:
     mine = next(r for r in compliance["reps"] if r["user_id"] == rep.id)
     assert mine["on_time"] == 1 and mine["upcoming"] == 1 and mine["on_time_rate"] == 1.0
     assert [(v["version"], v["started"], v["running"]) for v in compliance["versions"]] == [(2, 1, 1)]
+    # Over a period: runs started later than this one count nothing; an unreadable date is named.
+    later = manager.api.get(f"{V1}/playbooks/{key}/compliance", params={"from": "2099-01-01"}, expect=200).json()
+    assert later["reps"] == [] and later["versions"] == []
+    assert field_codes(problem(manager.api.get(f"{V1}/playbooks/{key}/compliance", params={"from": "soon"}, expect=422), 422,
+                               "validation_failed")) == {"from": "invalid"}
 
     # Stopping the run (managers) cancels its open task; a rep may not; twice is a conflict.
     problem(rep.api.post(f"{V1}/playbook-runs/{runs[0]['id']}/stop"), 403, "forbidden")

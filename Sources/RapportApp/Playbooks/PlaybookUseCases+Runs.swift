@@ -81,17 +81,28 @@ extension PlaybookUseCases {
         }
     }
 
-    /// Compliance of one playbook (every version) within the caller's scope of tasks.
-    public func compliance(key: String, by caller: Caller) async throws -> Compliance {
+    /// Compliance of one playbook (every version) within the caller's scope of tasks, over the runs
+    /// started from `from` (inclusive) to `to` (exclusive): RFC 3339 times or dates in the business
+    /// time zone (`to` a date counts through its end); either open when nil.
+    public func compliance(key: String, from: String? = nil, to: String? = nil, by caller: Caller) async throws -> Compliance {
+        let zone = rapport.settings.businessTimeZone
+        let start = from.map { LeadAnalyticsUseCases.instant($0, zone: zone, endOfDay: false) }
+        let end = to.map { LeadAnalyticsUseCases.instant($0, zone: zone, endOfDay: true) }
+        var check = Validator()
+        if case .some(.none) = start { check.add("from", "invalid", "from is an RFC 3339 time or a date (YYYY-MM-DD).") }
+        if case .some(.none) = end { check.add("to", "invalid", "to is an RFC 3339 time or a date (YYYY-MM-DD).") }
+        if let start = start ?? nil, let end = end ?? nil, start >= end { check.add("from", "invalid", "from must be before to.") }
+        try check.finish()
+        let started = (from: start ?? nil, to: end ?? nil)
         _ = try await versions(key: key, by: caller)
         let people = try await rapport.scope(caller, .read, .task, anchor: .owner(column: "id"), table: "users")
         let now = rapport.clock.now()
         return try await rapport.database.read { sql in
             let store = PlaybookStore(sql)
             let names = try await store.people(in: people)
-            let steps = PlaybookCompliance.steps(try await store.stepTallies(playbookKey: key, now: now)).filter { names[$0.key.assignee.rawValue] != nil }
+            let steps = PlaybookCompliance.steps(try await store.stepTallies(playbookKey: key, now: now, started: started)).filter { names[$0.key.assignee.rawValue] != nil }
                 .sorted { $0.key < $1.key }.map { ($0.key, $0.value, names[$0.key.assignee.rawValue] ?? "") }
-            let outcomes = PlaybookCompliance.outcomes(try await store.runTallies(playbookKey: key)).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            let outcomes = PlaybookCompliance.outcomes(try await store.runTallies(playbookKey: key, started: started)).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             return Compliance(steps: steps, outcomes: outcomes)
         }
     }

@@ -44,9 +44,10 @@ struct PlaybookRoutes {
             try await rapport.playbooks.withdraw(key: try context.parameters.require("key"), by: context.caller)
             return JSONResponse.noContent()
         }
-        api.get("playbooks/:key/compliance") { _, context in
+        api.get("playbooks/:key/compliance") { request, context in
             let key = try context.parameters.require("key")
-            return try JSONResponse.make(PlaybookComplianceDTO(key: key, try await rapport.playbooks.compliance(key: key, by: context.caller)))
+            let compliance = try await rapport.playbooks.compliance(key: key, from: request.query("from"), to: request.query("to"), by: context.caller)
+            return try JSONResponse.make(PlaybookComplianceDTO(key: key, compliance))
         }
         api.get("playbook-runs") { request, context in
             guard let record = request.query("record_id") else {

@@ -65,14 +65,19 @@ def test_customer_pool_turnover(api: Api) -> None:
                                                                        "reason": "Knows them"}, expect=200).json()["data"]
     assert assigned[0]["owner_id"] == first.id
 
-    # The winner is disabled: tonight's run (and one now) returns their customers, once.
+    # The winner is disabled: tonight's run (and one now) returns their customers, once. Other tests
+    # move the server's clock, so the nightly job may cross midnight and take some of them at any
+    # moment here: what the preview and the run name are subsets, and the end state is exact.
+    held = {target, customers[1]["id"]}
     api.post(f"{V1}/users/{winner.id}/disable", expect=200)
     preview = manager.api.get(f"{V1}/pools/{pool['id']}/reclaim-preview", expect=200).json()
-    assert {item["customer_id"] for item in preview["reclaimed"]} == {target, customers[1]["id"]}
+    assert {item["customer_id"] for item in preview["reclaimed"]} <= held
     assert all(item["lead_id"] is None and item["reason"] == "owner_disabled" for item in preview["reclaimed"])
     run = manager.api.post(f"{V1}/pools/{pool['id']}/reclaim", json={}, expect=200).json()
-    assert {item["customer_id"] for item in run["reclaimed"]} == {target, customers[1]["id"]}
+    assert {item["customer_id"] for item in run["reclaimed"]} <= held
     assert manager.api.post(f"{V1}/pools/{pool['id']}/reclaim", json={}, expect=200).json()["reclaimed"] == []
+    waiting = manager.api.get(f"{V1}/pools/{pool['id']}/customers", params={"limit": 50}, expect=200).json()["data"]
+    assert held <= {item["id"] for item in waiting}, "both are back in the pool"
     log = api.get(f"{V1}/customers/{target}/assignments", expect=200).json()["data"]
     assert [entry["kind"] for entry in log] == ["release", "claim", "reclaim"] and log[2]["from_user_id"] == winner.id
     problem(third.api.get(f"{V1}/customers/{customers[3]['id']}/assignments") if winner is not third else

@@ -31,8 +31,7 @@ extension WebPages {
             let versions = try await rapport.playbooks.versions(key: key, by: web.caller)
             // The period of the runs counted: dates from the filter (an empty field leaves that end open).
             let query = WebForm(pairs: FormBody.pairs(request.uri.query ?? ""))
-            let from = query["from"].flatMap { $0.isEmpty ? nil : $0 }
-            let to = query["to"].flatMap { $0.isEmpty ? nil : $0 }
+            let (from, to) = (query["from"], query["to"])
             let compliance = try await rapport.playbooks.compliance(key: key, from: from, to: to, by: web.caller)
             let canWrite = try await rapport.allows(web.caller, .update, ObjectKind(rawValue: "playbook"))
             var body = PlaybookBody(web: web, versions: versions, compliance: compliance, canWrite: canWrite)

@@ -71,6 +71,18 @@ public struct LeadAnalyticsUseCases: Sendable {
         }
     }
 
+    /// A period whose ends are each optional: RFC 3339 times or dates in `zone` (`to` counts through
+    /// its end), nil where not given. An unreadable end, or a period that does not move forward, is
+    /// named in `check` (at `from` or `to`).
+    static func openPeriod(from: String?, to: String?, zone: TimeZone, check: inout Validator) -> (from: Date?, to: Date?) {
+        let start = from.map { instant($0, zone: zone, endOfDay: false) }
+        let end = to.map { instant($0, zone: zone, endOfDay: true) }
+        if case .some(.none) = start { check.add("from", "invalid", "from is an RFC 3339 time or a date (YYYY-MM-DD).") }
+        if case .some(.none) = end { check.add("to", "invalid", "to is an RFC 3339 time or a date (YYYY-MM-DD).") }
+        if let start = start ?? nil, let end = end ?? nil, start >= end { check.add("from", "invalid", "from must be before to.") }
+        return (start ?? nil, end ?? nil)
+    }
+
     /// An RFC 3339 time, or a date's start (or, for `endOfDay`, the next day's start) in `zone`.
     static func instant(_ text: String, zone: TimeZone, endOfDay: Bool) -> Date? {
         if let date = RFC3339.parse(text) { return date }

@@ -74,11 +74,7 @@ public struct OpportunityAnalyticsUseCases: Sendable {
         if interval == nil { check.add("interval", "invalid", "interval is day, week, month or none.") }
         let dateField = OpportunityAnalyticsStore.Filter.DateField(rawValue: query.dateField ?? "created")
         if dateField == nil { check.add("date_field", "invalid", "date_field is created or closed.") }
-        let from = query.from.map { LeadAnalyticsUseCases.instant($0, zone: zone, endOfDay: false) }
-        let to = query.to.map { LeadAnalyticsUseCases.instant($0, zone: zone, endOfDay: true) }
-        if case .some(.none) = from { check.add("from", "invalid", "from is an RFC 3339 time or a date (YYYY-MM-DD).") }
-        if case .some(.none) = to { check.add("to", "invalid", "to is an RFC 3339 time or a date (YYYY-MM-DD).") }
-        if let from = from ?? nil, let to = to ?? nil, from >= to { check.add("from", "invalid", "from must be before to.") }
+        let (from, to) = LeadAnalyticsUseCases.openPeriod(from: query.from, to: query.to, zone: zone, check: &check)
         var owner: RecordID?
         if let text = query.owner {
             owner = RecordID(parsing: text, prefix: .user)
@@ -93,7 +89,7 @@ public struct OpportunityAnalyticsUseCases: Sendable {
         let currency = query.currency.map { $0.uppercased() }
         if let currency, !Self.isCurrency(currency) { check.add("currency", "invalid", "currency is an ISO 4217 code such as USD.") }
         let filter = OpportunityAnalyticsStore.Filter(
-            pipeline: pipeline?.key ?? "", ownerID: owner, teamID: team, source: query.source, currency: currency, from: from ?? nil, to: to ?? nil,
+            pipeline: pipeline?.key ?? "", ownerID: owner, teamID: team, source: query.source, currency: currency, from: from, to: to,
             dateField: dateField ?? .created, reps: reps.scope == .all ? nil : reps)
         return Frame(stages: OpportunityStages(pipeline ?? PipelineDefinition(key: "", label: LocalizedText(zhHans: "", en: ""), initialStage: "", stages: [])),
                      filter: filter, interval: interval ?? .none, timeZone: zone)

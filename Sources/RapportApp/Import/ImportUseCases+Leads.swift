@@ -37,12 +37,17 @@ extension ImportUseCases {
             : CustomerImportFields.suggest(headers: headers, customFieldKeys: keys)
     }
 
+    /// Only lead imports start playbooks.
+    static func checkStartPlaybooks(_ start: Bool?, object: String) throws(RapportError) {
+        if start == true && object != leads {
+            throw RapportError.validation([FieldError(field: "start_playbooks", code: "invalid", message: "Only lead imports start playbooks.")])
+        }
+    }
+
     /// Checks a mapping (and, with a header, that the file has its columns and the template's).
     static func validate(_ object: String, _ columns: [ImportColumn], options: ImportStore.Options, header: [String]?, dictionary: ObjectDictionary) throws(RapportError) {
         let keys = Set(dictionary.fields.filter { !$0.archived }.map(\.key))
-        if options.startPlaybooks == true && object != leads {
-            throw RapportError.validation([FieldError(field: "start_playbooks", code: "invalid", message: "Only lead imports start playbooks.")])
-        }
+        try checkStartPlaybooks(options.startPlaybooks, object: object)
         if let kind = PipelineImportKind(rawValue: object) {
             try kind.validate(columns, customFieldKeys: keys)
             try validatePipelineOptions(kind, options, dictionary: dictionary)

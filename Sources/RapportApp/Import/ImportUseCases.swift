@@ -227,9 +227,7 @@ public struct ImportUseCases: Sendable {
         options.dryRun = false
         if let allOrNothing { options.allOrNothing = allOrNothing }
         if let startPlaybooks {
-            if startPlaybooks && record.object != Self.leads {
-                throw RapportError.validation([FieldError(field: "start_playbooks", code: "invalid", message: "Only lead imports start playbooks.")])
-            }
+            try Self.checkStartPlaybooks(startPlaybooks, object: record.object)
             options.startPlaybooks = startPlaybooks ? true : nil
         }
         let now = rapport.clock.now()

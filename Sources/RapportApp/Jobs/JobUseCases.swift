@@ -34,10 +34,7 @@ public struct JobUseCases: Sendable {
         maxAttempts: Int = Job.defaultMaxAttempts, in sql: any SQLDatabase
     ) async throws -> Job {
         var check = Validator()
-        if kind.isEmpty || kind.count > 100 { check.add("kind", "invalid", "kind is 1 to 100 characters, e.g. lead.reclaim.") }
-        if let dedupKey, dedupKey.isEmpty || dedupKey.count > 200 { check.add("dedup_key", "invalid", "dedup_key is 1 to 200 characters.") }
-        if !(1...100).contains(maxAttempts) { check.add("max_attempts", "out_of_range", "max_attempts is from 1 to 100.") }
-        if case .object = payload {} else { check.add("payload", "invalid", "payload is a JSON object.") }
+        Self.check(kind: kind, payload: payload, dedupKey: dedupKey, maxAttempts: maxAttempts, into: &check)
         try check.finish()
         let now = rapport.clock.now()
         let job = Job(
@@ -59,13 +56,21 @@ public struct JobUseCases: Sendable {
         let now = rapport.clock.now()
         var check = Validator()
         let jobs = requests.map { request in
-            if request.kind.isEmpty || request.kind.count > 100 { check.add("kind", "invalid", "kind is 1 to 100 characters, e.g. lead.reclaim.") }
-            if let key = request.dedupKey, key.isEmpty || key.count > 200 { check.add("dedup_key", "invalid", "dedup_key is 1 to 200 characters.") }
+            Self.check(kind: request.kind, payload: request.payload, dedupKey: request.dedupKey, maxAttempts: Job.defaultMaxAttempts, into: &check)
             return Job(id: rapport.ids.next(.job, at: now), kind: request.kind, payload: request.payload, dedupKey: request.dedupKey, dueAt: request.dueAt,
                        maxAttempts: Job.defaultMaxAttempts, createdAt: now, updatedAt: now)
         }
         try check.finish()
         try await JobStore(sql).enqueueAll(jobs)
+    }
+
+    /// What a job to queue must be: a kind of 1 to 100 characters, a JSON object payload, a dedup
+    /// key of 1 to 200 characters when given, 1 to 100 attempts.
+    static func check(kind: String, payload: JSONValue, dedupKey: String?, maxAttempts: Int, into check: inout Validator) {
+        if kind.isEmpty || kind.count > 100 { check.add("kind", "invalid", "kind is 1 to 100 characters, e.g. lead.reclaim.") }
+        if let dedupKey, dedupKey.isEmpty || dedupKey.count > 200 { check.add("dedup_key", "invalid", "dedup_key is 1 to 200 characters.") }
+        if !(1...100).contains(maxAttempts) { check.add("max_attempts", "out_of_range", "max_attempts is from 1 to 100.") }
+        if case .object = payload {} else { check.add("payload", "invalid", "payload is a JSON object.") }
     }
 
     /// Queues a job in a transaction of its own (see ``enqueue(kind:payload:dedupKey:dueAt:maxAttempts:in:)``).

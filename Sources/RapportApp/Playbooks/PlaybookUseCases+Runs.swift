@@ -85,15 +85,9 @@ extension PlaybookUseCases {
     /// started from `from` (inclusive) to `to` (exclusive): RFC 3339 times or dates in the business
     /// time zone (`to` a date counts through its end); either open when nil.
     public func compliance(key: String, from: String? = nil, to: String? = nil, by caller: Caller) async throws -> Compliance {
-        let zone = rapport.settings.businessTimeZone
-        let start = from.map { LeadAnalyticsUseCases.instant($0, zone: zone, endOfDay: false) }
-        let end = to.map { LeadAnalyticsUseCases.instant($0, zone: zone, endOfDay: true) }
         var check = Validator()
-        if case .some(.none) = start { check.add("from", "invalid", "from is an RFC 3339 time or a date (YYYY-MM-DD).") }
-        if case .some(.none) = end { check.add("to", "invalid", "to is an RFC 3339 time or a date (YYYY-MM-DD).") }
-        if let start = start ?? nil, let end = end ?? nil, start >= end { check.add("from", "invalid", "from must be before to.") }
+        let started = LeadAnalyticsUseCases.openPeriod(from: from, to: to, zone: rapport.settings.businessTimeZone, check: &check)
         try check.finish()
-        let started = (from: start ?? nil, to: end ?? nil)
         _ = try await versions(key: key, by: caller)
         let people = try await rapport.scope(caller, .read, .task, anchor: .owner(column: "id"), table: "users")
         let now = rapport.clock.now()

@@ -25,12 +25,7 @@ public struct JobStore: Sendable {
     /// Returns whether it was inserted. Never fails on the key (the statement ignores the
     /// conflict), so it is safe inside a caller's transaction on PostgreSQL too.
     public func enqueue(_ job: Job) async throws -> Bool {
-        try await sql.insert(into: "jobs").columns(Self.columns)
-            .values(
-                SQLBind(job.id.rawValue), SQLBind(job.kind), SQLBind(JSONText.encode(job.payload)), SQLBind(job.dedupKey),
-                SQLBind(job.status.rawValue), SQLBind(job.dueAt.microsSinceEpoch), SQLBind(Int64(job.attempts)),
-                SQLBind(Int64(job.maxAttempts)), SQLBind(job.lastError), SQLBind(job.lockedBy), SQLBind(job.lockedUntil?.microsSinceEpoch),
-                SQLBind(job.createdAt.microsSinceEpoch), SQLBind(job.updatedAt.microsSinceEpoch), SQLBind(job.finishedAt?.microsSinceEpoch))
+        try await sql.insert(into: "jobs").columns(Self.columns).values(Self.row(job).map(\.sqlExpression))
             .ignoringConflicts()
             .returning("id").first() != nil
     }
@@ -38,12 +33,17 @@ public struct JobStore: Sendable {
     /// Queues many jobs in multi-row inserts; a job whose dedup key an unfinished job holds is
     /// skipped (as ``enqueue(_:)`` would not insert it).
     public func enqueueAll(_ jobs: [Job]) async throws {
-        try await sql.insertRows(into: "jobs", columns: Self.columns, rows: jobs.map { job in [
+        try await sql.insertRows(into: "jobs", columns: Self.columns, rows: jobs.map(Self.row), ignoringConflicts: true)
+    }
+
+    /// A job's values in the order of ``columns``.
+    static func row(_ job: Job) -> [BulkValue] {
+        [
             .text(job.id.rawValue), .text(job.kind), .text(JSONText.encode(job.payload)), BulkValue(job.dedupKey), .text(job.status.rawValue),
             .integer(job.dueAt.microsSinceEpoch), .integer(Int64(job.attempts)), .integer(Int64(job.maxAttempts)), BulkValue(job.lastError),
             BulkValue(job.lockedBy), BulkValue(job.lockedUntil?.microsSinceEpoch), .integer(job.createdAt.microsSinceEpoch),
             .integer(job.updatedAt.microsSinceEpoch), BulkValue(job.finishedAt?.microsSinceEpoch),
-        ] }, ignoringConflicts: true)
+        ]
     }
 
     /// One job, whatever its status.
